@@ -1,0 +1,96 @@
+/**
+ * The one contract for the process boundary (style.md point 2). Both transports — Electron IPC and the
+ * WebSocket served by `serve` — are typed from these two maps; adding a channel is one line here.
+ */
+import type {
+  AillmConfig,
+  ChatChunk,
+  ChatMessage,
+  ChatSendRequest,
+  ConfigIssue,
+  ConfigView,
+  Conversation,
+  ConversationSummary,
+  RoutingDecision,
+  RoutingMode,
+  ServerView,
+} from './types'
+
+/** Result of a config write: saved, or refused with the problems (nothing is written then). */
+export type ConfigSetResult = { ok: true; view: ConfigView } | { ok: false; issues: ConfigIssue[] }
+
+/** Request channels: the renderer calls, the core answers. */
+export interface RequestChannels {
+  'servers:snapshot': () => Promise<ServerView[]>
+  'servers:trust': (serverId: string) => Promise<void>
+  'servers:rediscover': () => Promise<void>
+  'routing:preview': (req: {
+    messages: ChatMessage[]
+    mode?: RoutingMode
+  }) => Promise<RoutingDecision>
+  'routing:log': () => Promise<RoutingDecision[]>
+  'chat:send': (req: ChatSendRequest) => Promise<{ requestId: string; conversationId: string }>
+  'chat:cancel': (requestId: string) => Promise<void>
+  'conversations:list': () => Promise<ConversationSummary[]>
+  'conversations:get': (id: string) => Promise<Conversation | null>
+  'conversations:delete': (id: string) => Promise<void>
+  'mode:get': () => Promise<RoutingMode>
+  'mode:set': (mode: RoutingMode) => Promise<RoutingMode>
+  'config:get': () => Promise<ConfigView>
+  /** Replace the config with this value; comments in the file are kept. */
+  'config:set': (config: AillmConfig) => Promise<ConfigSetResult>
+}
+
+/** Event channels: the core publishes, every renderer listens. */
+export interface EventChannels {
+  'servers:changed': (servers: ServerView[]) => void
+  'routing:decision': (decision: RoutingDecision) => void
+  'chat:chunk': (chunk: ChatChunk) => void
+  'conversations:changed': (list: ConversationSummary[]) => void
+  'mode:changed': (mode: RoutingMode) => void
+  'config:changed': (view: ConfigView) => void
+}
+
+export type RequestChannel = keyof RequestChannels
+export type EventChannel = keyof EventChannels
+
+/** Arguments and result of a request channel. */
+export type RequestArgs<C extends RequestChannel> = Parameters<RequestChannels[C]>
+export type RequestResult<C extends RequestChannel> = Awaited<ReturnType<RequestChannels[C]>>
+export type EventPayload<C extends EventChannel> = Parameters<EventChannels[C]>[0]
+
+/** The typed client both transports give the renderer. */
+export interface ContractClient {
+  invoke<C extends RequestChannel>(channel: C, ...args: RequestArgs<C>): Promise<RequestResult<C>>
+  on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void): () => void
+}
+
+/** The implementation side: what the core provides, one handler per request channel. */
+export type ContractHandlers = { [C in RequestChannel]: RequestChannels[C] }
+
+/** Names of every request channel, for transports that must validate an incoming channel name. */
+export const REQUEST_CHANNELS: readonly RequestChannel[] = [
+  'servers:snapshot',
+  'servers:trust',
+  'servers:rediscover',
+  'routing:preview',
+  'routing:log',
+  'chat:send',
+  'chat:cancel',
+  'conversations:list',
+  'conversations:get',
+  'conversations:delete',
+  'mode:get',
+  'mode:set',
+  'config:get',
+  'config:set',
+] as const
+
+export const EVENT_CHANNELS: readonly EventChannel[] = [
+  'servers:changed',
+  'routing:decision',
+  'chat:chunk',
+  'conversations:changed',
+  'mode:changed',
+  'config:changed',
+] as const

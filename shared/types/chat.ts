@@ -1,0 +1,94 @@
+import type { ReasonCode } from './reason-codes'
+import type { Complexity, RoutingMode, TaskType } from './routing'
+
+/** A chat message in Ollama's shape. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool'
+  content: string
+  images?: string[]
+}
+
+/** One try of one (model, server) pair while answering. */
+export interface Attempt {
+  model: string
+  serverName: string
+  serverUrl: string
+  outcome: 'ok' | 'failed-before-first-token' | 'interrupted' | 'cancelled'
+  reason: ReasonCode | null
+  error: string | null
+  /** Characters of answer this attempt produced. */
+  chars: number
+  ms: number
+}
+
+/**
+ * Metadata every answer carries: the product spec's fields (snake_case, verbatim) plus ours.
+ */
+export interface ResponseMetadata {
+  model: string
+  provider: 'ollama'
+  distributed_routing: boolean
+  server_used: string
+  complexity_level: Complexity
+  used_fast_model: boolean
+  server_name: string
+  task_type: TaskType
+  fallback: boolean
+  warning: string | null
+  attempts: Attempt[]
+  decision_id: string
+  /** True when the answer was cut mid-stream and continued on another server (a visible seam). */
+  continued: boolean
+  tokens_per_second: number | null
+}
+
+/** Request to send one user message in a conversation (a new one when conversationId is null). */
+export interface ChatSendRequest {
+  conversationId: string | null
+  content: string
+  /** Override the routing mode for this message (the chat's model picker), else the global mode. */
+  mode?: RoutingMode
+  /** Ask for at least this tier ("regenerate with a more powerful model"). */
+  minTier?: 'balanced' | 'powerful'
+  /** Re-answer the last user message instead of adding a new one. */
+  regenerate?: boolean
+}
+
+/** One streamed piece of an answer. `seam` marks where an interrupted answer continues elsewhere. */
+export type ChatChunk =
+  | { kind: 'token'; requestId: string; conversationId: string; text: string }
+  | { kind: 'seam'; requestId: string; conversationId: string; note: string }
+  | { kind: 'done'; requestId: string; conversationId: string; metadata: ResponseMetadata }
+  | { kind: 'error'; requestId: string; conversationId: string; error: SerializedError }
+
+/** A message as stored in a conversation. */
+export interface ConversationMessage {
+  id: string
+  role: 'user' | 'assistant'
+  content: string
+  createdAt: number
+  metadata: ResponseMetadata | null
+  /** An answer cut short (crash, error, cancel) and not completed. */
+  interrupted: boolean
+}
+
+export interface Conversation {
+  id: string
+  title: string
+  createdAt: number
+  updatedAt: number
+  messages: ConversationMessage[]
+}
+
+export interface ConversationSummary {
+  id: string
+  title: string
+  updatedAt: number
+  messageCount: number
+}
+
+/** An error as it crosses a process boundary (style.md point 7). */
+export interface SerializedError {
+  name: string
+  message: string
+}

@@ -1,0 +1,103 @@
+import type { Priority } from './server'
+import type { Specialisation, Tier } from './model'
+import type { TaskType } from './routing'
+
+/** One entry of `additional_servers`. */
+export interface AdditionalServerConfig {
+  name: string
+  url: string
+  priority: Priority
+}
+
+/** A tiering rule: models whose tag matches `match` (a case-insensitive regex) get this tier/specialisations. */
+export interface TierRule {
+  match: string
+  tier?: Tier
+  specialisations?: Specialisation[]
+}
+
+/** Timeouts, all in milliseconds. */
+export interface TimeoutsConfig {
+  /** TCP connect + response headers for chat. */
+  connect_ms: number
+  /** Whole probe of one server (/api/version, /api/tags, /api/ps). */
+  probe_ms: number
+  /** First token when the model is already loaded. */
+  first_token_ms: number
+  /** First token when the model is cold (not in /api/ps): allows for the load. */
+  cold_first_token_ms: number
+  /** Longest silence between two tokens before the stream counts as broken. */
+  stall_ms: number
+}
+
+/** mDNS options (issue 5). */
+export interface MdnsConfig {
+  enabled: boolean
+  /** IPv4 address of the interface to use; null = the OS default. */
+  interface: string | null
+}
+
+/**
+ * `llm.providers.ollama`: the product spec's keys verbatim (snake_case), then our own optional ones.
+ * After loading, every key is present (defaults filled in).
+ */
+export interface OllamaProviderConfig {
+  enabled: boolean
+  /** The main server (PRIMARY, named `primary`); null when not configured. */
+  base_url: string | null
+  /** Other addresses of the main server, tried in order. */
+  fallback_urls: string[]
+  additional_servers: AdditionalServerConfig[]
+  distributed_mode: boolean
+  auto_discover: boolean
+  // ---- ours ----
+  /** Use discovered (mDNS) servers without asking. */
+  trust_discovered: boolean
+  /** mDNS service names the user trusted. */
+  trusted_servers: string[]
+  /** Publish this machine's Ollama as `_ollama._tcp`. */
+  advertise: boolean
+  mdns: MdnsConfig
+  timeouts: TimeoutsConfig
+  /** Seconds between health probes of an online server. */
+  health_check_interval_s: number
+  /** Preferred models per task type, best first (e.g. code: [qwen2.5-coder:14b]). */
+  task_models: Partial<Record<TaskType, string[]>>
+  /** Extra tiering rules, checked before the built-in table. */
+  tier_rules: TierRule[]
+}
+
+/** The local HTTP API (Ollama/OpenAI-compatible endpoint, web UI). */
+export interface ApiConfig {
+  host: string
+  port: number
+  /** Bearer token; required when host is not loopback. */
+  token: string | null
+}
+
+/** The whole config.yaml after defaults and validation. */
+export interface AillmConfig {
+  llm: { providers: { ollama: OllamaProviderConfig } }
+  api: ApiConfig
+}
+
+/** One validation problem, located in the file. */
+export interface ConfigIssue {
+  /** Dotted key path, e.g. `llm.providers.ollama.additional_servers.0.priority`. */
+  key: string
+  /** 1-based; null when the problem has no place in the file (e.g. from the environment). */
+  line: number | null
+  column: number | null
+  message: string
+}
+
+/** What the UI sees of the config. */
+export interface ConfigView {
+  path: string
+  /** The file's text as on disk ('' when there is no file yet). */
+  text: string
+  /** The config in force (the last good one when the file has errors). */
+  config: AillmConfig
+  /** Problems of the file on disk; empty when it is valid. */
+  issues: ConfigIssue[]
+}

@@ -1,0 +1,7 @@
+export type * from './server'
+export type * from './model'
+export type * from './routing'
+export type * from './chat'
+export type * from './config'
+export { REASON_CODES, type ReasonCode } from './reason-codes'
+export { serializeError, assertNever } from './errors'

@@ -1,0 +1,52 @@
+/**
+ * Every reason the classifier, the router or the executor can give, in one place (style.md point 5).
+ * Logs, the UI and the API render these codes; never invent a code elsewhere.
+ */
+export const REASON_CODES = {
+  // classifier
+  GREETING: 'greeting',
+  SHORT_MESSAGE: 'short-message',
+  LONG_MESSAGE: 'long-message',
+  CODE_BLOCK: 'code-block',
+  CODE_KEYWORDS: 'code-keywords',
+  EXPLANATION_KEYWORDS: 'explanation-keywords',
+  REASONING_KEYWORDS: 'reasoning-keywords',
+  WRITING_KEYWORDS: 'writing-keywords',
+  MULTI_REQUIREMENT: 'multi-requirement',
+  CONTEXT_CARRIED: 'context-carried',
+  // router
+  MODE_AUTO: 'mode-auto',
+  MODE_SERVER_PINNED: 'mode-server-pinned',
+  MODE_MODEL_PINNED: 'mode-model-pinned',
+  SINGLE_SERVER: 'single-server',
+  MODEL_REQUESTED: 'model-requested',
+  TIER_MATCH: 'tier-match',
+  TIER_TOO_BIG: 'tier-too-big',
+  TIER_TOO_SMALL: 'tier-too-small',
+  SPECIALISATION_MATCH: 'specialisation-match',
+  MODEL_LOADED: 'model-loaded',
+  MODEL_COLD: 'model-cold',
+  PARTIAL_GPU: 'partial-gpu',
+  PRIORITY_PRIMARY: 'priority-primary',
+  PRIORITY_SECONDARY: 'priority-secondary',
+  PRIORITY_FALLBACK: 'priority-fallback',
+  SERVER_OFFLINE: 'server-offline',
+  SERVER_DEGRADED: 'server-degraded',
+  SERVER_UNTRUSTED: 'server-untrusted',
+  BREAKER_OPEN: 'breaker-open',
+  BUSY: 'busy',
+  NOT_CHAT_MODEL: 'not-chat-model',
+  PREFERRED_MODEL: 'preferred-model',
+  NO_CANDIDATES: 'no-candidates',
+  MODEL_NOT_FOUND: 'model-not-found',
+  SMALLER_TIER_FALLBACK: 'smaller-tier-fallback',
+  // executor
+  CONNECT_FAILED: 'connect-failed',
+  CONNECT_TIMEOUT: 'connect-timeout',
+  FIRST_TOKEN_TIMEOUT: 'first-token-timeout',
+  UPSTREAM_ERROR: 'upstream-error',
+  INTERRUPTED_CONTINUED: 'interrupted-continued',
+  CANCELLED: 'cancelled',
+} as const
+
+export type ReasonCode = (typeof REASON_CODES)[keyof typeof REASON_CODES]
