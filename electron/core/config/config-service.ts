@@ -1,0 +1,223 @@
+import { watch as fsWatch, type FSWatcher } from 'node:fs'
+import { mkdirSync } from 'node:fs'
+import { basename, dirname } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
+import type { ConfigSetResult } from '../../../shared/contract'
+import type { AillmConfig, ConfigIssue, ConfigView } from '../../../shared/types'
+import { Emitter, type Disposable } from '../emitter'
+import type { Logger } from '../logger'
+import { ENV_OVERRIDES, type EnvOverrideName } from './config-env'
+import { ConfigError, formatConfigIssue } from './config-issues'
+import { configSchema, DEFAULT_CONFIG } from './config-schema'
+import { renderConfigText, writeFileAtomic } from './config-writer'
+import { readConfigText } from './load-config'
+import { analyseConfigText } from './parse-config'
+
+/** Options of {@link ConfigService}. */
+export interface ConfigServiceOptions {
+  path: string
+  logger: Logger
+  /** For the `AILLM_API_*` overrides; default `process.env`. */
+  env?: NodeJS.ProcessEnv
+  /** Quiet time before a burst of file events is read; default 100 ms. */
+  debounceMs?: number
+  /** Throw a {@link ConfigError} when the file is invalid at start (`serve`); default false = run on defaults and report. */
+  failOnInvalid?: boolean
+}
+
+/**
+ * The config in force, as "snapshot, then events" (style.md point 3): holds the last good config,
+ * hot-reloads the file, and writes it back keeping the user's comments.
+ */
+export class ConfigService {
+  private readonly path: string
+  private readonly logger: Logger
+  private readonly env: NodeJS.ProcessEnv
+  private readonly debounceMs: number
+  private readonly changed = new Emitter<ConfigView>()
+  private current: AillmConfig
+  private text: string
+  private issues: ConfigIssue[]
+  private watcher: FSWatcher | null = null
+  private timer: NodeJS.Timeout | null = null
+  private writing: Promise<unknown> = Promise.resolve()
+
+  /** Fires with the new view after every reload that changed something and after every write. */
+  readonly onDidChange: (listener: (view: ConfigView) => void) => Disposable = this.changed.event
+
+  constructor(opts: ConfigServiceOptions) {
+    this.path = opts.path
+    this.logger = opts.logger
+    this.env = opts.env ?? process.env
+    this.debounceMs = opts.debounceMs ?? 100
+    const loaded = this.read()
+    if (loaded.config === null && opts.failOnInvalid)
+      throw new ConfigError(this.path, loaded.issues)
+    this.text = loaded.text
+    this.issues = loaded.issues
+    this.current = loaded.config ?? this.fallbackConfig()
+    this.report(loaded.issues, 'using the defaults until it is fixed')
+  }
+
+  /** The snapshot the UI shows. */
+  view(): ConfigView {
+    return { path: this.path, text: this.text, config: this.current, issues: this.issues }
+  }
+
+  /** The config in force (the last good one while the file has errors). */
+  get config(): AillmConfig {
+    return this.current
+  }
+
+  /**
+   * Starts hot reload. Watches the folder, not the file: editors that save by writing a new file
+   * and renaming it over the old one, and a file created later, both show up there.
+   */
+  watch(): void {
+    if (this.watcher !== null) return
+    const dir = dirname(this.path)
+    const name = basename(this.path)
+    try {
+      mkdirSync(dir, { recursive: true })
+      this.watcher = fsWatch(dir, { persistent: false }, (_event, filename) => {
+        if (filename === null || filename.toString() === name) this.scheduleReload()
+      })
+      this.watcher.on('error', (err) => {
+        this.logger.warn(`Config watcher for ${this.path} stopped: ${err.message}`)
+        this.stopWatching()
+      })
+    } catch (err) {
+      this.logger.warn(`Cannot watch ${this.path} for changes: ${(err as Error).message}`)
+    }
+  }
+
+  /** Reads the file now; returns true when the view changed (and onDidChange fired). */
+  reload(): boolean {
+    const loaded = this.read()
+    if (loaded.text === this.text && isDeepStrictEqual(loaded.issues, this.issues)) return false
+    this.text = loaded.text
+    this.issues = loaded.issues
+    if (loaded.config !== null) {
+      this.current = loaded.config
+      this.logger.info(`Config reloaded from ${this.path}`)
+    } else {
+      this.report(loaded.issues, 'keeping the last good config')
+    }
+    this.changed.fire(this.view())
+    return true
+  }
+
+  /**
+   * Validates `config`, then writes it into the file keeping comments and key order, atomically.
+   * Refused (nothing written) when invalid. Values that come from `AILLM_API_*` are not copied
+   * into the file; the file keeps its own.
+   */
+  write(config: AillmConfig): Promise<ConfigSetResult> {
+    return this.serialised(() => this.doWrite(config))
+  }
+
+  /**
+   * Applies `mutator` to a copy of the config in force and writes the result. The copy is taken
+   * when earlier writes are done, so concurrent updates do not overwrite each other.
+   */
+  updateConfig(mutator: (draft: AillmConfig) => void): Promise<ConfigSetResult> {
+    return this.serialised(() => {
+      const draft = structuredClone(this.current)
+      mutator(draft)
+      return this.doWrite(draft)
+    })
+  }
+
+  /** Stops watching and drops listeners. */
+  dispose(): void {
+    this.stopWatching()
+    this.changed.dispose()
+  }
+
+  private serialised(task: () => Promise<ConfigSetResult>): Promise<ConfigSetResult> {
+    const run = this.writing.then(task)
+    this.writing = run.catch(() => undefined)
+    return run
+  }
+
+  private async doWrite(config: AillmConfig): Promise<ConfigSetResult> {
+    const parsed = configSchema.safeParse(config, { reportInput: true })
+    if (!parsed.success) {
+      // Validate as text so the messages match the file's; there are no lines for an in-memory value.
+      const issues = analyseConfigText(JSON.stringify(config)).issues.map((i) => ({
+        ...i,
+        line: null,
+        column: null,
+      }))
+      return { ok: false, issues }
+    }
+    const read = readConfigText(this.path)
+    if (read.issue !== null) return { ok: false, issues: [read.issue] }
+    const fileBaseline = analyseConfigText(read.text).config ?? DEFAULT_CONFIG
+    const target = this.withoutEnv(parsed.data, fileBaseline)
+    const rendered = renderConfigText(read.exists ? read.text : null, target)
+    if (!rendered.ok) return { ok: false, issues: rendered.issues }
+    const inForce = analyseConfigText(rendered.text, this.env)
+    if (inForce.config === null) return { ok: false, issues: inForce.issues }
+    try {
+      await writeFileAtomic(this.path, rendered.text)
+    } catch (err) {
+      const message = `cannot write the file: ${(err as Error).message}`
+      return { ok: false, issues: [{ key: '', line: null, column: null, message }] }
+    }
+    // Remember our own text first, so the watcher's event for this write reads as "no change".
+    this.text = rendered.text
+    this.issues = []
+    this.current = inForce.config
+    this.logger.info(`Config saved to ${this.path}`)
+    const view = this.view()
+    this.changed.fire(view)
+    return { ok: true, view }
+  }
+
+  /** Keeps an env-supplied value out of the file: where `config` still shows it, the file's own value stays. */
+  private withoutEnv(config: AillmConfig, file: AillmConfig): AillmConfig {
+    const out = structuredClone(config)
+    for (const name of Object.keys(ENV_OVERRIDES) as EnvOverrideName[]) {
+      const text = this.env[name]?.trim()
+      if (!text) continue
+      const key = ENV_OVERRIDES[name][1]
+      const envValue = key === 'port' ? Number(text) : text
+      if (out.api[key] === envValue) Object.assign(out.api, { [key]: file.api[key] })
+    }
+    return out
+  }
+
+  private read(): { text: string; config: AillmConfig | null; issues: ConfigIssue[] } {
+    const read = readConfigText(this.path)
+    if (read.issue !== null) return { text: read.text, config: null, issues: [read.issue] }
+    const { config, issues } = analyseConfigText(read.text, this.env)
+    return { text: read.text, config, issues }
+  }
+
+  /** The defaults, with the environment when that alone is valid. */
+  private fallbackConfig(): AillmConfig {
+    return analyseConfigText('', this.env).config ?? DEFAULT_CONFIG
+  }
+
+  private report(issues: ConfigIssue[], consequence: string): void {
+    if (issues.length === 0) return
+    for (const issue of issues) this.logger.warn(formatConfigIssue(this.path, issue))
+    this.logger.warn(`Config ${this.path} has ${issues.length} problem(s); ${consequence}`)
+  }
+
+  private scheduleReload(): void {
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      this.timer = null
+      this.reload()
+    }, this.debounceMs)
+  }
+
+  private stopWatching(): void {
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
+    this.watcher?.close()
+    this.watcher = null
+  }
+}
