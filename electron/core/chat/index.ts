@@ -1,0 +1,12 @@
+/** The chat part of the core: the failover executor and the conversation store. */
+export * from './chat-executor'
+export * from './chat-errors'
+export * from './conversation-store'
+export * from './response-metadata'
+export {
+  createTimedFetch,
+  fetchLimits,
+  ConnectTimeoutError,
+  MalformedChunkError,
+} from './timed-fetch'
+export type { FetchLimits } from './timed-fetch'
