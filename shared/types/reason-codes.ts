@@ -14,6 +14,10 @@ export const REASON_CODES = {
   WRITING_KEYWORDS: 'writing-keywords',
   MULTI_REQUIREMENT: 'multi-requirement',
   CONTEXT_CARRIED: 'context-carried',
+  SMALL_TALK: 'small-talk',
+  STACK_TRACE: 'stack-trace',
+  EMPTY_MESSAGE: 'empty-message',
+  NO_USER_MESSAGE: 'no-user-message',
   // router
   MODE_AUTO: 'mode-auto',
   MODE_SERVER_PINNED: 'mode-server-pinned',
@@ -47,6 +51,9 @@ export const REASON_CODES = {
   UPSTREAM_ERROR: 'upstream-error',
   INTERRUPTED_CONTINUED: 'interrupted-continued',
   CANCELLED: 'cancelled',
+  STALL_TIMEOUT: 'stall-timeout',
+  STREAM_DROPPED: 'stream-dropped',
+  MALFORMED_CHUNK: 'malformed-chunk',
 } as const
 
 export type ReasonCode = (typeof REASON_CODES)[keyof typeof REASON_CODES]
