@@ -1,0 +1,509 @@
+import type {
+  AillmConfig,
+  BreakerState,
+  ModelEntry,
+  OllamaProviderConfig,
+  ServerHealth,
+  ServerView,
+} from '../../../shared/types'
+import { Emitter, type Disposable } from '../emitter'
+import type { Logger } from '../logger'
+import {
+  buildModelEntries,
+  uniqueModelCount,
+  type LoadedModel,
+  type ShowInfo,
+  type TagModel,
+} from '../models/model-index'
+import { backoffDelayMs, DEFAULT_BACKOFF, ewma, type BackoffPolicy } from './backoff'
+import type { Discoverer, FoundServer } from './discoverer'
+import { ipLiteralOf } from './ip-literal'
+import { describeFailure, isUnreachable, ProbeError } from './probe-error'
+import { probeServer, ShowCache, type ProbeSuccess } from './prober'
+
+/**
+ * What the registry needs of the circuit breaker (electron/core/routing/circuit-breaker.ts): its
+ * state per server and a change event. Declared here so discovery does not depend on routing.
+ */
+export interface BreakerView {
+  state(serverId: string): BreakerState
+  onDidChange: (listener: (serverId: string) => void) => Disposable
+}
+
+/** Timer functions, injectable so tests can drive time. */
+export interface RegistryTimers {
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+/** Options of the ServerRegistry. */
+export interface ServerRegistryOptions {
+  discoverers: Discoverer[]
+  logger: Logger
+  config: () => AillmConfig
+  breaker: BreakerView
+  /** Clock for `since` / `nextProbeAt` (Unix ms); default Date.now. */
+  now?: () => number
+  timers?: RegistryTimers
+  /** Re-probe delays for offline servers; default 1 s doubling up to 60 s. */
+  backoff?: BackoffPolicy
+  /** A probe slower than this marks the server degraded; default half the probe timeout. */
+  degradedLatencyMs?: number
+  /** Shared /api/show cache (one per app). */
+  showCache?: ShowCache
+}
+
+/** An unknown server id given to a registry method that needs a real one. */
+export class UnknownServerError extends Error {
+  override readonly name = 'UnknownServerError'
+  constructor(readonly serverId: string) {
+    super(`Unknown server "${serverId}"`)
+  }
+}
+
+interface ServerState {
+  found: FoundServer
+  /** Index into found.urls of the URL in use. */
+  urlIndex: number
+  health: ServerHealth
+  latencyMs: number | null
+  version: string | null
+  inFlight: number
+  /** Consecutive failed probe rounds, for the backoff. */
+  failures: number
+  tags: TagModel[]
+  ps: LoadedModel[]
+  shows: Map<string, ShowInfo | null>
+  models: ModelEntry[]
+  /** Measured tokens/s per model (EWMA of recordSuccess). */
+  speeds: Map<string, number>
+  timer: unknown
+  probing: Promise<void> | null
+  removed: boolean
+}
+
+const DEFAULT_TIMERS: RegistryTimers = {
+  setTimeout: (callback, ms) => {
+    const handle = setTimeout(callback, ms)
+    // Health timers must never keep a finished process (a test, a CLI) alive.
+    handle.unref?.()
+    return handle
+  },
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+/**
+ * Owns every server's view (style.md point 3: snapshot, then events): runs the discoverers,
+ * probes all servers in parallel, tracks health, latency, backoff, the model index, in-flight
+ * counts and measured speeds, and re-probes on a timer. It is also the executor's
+ * ExecutionFeedback.
+ */
+export class ServerRegistry {
+  private readonly states = new Map<string, ServerState>()
+  private readonly changes = new Emitter<ServerView[]>()
+  private readonly lastFound = new Map<Discoverer, FoundServer[]>()
+  private readonly trustedIds = new Set<string>()
+  private readonly now: () => number
+  private readonly timers: RegistryTimers
+  private readonly backoff: BackoffPolicy
+  private readonly showCache: ShowCache
+  private abort = new AbortController()
+  private stopped = true
+  private notifyPending = false
+  /** While a discovery round runs, its summary lines say it all: no per-transition lines. */
+  private discovering = 0
+  private breakerSubscription: Disposable | null = null
+
+  /** Fires with a fresh snapshot after changes, at most once per event-loop turn. */
+  readonly onDidChange = this.changes.event
+
+  constructor(private readonly opts: ServerRegistryOptions) {
+    this.now = opts.now ?? Date.now
+    this.timers = opts.timers ?? DEFAULT_TIMERS
+    this.backoff = opts.backoff ?? DEFAULT_BACKOFF
+    this.showCache = opts.showCache ?? new ShowCache()
+  }
+
+  /**
+   * Discovers and probes every server in parallel, logging the spec's discovery lines, then keeps
+   * them fresh on timers. Resolves when the first round is complete.
+   */
+  async start(): Promise<void> {
+    if (!this.stopped) return this.refresh()
+    this.stopped = false
+    this.abort = new AbortController()
+    this.breakerSubscription = this.opts.breaker.onDidChange(() => this.changed())
+    await this.discoverAndProbe()
+  }
+
+  /** Re-runs discovery (the config may have changed) and re-probes every server now. */
+  async refresh(): Promise<void> {
+    if (this.stopped) return
+    await this.discoverAndProbe()
+  }
+
+  /** Clears every timer and aborts probes in flight; the snapshot stays readable. */
+  stop(): void {
+    this.stopped = true
+    this.abort.abort(new Error('server registry stopped'))
+    this.breakerSubscription?.()
+    this.breakerSubscription = null
+    for (const state of this.states.values()) this.clearTimer(state)
+  }
+
+  /** A fresh copy of every server's view, in discovery order. */
+  snapshot(): ServerView[] {
+    return structuredClone([...this.states.values()].map((s) => this.viewOf(s)))
+  }
+
+  /** Marks a discovered server as trusted so routing may use it (the caller persists it). */
+  trust(serverId: string): void {
+    if (!this.states.has(serverId)) throw new UnknownServerError(serverId)
+    this.trustedIds.add(serverId)
+    this.changed()
+  }
+
+  /** The executor started a request on this server. */
+  requestStarted(serverId: string): void {
+    const state = this.states.get(serverId)
+    if (!state) return
+    state.inFlight += 1
+    this.changed()
+  }
+
+  /** The executor's request on this server ended (however it ended). */
+  requestEnded(serverId: string): void {
+    const state = this.states.get(serverId)
+    if (!state || state.inFlight === 0) return
+    state.inFlight -= 1
+    this.changed()
+  }
+
+  /** An answer came from `model` on this server; `tokensPerSecond` feeds the speed average. */
+  recordSuccess(serverId: string, model: string, tokensPerSecond: number | null): void {
+    const state = this.states.get(serverId)
+    if (!state) return
+    if (tokensPerSecond !== null && Number.isFinite(tokensPerSecond) && tokensPerSecond > 0) {
+      state.speeds.set(model, ewma(state.speeds.get(model) ?? null, tokensPerSecond))
+      this.rebuildModels(state)
+      this.changed()
+    }
+    // It answered, so a stale "offline" should not wait for its backoff to end.
+    if (state.health.kind === 'offline') this.reprobeSoon(state)
+  }
+
+  /**
+   * A request to this server failed. Unreachable (refused, timed out, DNS) → offline now with the
+   * reason, re-probed after the backoff; anything else → only a quick background re-probe, since a
+   * single failed chat does not prove the server is down.
+   */
+  recordFailure(serverId: string, error: unknown): void {
+    const state = this.states.get(serverId)
+    if (!state || this.stopped) return
+    const failure = describeFailure(error)
+    if (failure.kind === 'cancelled') return
+    if (isUnreachable(failure.kind)) {
+      const url = state.found.urls[state.urlIndex] ?? ''
+      this.markOffline(
+        state,
+        new ProbeError(url, failure.status, {
+          kind: failure.kind,
+          reason: failure.reason,
+          cause: error,
+        }),
+      )
+      return
+    }
+    this.reprobeSoon(state)
+  }
+
+  // ---- discovery ----
+
+  private get provider(): OllamaProviderConfig {
+    return this.opts.config().llm.providers.ollama
+  }
+
+  private async discoverAndProbe(): Promise<void> {
+    const { logger } = this.opts
+    logger.info('Discovering Ollama servers and models...')
+    this.discovering += 1
+    let round: ServerState[]
+    try {
+      this.reconcile(await this.discoverAll())
+      round = [...this.states.values()]
+      await Promise.all(round.map((s) => this.probe(s)))
+    } finally {
+      this.discovering -= 1
+    }
+    if (this.stopped) return
+    let available = 0
+    for (const s of round) {
+      if (s.removed) continue
+      const url = s.found.urls[s.urlIndex] ?? ''
+      const h = s.health
+      if (h.kind === 'online' || h.kind === 'degraded') {
+        available += 1
+        logger.info(`Server ${s.found.name} (${url}): ${s.models.length} models, ${h.latencyMs}ms`)
+      } else if (h.kind === 'offline') {
+        logger.warn(`Server ${s.found.name} (${url}): offline (${h.error})`)
+      }
+    }
+    const live = round.filter((s) => !s.removed)
+    const unique = uniqueModelCount(
+      live
+        .filter((s) => s.health.kind === 'online' || s.health.kind === 'degraded')
+        .map((s) => s.models),
+    )
+    logger.info(
+      `Discovery complete: ${available}/${live.length} servers available, ${unique} unique models`,
+    )
+  }
+
+  private async discoverAll(): Promise<FoundServer[]> {
+    const signal = this.abort.signal
+    const lists = await Promise.all(
+      this.opts.discoverers.map(async (d) => {
+        try {
+          const list = await d.discover(signal)
+          this.lastFound.set(d, list)
+          return list
+        } catch (err) {
+          // A failing source keeps its last answer rather than making its servers vanish.
+          this.opts.logger.warn(`Server discovery failed: ${describeFailure(err).reason}`)
+          return this.lastFound.get(d) ?? []
+        }
+      }),
+    )
+    const seen = new Set<string>()
+    const merged: FoundServer[] = []
+    for (const f of lists.flat()) {
+      if (f.urls.length === 0) continue
+      if (seen.has(f.id)) {
+        this.opts.logger.warn(`Server ${f.id} was found twice; keeping the first`)
+        continue
+      }
+      seen.add(f.id)
+      merged.push(f)
+    }
+    return merged
+  }
+
+  /** Applies a new discovery result: adds, updates and removes servers, keeping known state. */
+  private reconcile(found: FoundServer[]): void {
+    const next = new Map<string, ServerState>()
+    for (const f of found) {
+      const old = this.states.get(f.id)
+      if (old) {
+        const currentUrl = old.found.urls[old.urlIndex]
+        old.found = { ...f, urls: [...f.urls] }
+        const kept = currentUrl === undefined ? -1 : f.urls.indexOf(currentUrl)
+        old.urlIndex = kept >= 0 ? kept : 0
+        next.set(f.id, old)
+      } else {
+        next.set(f.id, this.newState(f))
+      }
+    }
+    for (const [id, old] of this.states) {
+      if (next.has(id)) continue
+      old.removed = true
+      this.clearTimer(old)
+    }
+    this.states.clear()
+    for (const [id, s] of next) this.states.set(id, s)
+    this.changed()
+  }
+
+  private newState(found: FoundServer): ServerState {
+    return {
+      found: { ...found, urls: [...found.urls] },
+      urlIndex: 0,
+      health: { kind: 'probing', since: this.now() },
+      latencyMs: null,
+      version: null,
+      inFlight: 0,
+      failures: 0,
+      tags: [],
+      ps: [],
+      shows: new Map(),
+      models: [],
+      speeds: new Map(),
+      timer: null,
+      probing: null,
+      removed: false,
+    }
+  }
+
+  // ---- probing ----
+
+  /** One probe round of a server; concurrent callers share the round in flight. */
+  private probe(state: ServerState): Promise<void> {
+    if (state.probing) return state.probing
+    const round = this.probeRound(state).finally(() => {
+      state.probing = null
+    })
+    state.probing = round
+    return round
+  }
+
+  private async probeRound(state: ServerState): Promise<void> {
+    const timeoutMs = this.provider.timeouts.probe_ms
+    const signal = this.abort.signal
+    const urls = [...state.found.urls]
+    // The URL that answered last goes first; the others follow in configured order.
+    const order = [state.urlIndex, ...urls.map((_, i) => i).filter((i) => i !== state.urlIndex)]
+    let firstError: ProbeError | null = null
+    for (const index of order) {
+      const url = urls[index]
+      if (url === undefined) continue
+      const result = await probeServer(url, { timeoutMs, signal })
+      if (this.stopped || state.removed) return
+      if (result.ok) {
+        await this.applySuccess(state, result, timeoutMs)
+        return
+      }
+      firstError ??= result.error
+    }
+    if (firstError) this.markOffline(state, firstError)
+  }
+
+  private async applySuccess(
+    state: ServerState,
+    result: ProbeSuccess,
+    timeoutMs: number,
+  ): Promise<void> {
+    const shows = await this.showCache.capabilities(result.url, result.tags, {
+      timeoutMs,
+      signal: this.abort.signal,
+    })
+    if (this.stopped || state.removed) return
+    const index = state.found.urls.indexOf(result.url)
+    if (index < 0) {
+      // The config changed while this probe ran; the next round uses the new URLs.
+      this.reprobeSoon(state)
+      return
+    }
+    state.urlIndex = index
+    state.latencyMs = ewma(state.latencyMs, result.latencyMs)
+    if (result.version !== null) state.version = result.version
+    state.failures = 0
+    state.tags = result.tags
+    state.ps = result.ps
+    state.shows = shows
+    this.rebuildModels(state)
+
+    const slowAfter = this.opts.degradedLatencyMs ?? Math.round(timeoutMs / 2)
+    const reason =
+      result.problems.length > 0
+        ? result.problems.join('; ')
+        : result.latencyMs > slowAfter
+          ? `slow: ${result.latencyMs} ms`
+          : null
+    const previous = state.health
+    state.health =
+      reason === null
+        ? {
+            kind: 'online',
+            since: previous.kind === 'online' ? previous.since : this.now(),
+            latencyMs: result.latencyMs,
+          }
+        : {
+            kind: 'degraded',
+            since: previous.kind === 'degraded' ? previous.since : this.now(),
+            latencyMs: result.latencyMs,
+            reason,
+          }
+    this.schedule(state, Math.max(1, this.provider.health_check_interval_s) * 1000)
+    if (previous.kind === 'offline' && this.discovering === 0) {
+      this.opts.logger.info(
+        `Server ${state.found.name} (${result.url}): back online, ${state.models.length} models, ${result.latencyMs}ms`,
+      )
+    }
+    this.changed()
+  }
+
+  private markOffline(state: ServerState, error: ProbeError): void {
+    state.failures += 1
+    const delay = backoffDelayMs(state.failures, this.backoff)
+    const now = this.now()
+    const previous = state.health
+    if (previous.kind !== 'offline' && this.discovering === 0) {
+      const url = state.found.urls[state.urlIndex] ?? error.serverUrl
+      this.opts.logger.warn(`Server ${state.found.name} (${url}): offline (${error.message})`)
+    }
+    state.health = {
+      kind: 'offline',
+      since: previous.kind === 'offline' ? previous.since : now,
+      error: error.message,
+      nextProbeAt: now + delay,
+    }
+    // What was loaded is unknown now; the model list stays as last seen for the UI.
+    state.ps = []
+    this.rebuildModels(state)
+    this.schedule(state, delay)
+    this.changed()
+  }
+
+  private rebuildModels(state: ServerState): void {
+    state.models = buildModelEntries(
+      state.found.id,
+      state.tags,
+      state.ps,
+      state.shows,
+      this.provider.tier_rules,
+      state.speeds,
+    )
+  }
+
+  // ---- timers and events ----
+
+  private reprobeSoon(state: ServerState): void {
+    if (state.probing || this.stopped) return
+    this.schedule(state, 0)
+  }
+
+  private schedule(state: ServerState, ms: number): void {
+    this.clearTimer(state)
+    if (this.stopped || state.removed) return
+    state.timer = this.timers.setTimeout(() => {
+      state.timer = null
+      void this.probe(state)
+    }, ms)
+  }
+
+  private clearTimer(state: ServerState): void {
+    if (state.timer !== null) this.timers.clearTimeout(state.timer)
+    state.timer = null
+  }
+
+  private changed(): void {
+    if (this.notifyPending || this.stopped) return
+    this.notifyPending = true
+    // Coalesce a burst of changes (a probe round, many tokens) into one event per turn.
+    setImmediate(() => {
+      this.notifyPending = false
+      if (!this.stopped) this.changes.fire(this.snapshot())
+    })
+  }
+
+  private viewOf(state: ServerState): ServerView {
+    const { found } = state
+    const url = found.urls[state.urlIndex] ?? found.urls[0] ?? ''
+    return {
+      id: found.id,
+      name: found.name,
+      url,
+      urls: found.urls,
+      resolvedAddress:
+        (state.urlIndex === 0 ? found.resolvedAddress : null) ?? ipLiteralOf(url) ?? null,
+      priority: found.priority,
+      source: state.urlIndex > 0 ? 'fallback_url' : found.source,
+      trusted: found.trusted || this.trustedIds.has(found.id),
+      health: state.health,
+      latencyMs: state.latencyMs === null ? null : Math.round(state.latencyMs),
+      version: state.version,
+      inFlight: state.inFlight,
+      breaker: this.opts.breaker.state(found.id),
+      models: state.models,
+    }
+  }
+}
