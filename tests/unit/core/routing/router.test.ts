@@ -1,0 +1,885 @@
+import { describe, expect, it } from 'vitest'
+import {
+  CHAIN_LIMIT,
+  decide,
+  decisionHeaders,
+  promptExcerpt,
+  renderDecisionLog,
+  singleServerOf,
+} from '../../../../electron/core/routing/router'
+import type { RouteInput } from '../../../../electron/core/routing/router'
+import { REASON_CODES } from '../../../../shared/types'
+import type {
+  Classification,
+  Complexity,
+  Priority,
+  ReasonCode,
+  RoutingDecision,
+  RoutingMode,
+  ServerView,
+  TaskType,
+} from '../../../../shared/types'
+import {
+  localhostModels,
+  model,
+  providerConfig,
+  remoteModels,
+  seedFleet,
+  server,
+} from '../../../helpers/fleet-fixtures'
+
+const AUTO: RoutingMode = { kind: 'auto' }
+
+function cls(complexity: Complexity, taskType: TaskType): Classification {
+  return { complexity, taskType, reasons: [] }
+}
+
+/** Named classifications of the acceptance prompts, so router tests do not depend on heuristics. */
+const TASKS = {
+  greeting: cls('trivial', 'greeting'),
+  explanation: cls('moderate', 'explanation'),
+  complexCode: cls('complex', 'code'),
+  reasoning: cls('complex', 'reasoning'),
+  chat: cls('simple', 'chat'),
+} as const
+
+function route(
+  servers: ServerView[],
+  classification: Classification,
+  extra: Partial<RouteInput> = {},
+): RoutingDecision {
+  return decide({
+    messages: [{ role: 'user', content: 'test prompt' }],
+    servers,
+    config: providerConfig(),
+    mode: AUTO,
+    requestedModel: null,
+    now: 1_700_000_000_000,
+    classification,
+    ...extra,
+  })
+}
+
+const pick = (d: RoutingDecision) =>
+  d.chosen ? `${d.chosen.model} @ ${d.chosen.serverName}` : null
+
+/** Marks one model of a server loaded (and fully in GPU). */
+function withLoaded(s: ServerView, name: string, fullyInGpu: boolean | null = true): ServerView {
+  return {
+    ...s,
+    models: s.models.map((m) => (m.name === name ? { ...m, loaded: true, fullyInGpu } : m)),
+  }
+}
+
+function candidate(d: RoutingDecision, modelName: string, serverId: string) {
+  const c = d.candidates.find((x) => x.model === modelName && x.serverId === serverId)
+  if (!c) throw new Error(`no candidate ${modelName} @ ${serverId}`)
+  return c
+}
+
+describe('decide: acceptance cases on the seed fleet', () => {
+  const priorities: [string, Priority, Priority][] = [
+    ['remote PRIMARY, localhost SECONDARY', 'PRIMARY', 'SECONDARY'],
+    ['both PRIMARY', 'PRIMARY', 'PRIMARY'],
+  ]
+  const cases: [string, Classification, string][] = [
+    ['trivial greeting', TASKS.greeting, 'gemma3:1b @ localhost'],
+    ['simple chat', TASKS.chat, 'gemma3:1b @ localhost'],
+    ['moderate explanation', TASKS.explanation, 'gemma3:12b @ remote'],
+    ['complex code', TASKS.complexCode, 'qwen2.5-coder:14b @ remote'],
+    ['moderate code', cls('moderate', 'code'), 'qwen2.5-coder:14b @ remote'],
+    ['complex reasoning', TASKS.reasoning, 'llama3.3:70b @ remote'],
+  ]
+  const table = priorities.flatMap(([p, remotePriority, localhostPriority]) =>
+    cases.map(
+      ([name, c, want]) => [`${name} (${p})`, c, want, remotePriority, localhostPriority] as const,
+    ),
+  )
+
+  it.each(table)('%s → %s', (_name, classification, want, remotePriority, localhostPriority) => {
+    const d = route(seedFleet({ remotePriority, localhostPriority }), classification)
+    expect(pick(d)).toBe(want)
+    expect(d.action).toBe('routed')
+    expect(d.fallback).toBe(false)
+    expect(d.warning).toBeNull()
+    expect(d.reasons[0]).toBe(REASON_CODES.MODE_AUTO)
+  })
+
+  it.each<[string, Classification, string, string]>([
+    [
+      'gemma3:12b loaded does not pull "Hi!" to the remote',
+      TASKS.greeting,
+      'gemma3:12b',
+      'gemma3:1b @ localhost',
+    ],
+    [
+      'llama3.3:70b loaded does not take an explanation',
+      TASKS.explanation,
+      'llama3.3:70b',
+      'gemma3:12b @ remote',
+    ],
+    [
+      'llama3.3:70b loaded does not beat the coder on code',
+      TASKS.complexCode,
+      'llama3.3:70b',
+      'qwen2.5-coder:14b @ remote',
+    ],
+    [
+      'qwen3:14b loaded does not take a complex reasoning task',
+      TASKS.reasoning,
+      'qwen3:14b',
+      'llama3.3:70b @ remote',
+    ],
+    [
+      'qwen2.5-coder loaded does not take an explanation',
+      TASKS.explanation,
+      'qwen2.5-coder:14b',
+      'gemma3:12b @ remote',
+    ],
+  ])('%s', (_name, classification, loadedModel, want) => {
+    const [remote, localhost] = seedFleet() as [ServerView, ServerView]
+    const d = route([withLoaded(remote, loadedModel), localhost], classification)
+    expect(pick(d)).toBe(want)
+  })
+
+  it('complex code with the remote offline → a localhost model, as a fallback with the warning', () => {
+    const d = route(
+      seedFleet({
+        remote: { health: { kind: 'offline', since: 0, error: 'ECONNREFUSED', nextProbeAt: 0 } },
+      }),
+      TASKS.complexCode,
+    )
+    expect(d.chosen?.serverName).toBe('localhost')
+    expect(d.action).toBe('fallback')
+    expect(d.fallback).toBe(true)
+    expect(d.warning).toBe(`A simplified model is being used: ${d.chosen?.model} @ localhost`)
+    expect(d.reasons).toContain(REASON_CODES.SMALLER_TIER_FALLBACK)
+    expect(d.chain.every((t) => t.serverId === 'localhost')).toBe(true)
+    expect(candidate(d, 'qwen2.5-coder:14b', 'remote').excludedBy).toBe(REASON_CODES.SERVER_OFFLINE)
+  })
+
+  it('complex code falls back along a chain: coder first, then other adequate remote models', () => {
+    const d = route(seedFleet(), TASKS.complexCode)
+    expect(d.chain[0]?.model).toBe('qwen2.5-coder:14b')
+    expect(d.chain[1]?.model).toBe('llama3.3:70b')
+    // Bounded per server, so the localhost models are in the chain for when the remote dies.
+    expect(d.chain.some((t) => t.serverId === 'localhost')).toBe(true)
+  })
+})
+
+describe('decide: exclusions', () => {
+  const offline = { kind: 'offline', since: 0, error: 'refused', nextProbeAt: 0 } as const
+  it.each<[string, ServerView[], RoutingMode, string | null, string, string, ReasonCode]>([
+    [
+      'embedding model',
+      [
+        server('a', 'PRIMARY', [
+          model('nomic-embed-text:latest', 'fast', ['embedding']),
+          model('gemma3:1b', 'fast'),
+        ]),
+      ],
+      AUTO,
+      null,
+      'nomic-embed-text:latest',
+      'a',
+      REASON_CODES.NOT_CHAT_MODEL,
+    ],
+    [
+      'offline server',
+      seedFleet({ localhost: { health: offline } }),
+      AUTO,
+      null,
+      'gemma3:1b',
+      'localhost',
+      REASON_CODES.SERVER_OFFLINE,
+    ],
+    [
+      'untrusted server',
+      seedFleet({ localhost: { trusted: false, source: 'mdns' } }),
+      AUTO,
+      null,
+      'gemma3:1b',
+      'localhost',
+      REASON_CODES.SERVER_UNTRUSTED,
+    ],
+    [
+      'breaker open',
+      seedFleet({ localhost: { breaker: 'open' } }),
+      AUTO,
+      null,
+      'gemma3:1b',
+      'localhost',
+      REASON_CODES.BREAKER_OPEN,
+    ],
+    [
+      'other server than the pinned one',
+      seedFleet(),
+      { kind: 'server', serverId: 'remote' },
+      null,
+      'gemma3:1b',
+      'localhost',
+      REASON_CODES.MODE_SERVER_PINNED,
+    ],
+    [
+      'other model than the pinned one',
+      seedFleet(),
+      { kind: 'model', model: 'qwen3:14b', serverId: null },
+      null,
+      'gemma3:12b',
+      'remote',
+      REASON_CODES.MODE_MODEL_PINNED,
+    ],
+    [
+      'other model than the requested tag',
+      seedFleet(),
+      AUTO,
+      'qwen2.5:1.5b',
+      'gemma3:1b',
+      'localhost',
+      REASON_CODES.MODEL_REQUESTED,
+    ],
+    [
+      'not the one server of plain mode',
+      seedFleet(),
+      AUTO,
+      null,
+      'gemma3:1b',
+      'localhost',
+      REASON_CODES.SINGLE_SERVER,
+    ],
+  ])('%s', (name, servers, mode, requestedModel, modelName, serverId, reason) => {
+    const config = providerConfig(name.includes('plain mode') ? { distributed_mode: false } : {})
+    const d = route(servers, TASKS.greeting, { mode, requestedModel, config })
+    const c = candidate(d, modelName, serverId)
+    expect(c.eligible).toBe(false)
+    expect(c.excludedBy).toBe(reason)
+    expect(c.reasons).toEqual([reason])
+    expect(c.terms.total).toBe(0)
+    expect(d.chain.some((t) => t.model === modelName && t.serverId === serverId)).toBe(false)
+  })
+
+  it('keeps every (model, server) pair as a candidate', () => {
+    const d = route(seedFleet({ localhost: { health: offline } }), TASKS.greeting)
+    expect(d.candidates).toHaveLength(7)
+    expect(d.candidates.filter((c) => c.eligible)).toHaveLength(4)
+    // Eligible first, best first; the excluded ones after them.
+    const firstExcluded = d.candidates.findIndex((c) => !c.eligible)
+    expect(d.candidates.slice(firstExcluded).every((c) => !c.eligible)).toBe(true)
+    const totals = d.candidates.slice(0, firstExcluded).map((c) => c.terms.total)
+    expect(totals).toEqual([...totals].sort((a, b) => b - a))
+  })
+
+  it('a half-open breaker is eligible (it is the trial), with a small penalty', () => {
+    const twin = (id: string, breaker: 'closed' | 'half-open') =>
+      server(id, 'PRIMARY', [model('gemma3:1b', 'fast')], { breaker })
+    const d = route([twin('a', 'half-open'), twin('b', 'closed')], TASKS.greeting)
+    expect(pick(d)).toBe('gemma3:1b @ b')
+    expect(candidate(d, 'gemma3:1b', 'a').eligible).toBe(true)
+    const alone = route([twin('a', 'half-open')], TASKS.greeting)
+    expect(pick(alone)).toBe('gemma3:1b @ a')
+  })
+
+  it('rejects with NO_CANDIDATES when every server is down', () => {
+    const d = route(
+      seedFleet({ remote: { breaker: 'open' }, localhost: { health: offline } }),
+      TASKS.greeting,
+    )
+    expect(d.action).toBe('rejected')
+    expect(d.chosen).toBeNull()
+    expect(d.chain).toEqual([])
+    expect(d.reasons).toContain(REASON_CODES.NO_CANDIDATES)
+    expect(d.fallback).toBe(false)
+  })
+})
+
+describe('decide: modes', () => {
+  it.each<
+    [
+      string,
+      RoutingMode,
+      Classification,
+      Partial<RouteInput>,
+      string | null,
+      ReasonCode,
+      RoutingDecision['action'],
+    ]
+  >([
+    [
+      'server pinned to remote, trivial → best model there',
+      { kind: 'server', serverId: 'remote' },
+      TASKS.greeting,
+      {},
+      'gemma3:12b @ remote',
+      REASON_CODES.MODE_SERVER_PINNED,
+      'routed',
+    ],
+    [
+      'server pinned to localhost, complex code → fallback there',
+      { kind: 'server', serverId: 'localhost' },
+      TASKS.complexCode,
+      {},
+      'localhost',
+      REASON_CODES.MODE_SERVER_PINNED,
+      'fallback',
+    ],
+    [
+      'server pinned to an unknown id → rejected',
+      { kind: 'server', serverId: 'nope' },
+      TASKS.greeting,
+      {},
+      null,
+      REASON_CODES.MODE_SERVER_PINNED,
+      'rejected',
+    ],
+    [
+      'model pinned anywhere',
+      { kind: 'model', model: 'qwen3:14b', serverId: null },
+      TASKS.greeting,
+      {},
+      'qwen3:14b @ remote',
+      REASON_CODES.MODE_MODEL_PINNED,
+      'routed',
+    ],
+    [
+      'model pinned on its server',
+      { kind: 'model', model: 'phi3:3b', serverId: 'localhost' },
+      TASKS.complexCode,
+      {},
+      'phi3:3b @ localhost',
+      REASON_CODES.MODE_MODEL_PINNED,
+      'routed',
+    ],
+    [
+      'model pinned on a server without it → rejected',
+      { kind: 'model', model: 'qwen3:14b', serverId: 'localhost' },
+      TASKS.greeting,
+      {},
+      null,
+      REASON_CODES.MODE_MODEL_PINNED,
+      'rejected',
+    ],
+    [
+      'distributed_mode false → the PRIMARY only',
+      AUTO,
+      TASKS.greeting,
+      { config: providerConfig({ distributed_mode: false }) },
+      'gemma3:12b @ remote',
+      REASON_CODES.SINGLE_SERVER,
+      'routed',
+    ],
+    [
+      'distributed_mode false, complex code → coder on the PRIMARY',
+      AUTO,
+      TASKS.complexCode,
+      { config: providerConfig({ distributed_mode: false }) },
+      'qwen2.5-coder:14b @ remote',
+      REASON_CODES.SINGLE_SERVER,
+      'routed',
+    ],
+    [
+      'only one server in input',
+      AUTO,
+      TASKS.explanation,
+      { servers: [server('localhost', 'SECONDARY', localhostModels())] },
+      'localhost',
+      REASON_CODES.SINGLE_SERVER,
+      'fallback',
+    ],
+  ])('%s', (_name, mode, classification, extra, want, modeReason, action) => {
+    const d = route(seedFleet(), classification, { mode, ...extra })
+    if (want === null) expect(d.chosen).toBeNull()
+    else if (want.includes(' @ ')) expect(pick(d)).toBe(want)
+    else expect(d.chosen?.serverId).toBe(want)
+    expect(d.reasons[0]).toBe(modeReason)
+    expect(d.action).toBe(action)
+  })
+
+  it('a pinned model is never called a fallback, even when smaller than the task wants', () => {
+    const d = route(seedFleet(), TASKS.reasoning, {
+      mode: { kind: 'model', model: 'gemma3:1b', serverId: null },
+    })
+    expect(pick(d)).toBe('gemma3:1b @ localhost')
+    expect(d.fallback).toBe(false)
+    expect(d.warning).toBeNull()
+    expect(d.wantedTier).toBe('powerful')
+  })
+
+  it('plain mode picks the server named primary, even listed after others', () => {
+    const servers = [
+      server('localhost', 'PRIMARY', localhostModels()),
+      server('primary', 'PRIMARY', remoteModels()),
+    ]
+    expect(singleServerOf(servers)?.id).toBe('primary')
+    const d = route(servers, TASKS.greeting, {
+      config: providerConfig({ distributed_mode: false }),
+    })
+    expect(d.chosen?.serverId).toBe('primary')
+  })
+
+  it('plain mode prefers a configured server over a discovered one', () => {
+    const servers = [
+      server('lan-box', 'PRIMARY', remoteModels(), { source: 'mdns' }),
+      server('localhost', 'SECONDARY', localhostModels()),
+    ]
+    expect(singleServerOf(servers)?.id).toBe('localhost')
+  })
+
+  it('plain mode with the one server down rejects instead of using another', () => {
+    const d = route(
+      seedFleet({ remote: { health: { kind: 'offline', since: 0, error: 'x', nextProbeAt: 0 } } }),
+      TASKS.greeting,
+      { config: providerConfig({ distributed_mode: false }) },
+    )
+    expect(d.action).toBe('rejected')
+    expect(d.reasons).toEqual([REASON_CODES.SINGLE_SERVER, REASON_CODES.NO_CANDIDATES])
+  })
+})
+
+describe('decide: FALLBACK priority', () => {
+  const backup = () =>
+    withLoaded(server('backup_gpu', 'FALLBACK', remoteModels(), { latencyMs: 1 }), 'llama3.3:70b')
+  const offline = { kind: 'offline', since: 0, error: 'refused', nextProbeAt: 0 } as const
+
+  it('never chooses a FALLBACK server while anything else is eligible, and puts it last', () => {
+    const d = route(seedFleet({ remote: { health: offline } }), TASKS.reasoning, {
+      servers: [...seedFleet({ remote: { health: offline } }), backup()],
+    })
+    expect(d.chosen?.serverId).toBe('localhost')
+    expect(d.fallback).toBe(true)
+    const firstBackup = d.chain.findIndex((t) => t.priority === 'FALLBACK')
+    expect(firstBackup).toBeGreaterThan(0)
+    expect(d.chain.slice(firstBackup).every((t) => t.priority === 'FALLBACK')).toBe(true)
+    expect(candidate(d, 'llama3.3:70b', 'backup_gpu').terms.total).toBeGreaterThan(
+      candidate(d, 'phi3:3b', 'localhost').terms.total,
+    )
+  })
+
+  it('uses the FALLBACK server when nothing else is eligible', () => {
+    const d = route([], TASKS.reasoning, {
+      servers: [
+        ...seedFleet({ remote: { health: offline }, localhost: { breaker: 'open' } }),
+        backup(),
+      ],
+    })
+    expect(pick(d)).toBe('llama3.3:70b @ backup_gpu')
+    expect(d.action).toBe('routed')
+    expect(d.reasons).toContain(REASON_CODES.PRIORITY_FALLBACK)
+  })
+
+  it('keeps FALLBACK servers in a full chain', () => {
+    const many = Array.from({ length: 5 }, (_, i) => server(`s${i}`, 'PRIMARY', remoteModels()))
+    const d = route([...many, backup()], TASKS.reasoning)
+    expect(d.chain).toHaveLength(CHAIN_LIMIT)
+    expect(d.chain.at(-1)?.priority).toBe('FALLBACK')
+    expect(d.chain[0]?.priority).toBe('PRIMARY')
+  })
+})
+
+describe('decide: requested model', () => {
+  const offline = { kind: 'offline', since: 0, error: 'refused', nextProbeAt: 0 } as const
+
+  it.each<
+    [string, ServerView[], string, string | null, RoutingDecision['action'], ReasonCode | null]
+  >([
+    [
+      'a real tag goes to the server that has it',
+      seedFleet(),
+      'qwen2.5:1.5b',
+      'qwen2.5:1.5b @ localhost',
+      'routed',
+      null,
+    ],
+    [
+      'name matches name:latest',
+      [server('a', 'PRIMARY', [model('llama3:latest', 'balanced')])],
+      'llama3',
+      'llama3:latest @ a',
+      'routed',
+      null,
+    ],
+    [
+      'name:latest matches name',
+      [server('a', 'PRIMARY', [model('mistral', 'balanced')])],
+      'mistral:latest',
+      'mistral @ a',
+      'routed',
+      null,
+    ],
+    [
+      'an unknown tag is rejected',
+      seedFleet(),
+      'mistral:7b',
+      null,
+      'rejected',
+      REASON_CODES.MODEL_NOT_FOUND,
+    ],
+    [
+      'a known tag on a dead server is rejected as no candidates',
+      seedFleet({ localhost: { health: offline } }),
+      'phi3:3b',
+      null,
+      'rejected',
+      REASON_CODES.NO_CANDIDATES,
+    ],
+    [
+      'an unknown auto:tier is a tag, not silently auto',
+      seedFleet(),
+      'auto:huge',
+      null,
+      'rejected',
+      REASON_CODES.MODEL_NOT_FOUND,
+    ],
+  ])('%s', (_name, servers, tag, want, action, reason) => {
+    const d = route(servers, TASKS.complexCode, { requestedModel: tag })
+    expect(pick(d)).toBe(want)
+    expect(d.action).toBe(action)
+    expect(d.fallback).toBe(false)
+    expect(d.reasons).toContain(REASON_CODES.MODEL_REQUESTED)
+    if (reason) expect(d.reasons).toContain(reason)
+  })
+
+  it('ranks the servers of a requested tag: the one with it loaded wins', () => {
+    const a = server('a', 'PRIMARY', [model('gemma3:1b', 'fast')])
+    const d1 = route(
+      [a, withLoaded(server('b', 'PRIMARY', [model('gemma3:1b', 'fast')]), 'gemma3:1b')],
+      TASKS.greeting,
+      { requestedModel: 'gemma3:1b' },
+    )
+    expect(pick(d1)).toBe('gemma3:1b @ b')
+    expect(d1.chain.map((t) => t.serverId)).toEqual(['b', 'a'])
+  })
+
+  it('a requested tag works in server-pinned mode only on that server', () => {
+    const d = route(seedFleet(), TASKS.greeting, {
+      requestedModel: 'gemma3:1b',
+      mode: { kind: 'server', serverId: 'remote' },
+    })
+    expect(d.action).toBe('rejected')
+    expect(d.reasons).toContain(REASON_CODES.MODEL_NOT_FOUND)
+  })
+
+  it('a requested tag overrides a pinned model', () => {
+    const d = route(seedFleet(), TASKS.greeting, {
+      requestedModel: 'phi3:3b',
+      mode: { kind: 'model', model: 'qwen3:14b', serverId: 'remote' },
+    })
+    expect(pick(d)).toBe('phi3:3b @ localhost')
+  })
+})
+
+describe('decide: wanted tier', () => {
+  it.each<[string, Classification, string | null, RouteInput['minTier'], string, string]>([
+    ['auto routes by task', TASKS.greeting, 'auto', undefined, 'fast', 'gemma3:1b @ localhost'],
+    [
+      'auto:powerful forces powerful for "Hi!"',
+      TASKS.greeting,
+      'auto:powerful',
+      undefined,
+      'powerful',
+      'llama3.3:70b @ remote',
+    ],
+    [
+      'auto:balanced forces balanced',
+      TASKS.greeting,
+      'auto:balanced',
+      undefined,
+      'balanced',
+      'gemma3:12b @ remote',
+    ],
+    [
+      'auto:fast forces fast for complex code',
+      TASKS.complexCode,
+      'auto:fast',
+      undefined,
+      'fast',
+      'localhost',
+    ],
+    [
+      'minTier balanced raises trivial',
+      TASKS.greeting,
+      null,
+      'balanced',
+      'balanced',
+      'gemma3:12b @ remote',
+    ],
+    [
+      'minTier powerful raises moderate',
+      TASKS.explanation,
+      null,
+      'powerful',
+      'powerful',
+      'llama3.3:70b @ remote',
+    ],
+    [
+      'minTier never lowers',
+      TASKS.reasoning,
+      null,
+      'balanced',
+      'powerful',
+      'llama3.3:70b @ remote',
+    ],
+    [
+      'minTier raises a forced tier too',
+      TASKS.greeting,
+      'auto:fast',
+      'powerful',
+      'powerful',
+      'llama3.3:70b @ remote',
+    ],
+  ])('%s', (_name, classification, requestedModel, minTier, wanted, want) => {
+    const extra: Partial<RouteInput> = { requestedModel }
+    if (minTier) extra.minTier = minTier
+    const d = route(seedFleet(), classification, extra)
+    expect(d.wantedTier).toBe(wanted)
+    if (want.includes(' @ ')) expect(pick(d)).toBe(want)
+    else expect(d.chosen?.serverId).toBe(want)
+    expect(d.fallback).toBe(false)
+  })
+})
+
+describe('decide: resources', () => {
+  const twins = (a: Partial<ServerView>, b: Partial<ServerView>, loaded = false) => {
+    const mk = (id: string, o: Partial<ServerView>) => {
+      const s = server(id, 'PRIMARY', [model('gemma3:12b', 'balanced')], o)
+      return loaded ? withLoaded(s, 'gemma3:12b') : s
+    }
+    return [mk('a', a), mk('b', b)]
+  }
+
+  it.each<
+    [
+      string,
+      ServerView[],
+      string,
+      keyof RoutingDecision['candidates'][number]['terms'],
+      ReasonCode | null,
+    ]
+  >([
+    [
+      'loaded model affinity (b loaded)',
+      [twins({}, {})[0]!, withLoaded(twins({}, {})[1]!, 'gemma3:12b')],
+      'b',
+      'loaded',
+      REASON_CODES.MODEL_LOADED,
+    ],
+    [
+      'loaded model affinity (a loaded)',
+      [withLoaded(twins({}, {})[0]!, 'gemma3:12b'), twins({}, {})[1]!],
+      'a',
+      'loaded',
+      REASON_CODES.MODEL_LOADED,
+    ],
+    [
+      'in-flight requests spread load',
+      twins({ inFlight: 2 }, {}),
+      'b',
+      'inFlight',
+      REASON_CODES.BUSY,
+    ],
+    [
+      'in-flight spreads the other way',
+      twins({}, { inFlight: 1 }),
+      'a',
+      'inFlight',
+      REASON_CODES.BUSY,
+    ],
+    [
+      'degraded health loses',
+      twins({ health: { kind: 'degraded', since: 0, latencyMs: 5, reason: 'slow' } }, {}),
+      'b',
+      'health',
+      REASON_CODES.SERVER_DEGRADED,
+    ],
+    ['higher latency loses', twins({ latencyMs: 300 }, { latencyMs: 4 }), 'b', 'latency', null],
+    [
+      'partial GPU loses',
+      [
+        withLoaded(twins({}, {})[0]!, 'gemma3:12b', false),
+        withLoaded(twins({}, {})[1]!, 'gemma3:12b', true),
+      ],
+      'b',
+      'gpu',
+      REASON_CODES.PARTIAL_GPU,
+    ],
+  ])('%s', (_name, servers, winner, term, reason) => {
+    const d = route(servers, TASKS.explanation)
+    expect(d.chosen?.serverId).toBe(winner)
+    const loser = winner === 'a' ? 'b' : 'a'
+    const w = candidate(d, 'gemma3:12b', winner)
+    const l = candidate(d, 'gemma3:12b', loser)
+    expect(w.terms[term]).toBeGreaterThan(l.terms[term])
+    if (reason) {
+      const marked = reason === REASON_CODES.MODEL_LOADED ? w : l
+      expect(marked.reasons).toContain(reason)
+    }
+  })
+
+  it('measured speed wins between otherwise equal servers', () => {
+    const fast = server('fast', 'PRIMARY', [
+      model('gemma3:12b', 'balanced', [], { tokensPerSecond: 80 }),
+    ])
+    const slow = server('slow', 'PRIMARY', [
+      model('gemma3:12b', 'balanced', [], { tokensPerSecond: 8 }),
+    ])
+    const d = route([slow, fast], TASKS.explanation)
+    expect(d.chosen?.serverId).toBe('fast')
+    expect(candidate(d, 'gemma3:12b', 'fast').terms.speed).toBeGreaterThan(0)
+  })
+
+  it('in-flight penalty grows per request but is capped', () => {
+    const d = route(twins({ inFlight: 1 }, { inFlight: 100 }), TASKS.explanation)
+    const one = candidate(d, 'gemma3:12b', 'a').terms.inFlight
+    const many = candidate(d, 'gemma3:12b', 'b').terms.inFlight
+    expect(one).toBeLessThan(0)
+    expect(many).toBeLessThan(one)
+    expect(many).toBeGreaterThan(-40)
+  })
+
+  it('a loaded model reorders within a tier, never across one', () => {
+    // Same tier on both sides: a loaded qwen3:14b beats a cold gemma3:12b for an explanation.
+    const [remote, localhost] = seedFleet() as [ServerView, ServerView]
+    const d = route([withLoaded(remote, 'qwen3:14b'), localhost], TASKS.explanation)
+    expect(pick(d)).toBe('qwen3:14b @ remote')
+    expect(d.reasons).toContain(REASON_CODES.MODEL_LOADED)
+  })
+
+  it('task_models preferences give a bonus by rank', () => {
+    const config = providerConfig({
+      task_models: { explanation: ['qwen3:14b', 'qwen2.5-coder:14b'] },
+    })
+    const d = route(seedFleet(), TASKS.explanation, { config })
+    expect(pick(d)).toBe('qwen3:14b @ remote')
+    const first = candidate(d, 'qwen3:14b', 'remote')
+    const second = candidate(d, 'qwen2.5-coder:14b', 'remote')
+    expect(first.reasons).toContain(REASON_CODES.PREFERRED_MODEL)
+    expect(first.terms.preference).toBeGreaterThan(second.terms.preference)
+    expect(second.terms.preference).toBeGreaterThan(0)
+    expect(candidate(d, 'gemma3:12b', 'remote').terms.preference).toBe(0)
+  })
+
+  it('images go to a vision model', () => {
+    const d = route(seedFleet(), TASKS.explanation, {
+      messages: [{ role: 'user', content: 'What is on this picture?', images: ['aGVsbG8='] }],
+    })
+    expect(pick(d)).toBe('gemma3:12b @ remote')
+    expect(candidate(d, 'gemma3:12b', 'remote').reasons).toContain(
+      REASON_CODES.SPECIALISATION_MATCH,
+    )
+    expect(candidate(d, 'qwen3:14b', 'remote').terms.specialisation).toBeLessThan(0)
+  })
+
+  it('the terms add up to the total', () => {
+    const d = route(seedFleet({ remote: { inFlight: 1 } }), TASKS.complexCode)
+    for (const c of d.candidates.filter((x) => x.eligible)) {
+      const { total, ...parts } = c.terms
+      expect(Object.values(parts).reduce((a, b) => a + b, 0)).toBeCloseTo(total, 9)
+    }
+  })
+})
+
+describe('decide: the decision value', () => {
+  it('is deterministic apart from id and timing', () => {
+    const strip = (d: RoutingDecision) => ({ ...d, id: '', decisionMicros: 0 })
+    const a = route(seedFleet(), TASKS.complexCode)
+    const b = route(seedFleet(), TASKS.complexCode)
+    expect(strip(a)).toEqual(strip(b))
+    expect(a.id).not.toBe(b.id)
+    expect(a.at).toBe(1_700_000_000_000)
+    expect(a.decisionMicros).toBeGreaterThanOrEqual(0)
+  })
+
+  it('chain: chosen first, unique pairs, bounded, at most 3 per server', () => {
+    const fleet = Array.from({ length: 6 }, (_, i) =>
+      server(`s${i}`, 'PRIMARY', [...remoteModels(), ...localhostModels()]),
+    )
+    const d = route(fleet, TASKS.explanation)
+    expect(d.chosen).toEqual(d.chain[0])
+    expect(d.chain.length).toBe(CHAIN_LIMIT)
+    const keys = d.chain.map((t) => `${t.model}@${t.serverId}`)
+    expect(new Set(keys).size).toBe(keys.length)
+    const per = new Map<string, number>()
+    for (const t of d.chain) per.set(t.serverId, (per.get(t.serverId) ?? 0) + 1)
+    expect(Math.max(...per.values())).toBeLessThanOrEqual(3)
+  })
+
+  it('carries mode, requested model, classification and the chosen target in full', () => {
+    const classification: Classification = {
+      complexity: 'trivial',
+      taskType: 'greeting',
+      reasons: [REASON_CODES.GREETING],
+    }
+    const d = route(seedFleet(), classification, { requestedModel: 'auto' })
+    expect(d.mode).toEqual(AUTO)
+    expect(d.requestedModel).toBe('auto')
+    expect(d.classification).toEqual(classification)
+    expect(d.chosen).toEqual({
+      model: 'gemma3:1b',
+      serverId: 'localhost',
+      serverName: 'localhost',
+      serverUrl: 'http://127.0.0.1:11434',
+      tier: 'fast',
+      priority: 'SECONDARY',
+      loaded: false,
+    })
+    expect(d.reasons).toEqual(
+      expect.arrayContaining([
+        REASON_CODES.MODE_AUTO,
+        REASON_CODES.TIER_MATCH,
+        REASON_CODES.MODEL_COLD,
+      ]),
+    )
+  })
+
+  it.each<[string, string[], string]>([
+    ['the last user message', ['first', 'second'], 'second'],
+    ['on one line', ['line one\n\n  line two\ttab'], 'line one line two tab'],
+    ['cut at 80 characters', ['x'.repeat(200)], 'x'.repeat(80)],
+    ['empty without a user message', [], ''],
+  ])('promptExcerpt: %s', (_name, contents, want) => {
+    const messages = contents.map((content) => ({ role: 'user' as const, content }))
+    messages.push(...(contents.length ? [] : []))
+    expect(promptExcerpt([...messages, { role: 'assistant', content: 'ignored' }])).toBe(want)
+    const d = route(seedFleet(), TASKS.chat, { messages })
+    expect(d.promptExcerpt).toBe(want)
+  })
+})
+
+describe('renderings of a decision', () => {
+  it.each<[string, Partial<RouteInput>, Classification, string, Record<string, string>]>([
+    [
+      'routed',
+      {},
+      TASKS.greeting,
+      'Distributed routing: gemma3:1b @ localhost (fallback: False)',
+      {
+        'X-AILLM-Model': 'gemma3:1b',
+        'X-AILLM-Server': 'localhost',
+        'X-AILLM-Complexity': 'trivial',
+        'X-AILLM-Fallback': 'false',
+      },
+    ],
+    [
+      'fallback',
+      { servers: seedFleet({ remote: { breaker: 'open' } }), requestedModel: null },
+      TASKS.complexCode,
+      'Distributed routing: phi3:3b @ localhost (fallback: True)',
+      {
+        'X-AILLM-Model': 'phi3:3b',
+        'X-AILLM-Server': 'localhost',
+        'X-AILLM-Complexity': 'complex',
+        'X-AILLM-Fallback': 'true',
+      },
+    ],
+    [
+      'rejected',
+      { requestedModel: 'mistral:7b' },
+      TASKS.chat,
+      'Distributed routing: no model available (model-not-found)',
+      { 'X-AILLM-Complexity': 'simple', 'X-AILLM-Fallback': 'false' },
+    ],
+  ])('%s', (_name, extra, classification, line, headers) => {
+    const d = route(seedFleet(), classification, extra)
+    expect(renderDecisionLog(d)).toBe(line)
+    expect(decisionHeaders(d)).toEqual(headers)
+  })
+})
