@@ -1,0 +1,62 @@
+import { assertNever } from '../../shared/types'
+import type { ConnectionState } from '../transport/connection'
+import { useAppStore } from '../store/store-context'
+
+/** Short words for the link to the core. */
+export function connectionLabel(c: ConnectionState): string {
+  switch (c.kind) {
+    case 'connecting':
+      return 'connecting…'
+    case 'open':
+      return 'connected'
+    case 'reconnecting':
+      return 'reconnecting…'
+    case 'closed':
+      return 'disconnected'
+    default:
+      return assertNever(c)
+  }
+}
+
+/** The small connection indicator in the header. */
+export function ConnectionStatus() {
+  const c = useAppStore((s) => s.connection)
+  return (
+    <span
+      className={`conn conn-${c.kind}`}
+      role="status"
+      aria-label={`Core: ${connectionLabel(c)}`}
+    >
+      <span className="dot" aria-hidden="true" />
+      {connectionLabel(c)}
+    </span>
+  )
+}
+
+/** A full-width banner while the core is unreachable, with what is happening and what to check. */
+export function DisconnectedBanner() {
+  const c = useAppStore((s) => s.connection)
+  const loadError = useAppStore((s) => s.loadError)
+  if (c.kind === 'reconnecting' || c.kind === 'closed') {
+    return (
+      <div className="banner banner-error" role="alert">
+        <strong>Disconnected from the AILLM core — {connectionLabel(c)}</strong>
+        <span>
+          {c.kind === 'reconnecting'
+            ? ` Attempt ${c.attempt}${c.error ? ` (${c.error})` : ''}. `
+            : ' '}
+          Is <code>npm run serve</code> (or the AILLM app) still running? What you see may be out of
+          date until it is back.
+        </span>
+      </div>
+    )
+  }
+  if (loadError) {
+    return (
+      <div className="banner banner-error" role="alert">
+        <strong>The core did not answer everything:</strong> {loadError}
+      </div>
+    )
+  }
+  return null
+}

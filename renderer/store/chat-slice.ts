@@ -1,0 +1,242 @@
+import type {
+  ChatChunk,
+  ChatSendRequest,
+  Conversation,
+  ConversationSummary,
+  RoutingDecision,
+  RoutingMode,
+} from '../../shared/types'
+import type { StreamState } from './chat-stream'
+import { applyChunkToStream, excerptMatches, isFinished, newStream } from './chat-stream'
+import type { SliceCreator } from './store-types'
+import { messageOf } from './store-types'
+
+/** Options of one send: regenerate the last answer, optionally asking for a stronger tier. */
+export interface SendOptions {
+  regenerate?: boolean
+  minTier?: 'balanced' | 'powerful'
+}
+
+/** Conversations, the open one, and the answers streaming in. */
+export interface ChatSlice {
+  conversations: ConversationSummary[]
+  /** null = a new, not yet sent conversation. */
+  activeConversationId: string | null
+  conversationsById: Record<string, Conversation>
+  /** requestId → the answer streaming in. */
+  streams: Record<string, StreamState>
+  /** The chat's model picker: null = Auto (the global mode decides). */
+  chatMode: RoutingMode | null
+  sending: boolean
+  chatError: string | null
+  selectConversation(id: string | null): Promise<void>
+  deleteConversation(id: string): Promise<void>
+  refreshConversation(id: string): Promise<void>
+  send(content: string, opts?: SendOptions): Promise<void>
+  cancel(requestId: string): Promise<void>
+  setChatMode(mode: RoutingMode | null): void
+  preview(content: string): Promise<RoutingDecision | null>
+  applyChunk(chunk: ChatChunk): void
+  applyDecisionToStreams(decision: RoutingDecision): void
+}
+
+let localIds = 0
+
+/** Creates the chat slice. */
+export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) => ({
+  conversations: [],
+  activeConversationId: null,
+  conversationsById: {},
+  streams: {},
+  chatMode: null,
+  sending: false,
+  chatError: null,
+
+  async selectConversation(id) {
+    set({ activeConversationId: id, chatError: null })
+    if (id) await get().refreshConversation(id)
+  },
+
+  async deleteConversation(id) {
+    try {
+      await client.invoke('conversations:delete', id)
+      set((s) => {
+        const { [id]: _gone, ...rest } = s.conversationsById
+        return {
+          conversationsById: rest,
+          conversations: s.conversations.filter((c) => c.id !== id),
+          activeConversationId: s.activeConversationId === id ? null : s.activeConversationId,
+        }
+      })
+    } catch (err) {
+      set({ chatError: `Could not delete the conversation: ${messageOf(err)}` })
+    }
+  },
+
+  async refreshConversation(id) {
+    try {
+      const conv = await client.invoke('conversations:get', id)
+      set((s) => {
+        if (!conv) {
+          const { [id]: _gone, ...rest } = s.conversationsById
+          return { conversationsById: rest }
+        }
+        return {
+          conversationsById: { ...s.conversationsById, [id]: conv },
+          streams: dropReconciledStreams(s.streams, conv),
+        }
+      })
+    } catch (err) {
+      set({ chatError: `Could not load the conversation: ${messageOf(err)}` })
+    }
+  },
+
+  async send(content, opts = {}) {
+    const text = content.trim()
+    if (!text || get().sending) return
+    const { activeConversationId, chatMode } = get()
+    const req: ChatSendRequest = { conversationId: activeConversationId, content: text }
+    if (chatMode) req.mode = chatMode
+    if (opts.regenerate) req.regenerate = true
+    if (opts.minTier) req.minTier = opts.minTier
+    set({ sending: true, chatError: null })
+    try {
+      const { requestId, conversationId } = await client.invoke('chat:send', req)
+      set((s) => {
+        const existing = s.streams[requestId]
+        const stream: StreamState = existing
+          ? { ...existing, regenerate: opts.regenerate ?? false, userContent: text }
+          : newStream(requestId, conversationId, {
+              regenerate: opts.regenerate ?? false,
+              userContent: text,
+            })
+        const conv = s.conversationsById[conversationId] ?? {
+          id: conversationId,
+          title: text.slice(0, 60),
+          createdAt: Date.now(),
+          updatedAt: Date.now(),
+          messages: [],
+        }
+        const messages = opts.regenerate
+          ? conv.messages
+          : [
+              ...conv.messages,
+              {
+                id: `local-${++localIds}`,
+                role: 'user' as const,
+                content: text,
+                createdAt: Date.now(),
+                metadata: null,
+                interrupted: false,
+              },
+            ]
+        // The decision may have arrived before the send's answer.
+        const decision = s.decisions.find(
+          (d) => d.at >= stream.startedAt - 5000 && excerptMatches(d.promptExcerpt, text),
+        )
+        return {
+          sending: false,
+          activeConversationId:
+            s.activeConversationId === activeConversationId
+              ? conversationId
+              : s.activeConversationId,
+          conversationsById: { ...s.conversationsById, [conversationId]: { ...conv, messages } },
+          streams: {
+            ...s.streams,
+            [requestId]:
+              stream.decisionId || !decision ? stream : { ...stream, decisionId: decision.id },
+          },
+        }
+      })
+    } catch (err) {
+      set({ sending: false, chatError: `Could not send: ${messageOf(err)}` })
+    }
+  },
+
+  async cancel(requestId) {
+    set((s) => {
+      const st = s.streams[requestId]
+      if (!st || isFinished(st)) return {}
+      return { streams: { ...s.streams, [requestId]: { ...st, status: 'cancelled' } } }
+    })
+    try {
+      await client.invoke('chat:cancel', requestId)
+    } catch (err) {
+      set({ chatError: `Could not stop the answer: ${messageOf(err)}` })
+    }
+  },
+
+  setChatMode(mode) {
+    set({ chatMode: mode })
+  },
+
+  async preview(content) {
+    const { activeConversationId, conversationsById, chatMode } = get()
+    const history = activeConversationId
+      ? (conversationsById[activeConversationId]?.messages ?? [])
+      : []
+    const messages = [
+      ...history.map((m) => ({ role: m.role, content: m.content })),
+      { role: 'user' as const, content },
+    ]
+    try {
+      return await client.invoke(
+        'routing:preview',
+        chatMode ? { messages, mode: chatMode } : { messages },
+      )
+    } catch {
+      // A preview is a hint only; a failure must not disturb typing.
+      return null
+    }
+  },
+
+  applyChunk(chunk) {
+    const finished = chunk.kind === 'done' || chunk.kind === 'error'
+    set((s) => {
+      const stream = s.streams[chunk.requestId] ?? newStream(chunk.requestId, chunk.conversationId)
+      return { streams: { ...s.streams, [chunk.requestId]: applyChunkToStream(stream, chunk) } }
+    })
+    if (finished) void get().refreshConversation(chunk.conversationId)
+  },
+
+  applyDecisionToStreams(decision) {
+    set((s) => {
+      const match = Object.values(s.streams).find(
+        (st) =>
+          st.decisionId === null &&
+          !isFinished(st) &&
+          st.userContent !== '' &&
+          excerptMatches(decision.promptExcerpt, st.userContent),
+      )
+      if (!match) return {}
+      return {
+        streams: { ...s.streams, [match.requestId]: { ...match, decisionId: decision.id } },
+      }
+    })
+  },
+})
+
+/**
+ * Drops finished streams the stored conversation now holds, so an answer is shown once.
+ * A done stream is matched by its decision id; a failed or stopped one by the stored last answer.
+ */
+export function dropReconciledStreams(
+  streams: Record<string, StreamState>,
+  conv: Conversation,
+): Record<string, StreamState> {
+  const last = conv.messages[conv.messages.length - 1]
+  const storedDecisions = new Set(
+    conv.messages.map((m) => m.metadata?.decision_id).filter((x): x is string => !!x),
+  )
+  const out: Record<string, StreamState> = {}
+  for (const [id, st] of Object.entries(streams)) {
+    const held =
+      st.conversationId === conv.id &&
+      isFinished(st) &&
+      (st.metadata
+        ? storedDecisions.has(st.metadata.decision_id)
+        : last?.role === 'assistant' && last.createdAt >= st.startedAt - 60_000)
+    if (!held) out[id] = st
+  }
+  return out
+}

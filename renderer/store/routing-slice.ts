@@ -1,0 +1,25 @@
+import type { RoutingDecision } from '../../shared/types'
+import type { SliceCreator } from './store-types'
+
+/** The routing log: every decision, newest first. */
+export interface RoutingSlice {
+  decisions: RoutingDecision[]
+}
+
+/** How many decisions the renderer keeps; older ones drop off the end. */
+export const MAX_DECISIONS = 1000
+
+/** Creates the routing slice. */
+export const createRoutingSlice: SliceCreator<RoutingSlice> = () => () => ({
+  decisions: [],
+})
+
+/** Adds a decision at the top (replacing one with the same id). Pure. */
+export function addDecision(list: RoutingDecision[], d: RoutingDecision): RoutingDecision[] {
+  return [d, ...list.filter((x) => x.id !== d.id)].slice(0, MAX_DECISIONS)
+}
+
+/** Sorts a snapshot newest first. */
+export function sortDecisions(list: RoutingDecision[]): RoutingDecision[] {
+  return [...list].sort((a, b) => b.at - a.at).slice(0, MAX_DECISIONS)
+}

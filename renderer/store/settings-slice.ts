@@ -1,0 +1,34 @@
+import type { ConfigSetResult } from '../../shared/contract'
+import type { AillmConfig, ConfigIssue, ConfigView } from '../../shared/types'
+import type { SliceCreator } from './store-types'
+import { messageOf } from './store-types'
+
+/** The config in force, and the outcome of the last save. */
+export interface SettingsSlice {
+  configView: ConfigView | null
+  /** Problems the core refused the last save with (nothing was written then). */
+  saveIssues: ConfigIssue[]
+  saveState: 'idle' | 'saving' | 'saved' | 'refused' | 'failed'
+  saveError: string | null
+  saveConfig(config: AillmConfig): Promise<ConfigSetResult | null>
+}
+
+/** Creates the settings slice. */
+export const createSettingsSlice: SliceCreator<SettingsSlice> = (client) => (set) => ({
+  configView: null,
+  saveIssues: [],
+  saveState: 'idle',
+  saveError: null,
+  async saveConfig(config) {
+    set({ saveState: 'saving', saveError: null })
+    try {
+      const result = await client.invoke('config:set', config)
+      if (result.ok) set({ configView: result.view, saveIssues: [], saveState: 'saved' })
+      else set({ saveIssues: result.issues, saveState: 'refused' })
+      return result
+    } catch (err) {
+      set({ saveState: 'failed', saveError: `Could not save: ${messageOf(err)}` })
+      return null
+    }
+  },
+})

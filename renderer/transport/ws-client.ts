@@ -1,0 +1,219 @@
+import type {
+  EventChannel,
+  EventPayload,
+  RequestArgs,
+  RequestChannel,
+  RequestResult,
+} from '../../shared/contract'
+import { EVENT_CHANNELS } from '../../shared/contract'
+import type { WsInvokeFrame, WsServerFrame } from '../../shared/ws-protocol'
+import { WS_PATH } from '../../shared/ws-protocol'
+import type { ConnectionState, TransportClient } from './connection'
+import { RemoteError, TransportError } from './connection'
+
+/** The part of the WebSocket API we use: the browser's and `ws`'s both fit. */
+export interface WebSocketLike {
+  readonly readyState: number
+  send(data: string): void
+  close(code?: number, reason?: string): void
+  addEventListener(
+    type: 'open' | 'close' | 'error' | 'message',
+    listener: (ev: unknown) => void,
+  ): void
+}
+
+/** A WebSocket constructor (the browser global, or `ws` injected in Node tests). */
+export type WebSocketCtor = new (url: string) => WebSocketLike
+
+/** Options of the WebSocket transport. */
+export interface WsClientOptions {
+  /** Full ws:// or wss:// URL, token already included. */
+  url: string
+  WebSocket: WebSocketCtor
+  /** Delay before reconnect attempt `attempt` (1-based); default 0.5 s doubling, capped at 10 s. */
+  backoffMs?: (attempt: number) => number
+  now?: () => number
+}
+
+const OPEN = 1
+
+/** Default reconnect backoff: 0.5 s, 1 s, 2 s … capped at 10 s. */
+export function defaultBackoffMs(attempt: number): number {
+  return Math.min(10_000, 500 * 2 ** Math.max(0, attempt - 1))
+}
+
+/**
+ * Builds the contract's WebSocket URL for this page (`serve` serves page and socket on one origin).
+ * The token, when there is one, goes in the `token` query parameter.
+ */
+export function wsUrlFor(
+  location: { protocol: string; host: string },
+  token: string | null,
+): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
+  const query = token ? `?token=${encodeURIComponent(token)}` : ''
+  return `${scheme}//${location.host}${WS_PATH}${query}`
+}
+
+/**
+ * Reads the API token from the page URL (`#token=…` or `?token=…`), falling back to sessionStorage,
+ * and keeps it there so a reload after the URL was cleaned still has it.
+ */
+export function readToken(
+  location: { hash: string; search: string },
+  storage: Pick<Storage, 'getItem' | 'setItem'> | null,
+): string | null {
+  const fromHash = new URLSearchParams(location.hash.replace(/^#\/?/, '')).get('token')
+  const fromQuery = new URLSearchParams(location.search).get('token')
+  const found = fromHash ?? fromQuery
+  if (found) {
+    storage?.setItem('aillm.token', found)
+    return found
+  }
+  return storage?.getItem('aillm.token') ?? null
+}
+
+interface Pending {
+  channel: RequestChannel
+  resolve: (value: unknown) => void
+  reject: (err: Error) => void
+}
+
+/**
+ * The contract over a WebSocket (headless `serve`), reconnecting with backoff when the socket drops.
+ * Calls made while disconnected wait for the next connection; calls in flight when it drops fail
+ * (the core may or may not have run them, so they are never resent silently).
+ */
+export function createWsClient(opts: WsClientOptions): TransportClient {
+  const backoff = opts.backoffMs ?? defaultBackoffMs
+  const now = opts.now ?? Date.now
+  const listeners = new Map<EventChannel, Set<(payload: never) => void>>()
+  const connectionListeners = new Set<(s: ConnectionState) => void>()
+  const pending = new Map<number, Pending>()
+  const queued: WsInvokeFrame[] = []
+  let nextId = 1
+  let socket: WebSocketLike | null = null
+  let state: ConnectionState = { kind: 'connecting' }
+  let attempt = 0
+  let retryTimer: ReturnType<typeof setTimeout> | null = null
+  let disposed = false
+
+  const setState = (s: ConnectionState): void => {
+    state = s
+    for (const l of [...connectionListeners]) l(s)
+  }
+
+  const failPending = (message: string): void => {
+    for (const [id, p] of pending) {
+      pending.delete(id)
+      p.reject(new TransportError(p.channel, message))
+    }
+  }
+
+  const handleFrame = (raw: unknown): void => {
+    let frame: WsServerFrame
+    try {
+      frame = JSON.parse(typeof raw === 'string' ? raw : String(raw)) as WsServerFrame
+    } catch {
+      console.warn('AILLM: ignoring a WebSocket frame that is not JSON')
+      return
+    }
+    if (frame.type === 'result') {
+      const p = pending.get(frame.id)
+      if (!p) return
+      pending.delete(frame.id)
+      if (frame.ok) p.resolve(frame.value)
+      else p.reject(new RemoteError(p.channel, frame.error.name, frame.error.message))
+    } else if (frame.type === 'event') {
+      if (!EVENT_CHANNELS.includes(frame.channel)) return
+      for (const l of [...(listeners.get(frame.channel) ?? [])]) {
+        try {
+          l(frame.payload as never)
+        } catch (err) {
+          console.error(`AILLM: listener of ${frame.channel} failed`, err)
+        }
+      }
+    }
+  }
+
+  const scheduleReconnect = (error: string | null): void => {
+    if (disposed) return
+    attempt += 1
+    const delay = backoff(attempt)
+    setState({ kind: 'reconnecting', attempt, retryAt: now() + delay, error })
+    retryTimer = setTimeout(connect, delay)
+  }
+
+  function connect(): void {
+    retryTimer = null
+    if (disposed) return
+    let ws: WebSocketLike
+    try {
+      ws = new opts.WebSocket(opts.url)
+    } catch (err) {
+      scheduleReconnect(err instanceof Error ? err.message : String(err))
+      return
+    }
+    socket = ws
+    let lastError: string | null = null
+    ws.addEventListener('open', () => {
+      if (socket !== ws) return
+      attempt = 0
+      setState({ kind: 'open' })
+      for (const frame of queued.splice(0)) ws.send(JSON.stringify(frame))
+    })
+    ws.addEventListener('message', (ev) => handleFrame((ev as { data: unknown }).data))
+    ws.addEventListener('error', (ev) => {
+      const message = (ev as { message?: unknown }).message
+      lastError = typeof message === 'string' ? message : 'connection error'
+    })
+    ws.addEventListener('close', () => {
+      if (socket !== ws) return
+      socket = null
+      failPending('disconnected from the core before it answered')
+      if (disposed) setState({ kind: 'closed' })
+      else scheduleReconnect(lastError)
+    })
+  }
+
+  connect()
+
+  return {
+    invoke<C extends RequestChannel>(channel: C, ...args: RequestArgs<C>) {
+      if (disposed) return Promise.reject(new TransportError(channel, 'the client was closed'))
+      const frame: WsInvokeFrame = { type: 'invoke', id: nextId++, channel, args }
+      return new Promise<RequestResult<C>>((resolve, reject) => {
+        pending.set(frame.id, { channel, resolve: resolve as (v: unknown) => void, reject })
+        if (socket && socket.readyState === OPEN) socket.send(JSON.stringify(frame))
+        else queued.push(frame)
+      })
+    },
+    on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void) {
+      let set = listeners.get(channel)
+      if (!set) listeners.set(channel, (set = new Set()))
+      const l = listener as (payload: never) => void
+      set.add(l)
+      return () => {
+        set.delete(l)
+      }
+    },
+    connection: () => state,
+    onConnection(listener) {
+      connectionListeners.add(listener)
+      return () => {
+        connectionListeners.delete(listener)
+      }
+    },
+    dispose() {
+      if (disposed) return
+      disposed = true
+      if (retryTimer) clearTimeout(retryTimer)
+      queued.length = 0
+      failPending('the client was closed')
+      const ws = socket
+      socket = null
+      ws?.close()
+      setState({ kind: 'closed' })
+    },
+  }
+}

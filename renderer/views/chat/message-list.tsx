@@ -1,0 +1,182 @@
+import { useEffect, useRef } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import type { ConversationMessage, RoutingDecision, Tier } from '../../../shared/types'
+import type { StreamState } from '../../store/chat-stream'
+import { isFinished } from '../../store/chat-stream'
+import { useAppStore } from '../../store/store-context'
+import { nextTier } from '../../format'
+import { AnswerWarnings } from './answer-warnings'
+import { MarkdownText } from './markdown-text'
+import { RouteBadge } from './route-badge'
+
+function useDecision(id: string | null | undefined): RoutingDecision | null {
+  return useAppStore((s) => (id ? (s.decisions.find((d) => d.id === id) ?? null) : null))
+}
+
+/** The text of the loading state, telling when the model is cold and where it loads. */
+export function waitingLabel(decision: RoutingDecision | null): string {
+  const c = decision?.chosen
+  if (!c) return 'Routing…'
+  if (!c.loaded) return `Loading ${c.model} on ${c.serverName} — a cold model can take up to 30 s`
+  return `Waiting for ${c.model} on ${c.serverName}…`
+}
+
+function StoredAnswer({
+  message,
+  isLast,
+  onRegenerate,
+}: {
+  message: ConversationMessage
+  isLast: boolean
+  onRegenerate: (minTier?: 'balanced' | 'powerful') => void
+}) {
+  const md = message.metadata
+  const decision = useDecision(md?.decision_id)
+  const tier = useAppStore((s): Tier | null => {
+    if (decision?.chosen) return decision.chosen.tier
+    if (!md) return null
+    const entry = s.servers
+      .find((v) => v.name === md.server_name)
+      ?.models.find((m) => m.name === md.model)
+    return entry?.tier ?? (md.used_fast_model ? 'fast' : null)
+  })
+  const up = tier ? nextTier(tier) : 'powerful'
+  return (
+    <article className="message assistant" aria-label="Answer">
+      <AnswerWarnings metadata={md} />
+      <MarkdownText text={message.content} />
+      {message.interrupted && (
+        <p className="interrupted" role="note">
+          Interrupted — this answer was cut short and not completed.
+        </p>
+      )}
+      <RouteBadge metadata={md} decision={decision} />
+      {isLast && (
+        <div className="message-actions">
+          <button type="button" onClick={() => onRegenerate()}>
+            Regenerate
+          </button>
+          {up && (
+            <button type="button" onClick={() => onRegenerate(up)}>
+              Regenerate with a more powerful model
+            </button>
+          )}
+        </div>
+      )}
+    </article>
+  )
+}
+
+function StreamingAnswer({ stream }: { stream: StreamState }) {
+  const decision = useDecision(stream.decisionId)
+  const cancel = useAppStore((s) => s.cancel)
+  const seamNotes = stream.parts.flatMap((p) => (p.kind === 'seam' ? [p.note] : []))
+  const finished = isFinished(stream)
+  return (
+    <article className="message assistant" aria-label="Answer" aria-busy={!finished}>
+      <AnswerWarnings metadata={stream.metadata} seamNotes={seamNotes} />
+      {stream.status === 'waiting' && (
+        <p className="loading" role="status">
+          <span className="spinner" aria-hidden="true" /> {waitingLabel(decision)}
+        </p>
+      )}
+      {stream.parts.map((p, i) =>
+        p.kind === 'text' ? (
+          <MarkdownText key={i} text={p.text} />
+        ) : (
+          <div key={i} className="seam" role="separator" aria-label={p.note}>
+            <span>{p.note}</span>
+          </div>
+        ),
+      )}
+      {stream.status === 'error' && (
+        <p className="interrupted" role="alert">
+          Interrupted — {stream.error?.message ?? 'the answer failed'}
+        </p>
+      )}
+      {stream.status === 'cancelled' && (
+        <p className="interrupted" role="note">
+          Interrupted — stopped by you.
+        </p>
+      )}
+      <RouteBadge metadata={stream.metadata} decision={decision} />
+      {!finished && (
+        <div className="message-actions">
+          <button type="button" onClick={() => void cancel(stream.requestId)}>
+            Stop
+          </button>
+        </div>
+      )}
+    </article>
+  )
+}
+
+/** The open conversation: stored messages, then the answers streaming in. */
+export function MessageList() {
+  const conv = useAppStore((s) =>
+    s.activeConversationId ? s.conversationsById[s.activeConversationId] : undefined,
+  )
+  const streams = useAppStore(
+    useShallow((s) =>
+      Object.values(s.streams)
+        .filter((st) => st.conversationId === s.activeConversationId)
+        .sort((a, b) => a.startedAt - b.startedAt),
+    ),
+  )
+  const send = useAppStore((s) => s.send)
+  const endRef = useRef<HTMLDivElement>(null)
+  const messages = conv?.messages ?? []
+  const regenerating = streams.some((st) => st.regenerate)
+  const shown =
+    regenerating && messages[messages.length - 1]?.role === 'assistant'
+      ? messages.slice(0, -1)
+      : messages
+  const lastUser = [...messages].reverse().find((m) => m.role === 'user')
+  const busy = streams.some((st) => !isFinished(st))
+  const lastTextLength = streams.reduce((n, st) => n + st.parts.length, 0)
+
+  useEffect(() => {
+    endRef.current?.scrollIntoView?.({ block: 'end' })
+  }, [shown.length, streams.length, lastTextLength])
+
+  if (shown.length === 0 && streams.length === 0) {
+    return (
+      <div className="empty chat-empty">
+        <h3>Ask anything</h3>
+        <p>
+          Each message goes to the best model for it: a greeting to a small fast model, code to a
+          coder, hard reasoning to the biggest model. The badge under each answer says where it
+          went.
+        </p>
+      </div>
+    )
+  }
+  return (
+    <div className="messages" role="log" aria-label="Messages" aria-live="polite">
+      {shown.map((m, i) =>
+        m.role === 'user' ? (
+          <article key={m.id} className="message user" aria-label="Your message">
+            <p className="user-text">{m.content}</p>
+          </article>
+        ) : (
+          <StoredAnswer
+            key={m.id}
+            message={m}
+            isLast={i === shown.length - 1 && !busy && streams.length === 0}
+            onRegenerate={(minTier) => {
+              if (lastUser)
+                void send(
+                  lastUser.content,
+                  minTier ? { regenerate: true, minTier } : { regenerate: true },
+                )
+            }}
+          />
+        ),
+      )}
+      {streams.map((st) => (
+        <StreamingAnswer key={st.requestId} stream={st} />
+      ))}
+      <div ref={endRef} />
+    </div>
+  )
+}

@@ -1,0 +1,159 @@
+import { useMemo } from 'react'
+import { Background, Controls, Handle, Position, ReactFlow } from '@xyflow/react'
+import type { Edge, Node, NodeProps } from '@xyflow/react'
+import '@xyflow/react/dist/style.css'
+import type { ServerView } from '../../../shared/types'
+import { healthLabel } from '../../format'
+import { LoadedMark, TierBadge } from '../../components/tier-badge'
+
+type LaptopNode = Node<{ label: string }, 'laptop'>
+type ServerNode = Node<{ server: ServerView; onTrust: (id: string) => void }, 'server'>
+
+/** Health → the colour class of a server node and its edge. */
+export function statusClass(s: ServerView): string {
+  if (!s.trusted) return 'status-untrusted'
+  if (s.breaker === 'open') return 'status-degraded'
+  return `status-${s.health.kind}`
+}
+
+function LaptopCard({ data }: NodeProps<LaptopNode>) {
+  return (
+    <div className="map-node laptop" aria-label="This computer">
+      <svg className="laptop-icon" viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
+        <rect
+          x="4"
+          y="5"
+          width="16"
+          height="10"
+          rx="1.5"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.8"
+        />
+        <path d="M2 18h20" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+      </svg>
+      <strong>{data.label}</strong>
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  )
+}
+
+/** One server on the map: status, priority, latency, addresses, source and its models. */
+export function ServerCard({
+  server: s,
+  onTrust,
+}: {
+  server: ServerView
+  onTrust: (id: string) => void
+}) {
+  return (
+    <section className={`map-node server ${statusClass(s)}`} aria-label={`Server ${s.name}`}>
+      <header>
+        <span className="status-dot" aria-hidden="true" />
+        <strong>{s.name}</strong>
+        <span className="badge priority">{s.priority}</span>
+        <span className="badge source">{s.source}</span>
+      </header>
+      <div className="muted small">{healthLabel(s.health)}</div>
+      <div className="small">
+        {s.url}
+        {s.resolvedAddress ? ` (${s.resolvedAddress})` : ''}
+      </div>
+      <div className="muted small">
+        latency {s.latencyMs === null ? '—' : `${Math.round(s.latencyMs)} ms`}
+        {s.inFlight > 0 ? ` · ${s.inFlight} in flight` : ''}
+        {s.breaker !== 'closed' ? ` · breaker ${s.breaker}` : ''}
+      </div>
+      {!s.trusted && (
+        <button type="button" className="nodrag" onClick={() => onTrust(s.id)}>
+          Trust {s.name}
+        </button>
+      )}
+      {s.models.length === 0 ? (
+        <p className="muted small">
+          No models{s.health.kind === 'online' ? ' installed' : ' known'}
+        </p>
+      ) : (
+        <ul className="model-list">
+          {s.models.map((m) => (
+            <li key={m.name}>
+              <span>{m.name}</span> <TierBadge tier={m.tier} />
+              {m.loaded && <LoadedMark />}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
+
+function ServerNodeView({ data }: NodeProps<ServerNode>) {
+  return (
+    <>
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <ServerCard server={data.server} onTrust={data.onTrust} />
+    </>
+  )
+}
+
+const nodeTypes = { laptop: LaptopCard, server: ServerNodeView }
+
+/** The map: this computer on the left, an edge to every server; an edge lights up when routed to. */
+export function ServerMap({
+  servers,
+  lit,
+  onTrust,
+}: {
+  servers: ServerView[]
+  lit: Record<string, number>
+  onTrust: (id: string) => void
+}) {
+  const { nodes, edges } = useMemo(() => {
+    const rowH = (s: ServerView) => 150 + s.models.length * 26
+    const total = servers.reduce((sum, s) => sum + rowH(s) + 30, 0)
+    let y = 0
+    const serverNodes: ServerNode[] = servers.map((s) => {
+      const node: ServerNode = {
+        id: `server:${s.id}`,
+        type: 'server',
+        position: { x: 320, y },
+        data: { server: s, onTrust },
+        draggable: true,
+      }
+      y += rowH(s) + 30
+      return node
+    })
+    const laptop: LaptopNode = {
+      id: 'laptop',
+      type: 'laptop',
+      position: { x: 0, y: Math.max(0, total / 2 - 40) },
+      data: { label: 'This computer' },
+    }
+    const edges: Edge[] = servers.map((s) => ({
+      id: `edge:${s.id}`,
+      source: 'laptop',
+      target: `server:${s.id}`,
+      animated: s.id in lit,
+      className: `${statusClass(s)}${s.id in lit ? ' lit' : ''}`,
+      label: s.id in lit ? 'routing' : undefined,
+    }))
+    return { nodes: [laptop as Node, ...serverNodes], edges }
+  }, [servers, lit, onTrust])
+
+  return (
+    <div className="server-map" aria-label="Map of this computer and its servers" role="region">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        fitView
+        nodesConnectable={false}
+        proOptions={{ hideAttribution: true }}
+        minZoom={0.3}
+      >
+        <Background />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  )
+}

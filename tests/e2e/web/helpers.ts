@@ -1,0 +1,47 @@
+// Shared steps of the browser tests.
+import { expect, type Page } from '@playwright/test'
+
+/** The simulator's control endpoint of the "remote" server of the seed fleet. */
+export const REMOTE_SIM = 'http://127.0.0.2:11434/_sim/fault'
+
+// The seed fleet's GPU box is the simulator's "remote"; the demo config makes it the base_url server, which
+// the core names "primary" (architecture.md: StaticConfigDiscoverer). Accept either name.
+/** The GPU box's name as a column header. */
+export const REMOTE_NAME = /^(remote|primary)$/
+/** The GPU box's card on the map. */
+export const REMOTE_REGION = /^Server (remote|primary)$/
+/** The mode switch's "Only <GPU box>" option. */
+export const REMOTE_OPTION = /Only (remote|primary)/
+
+/** Sets a fault on the simulated remote server ({kind:'none'} heals it). */
+export async function setRemoteFault(kind: 'stopped' | 'none'): Promise<void> {
+  const res = await fetch(REMOTE_SIM, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ kind }),
+  })
+  if (!res.ok) throw new Error(`POST ${REMOTE_SIM} answered ${res.status}`)
+}
+
+/**
+ * Tries to heal the remote server. A `stopped` simulator closes its listener, control endpoint included,
+ * so this usually cannot reach it: that is why the failover spec runs in the last project.
+ */
+export async function tryHealRemote(): Promise<void> {
+  await setRemoteFault('none').catch(() => undefined)
+}
+
+/** Opens the chat, starts a new conversation and sends one message. */
+export async function sendInNewConversation(page: Page, text: string): Promise<void> {
+  await page.goto('/ui/#/chat')
+  await expect(page.getByRole('status', { name: 'Core: connected' })).toBeVisible()
+  await page.getByRole('button', { name: 'New conversation' }).click()
+  const box = page.getByRole('textbox', { name: 'Message' })
+  await box.fill(text)
+  await box.press('Enter')
+}
+
+/** The route badge of the last answer, once the answer is done. */
+export function lastRouteBadge(page: Page) {
+  return page.getByRole('article', { name: 'Answer' }).last().locator('.route-badge')
+}

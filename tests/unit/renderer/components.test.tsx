@@ -1,0 +1,323 @@
+// @vitest-environment jsdom
+import { act, cleanup, render, screen, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import type { ReactElement } from 'react'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ChatChunk, Conversation } from '../../../shared/types'
+import { App } from '../../../renderer/app'
+import { ModeSwitch } from '../../../renderer/components/mode-switch'
+import { createAppStore } from '../../../renderer/store/app-store'
+import { connectStore } from '../../../renderer/store/bridge'
+import { StoreProvider } from '../../../renderer/store/store-context'
+import { AnswerWarnings } from '../../../renderer/views/chat/answer-warnings'
+import { ChatView } from '../../../renderer/views/chat/chat-view'
+import { RouteBadge } from '../../../renderer/views/chat/route-badge'
+import { SettingsView } from '../../../renderer/views/settings/settings-view'
+import { ModelMatrix } from '../../../renderer/views/dashboard/model-matrix'
+import type { configView } from './fake-core'
+import { FakeCore, decision, flush, metadata, seedServers } from './fake-core'
+
+afterEach(cleanup)
+
+// jsdom lacks ResizeObserver, which the map (@xyflow/react) measures its nodes with.
+globalThis.ResizeObserver ??= class {
+  observe(): void {}
+  unobserve(): void {}
+  disconnect(): void {}
+}
+
+async function mount(ui: ReactElement, core = new FakeCore()) {
+  const store = createAppStore(core)
+  connectStore(store, core, { setTimer: () => undefined })
+  const utils = render(<StoreProvider store={store}>{ui}</StoreProvider>)
+  await act(flush)
+  return { ...utils, core, store }
+}
+
+describe('RouteBadge', () => {
+  it('says model @ server · complexity · task and opens the full decision on click', async () => {
+    render(
+      <RouteBadge
+        metadata={metadata()}
+        decision={decision('d1', { model: 'gemma3:1b', server: 'localhost' })}
+      />,
+    )
+    const badge = screen.getByRole('button', { name: 'gemma3:1b @ localhost · trivial · greeting' })
+    expect(badge).toHaveProperty('ariaExpanded', 'false')
+    await userEvent.click(badge)
+    expect(badge.getAttribute('aria-expanded')).toBe('true')
+    const table = screen.getByRole('table', { name: /Candidates/ })
+    expect(within(table).getByRole('rowheader', { name: /gemma3:1b @ localhost/ })).toBeTruthy()
+    expect(within(table).getByText('14.50')).toBeTruthy()
+  })
+})
+
+describe('AnswerWarnings', () => {
+  it.each([
+    [metadata(), [], null],
+    [
+      metadata({
+        fallback: true,
+        warning: 'A simplified model is being used: qwen2.5:1.5b @ localhost',
+      }),
+      [],
+      'A simplified model is being used: qwen2.5:1.5b @ localhost',
+    ],
+    [metadata({ fallback: true, warning: null }), [], 'A simplified model is being used'],
+    [
+      metadata(),
+      ['Continued on localhost after remote dropped.'],
+      'Continued on localhost after remote dropped.',
+    ],
+    [
+      metadata({
+        continued: true,
+        attempts: [
+          {
+            model: 'gemma3:12b',
+            serverName: 'remote',
+            serverUrl: 'x',
+            outcome: 'interrupted',
+            reason: 'interrupted-continued',
+            error: null,
+            chars: 10,
+            ms: 5,
+          },
+        ],
+      }),
+      [],
+      'cut off on gemma3:12b @ remote and continued on gemma3:1b @ localhost',
+    ],
+  ])('banner for %#', (md, seams, text) => {
+    render(<AnswerWarnings metadata={md} seamNotes={seams} />)
+    if (text === null) expect(screen.queryByRole('alert')).toBeNull()
+    else expect(screen.getByRole('alert').textContent).toContain(text)
+  })
+})
+
+describe('Composer', () => {
+  it('Enter sends, Shift+Enter adds a newline', async () => {
+    const { core } = await mount(<ChatView />)
+    const box = screen.getByRole('textbox', { name: 'Message' })
+    await userEvent.type(box, 'line one{Shift>}{Enter}{/Shift}line two')
+    expect((box as HTMLTextAreaElement).value).toBe('line one\nline two')
+    expect(core.callsOf('chat:send')).toHaveLength(0)
+    await userEvent.type(box, '{Enter}')
+    await act(flush)
+    expect(core.callsOf('chat:send')).toEqual([
+      [{ conversationId: null, content: 'line one\nline two' }],
+    ])
+    expect((box as HTMLTextAreaElement).value).toBe('')
+  })
+
+  it('shows a quiet preview of where the message would go', async () => {
+    await mount(<ChatView />)
+    await userEvent.type(screen.getByRole('textbox', { name: 'Message' }), 'Hi!')
+    const out = screen.getByRole('status', { name: 'Route preview' })
+    await vi_waitFor(() =>
+      expect(out.textContent).toBe('→ gemma3:1b @ localhost · trivial greeting'),
+    )
+  })
+})
+
+describe('Chat streaming', () => {
+  it('shows the cold-load state, the streamed text, then the route badge and the fallback banner', async () => {
+    const core = new FakeCore({ 'conversations:get': async () => null })
+    const { store } = await mount(<ChatView />, core)
+    await act(() => store.getState().send('Write an auth system with JWT'))
+    act(() =>
+      core.emit(
+        'routing:decision',
+        decision(
+          'd9',
+          { model: 'llama3.3:70b', server: 'remote', loaded: false, tier: 'powerful' },
+          { promptExcerpt: 'Write an auth system with JWT' },
+        ),
+      ),
+    )
+    expect(screen.getByRole('status', { name: '' }).textContent).toContain(
+      'Loading llama3.3:70b on remote — a cold model can take up to 30 s',
+    )
+    const base = { requestId: 'r1', conversationId: 'c1' }
+    act(() =>
+      core.emit('chat:chunk', { ...base, kind: 'token', text: 'Use **bcrypt**' } as ChatChunk),
+    )
+    expect(screen.getByText('bcrypt').tagName).toBe('STRONG')
+    act(() =>
+      core.emit('chat:chunk', {
+        ...base,
+        kind: 'done',
+        metadata: metadata({
+          model: 'qwen2.5:1.5b',
+          complexity_level: 'complex',
+          task_type: 'code',
+          fallback: true,
+          warning: 'A simplified model is being used: qwen2.5:1.5b @ localhost',
+          decision_id: 'd9',
+        }),
+      } as ChatChunk),
+    )
+    await act(flush)
+    expect(
+      screen.getByRole('button', { name: 'qwen2.5:1.5b @ localhost · complex · code' }),
+    ).toBeTruthy()
+    expect(screen.getByRole('alert').textContent).toContain('A simplified model is being used')
+  })
+
+  it('offers regenerate and a more powerful regenerate under the last stored answer', async () => {
+    const conv: Conversation = {
+      id: 'c1',
+      title: 'Hi!',
+      createdAt: 1,
+      updatedAt: 2,
+      messages: [
+        {
+          id: 'm1',
+          role: 'user',
+          content: 'Hi!',
+          createdAt: 1,
+          metadata: null,
+          interrupted: false,
+        },
+        {
+          id: 'm2',
+          role: 'assistant',
+          content: 'Hello',
+          createdAt: 2,
+          metadata: metadata(),
+          interrupted: true,
+        },
+      ],
+    }
+    const core = new FakeCore({ 'conversations:get': async () => conv })
+    const { store } = await mount(<ChatView />, core)
+    await act(() => store.getState().selectConversation('c1'))
+    expect(screen.getByText(/Interrupted/)).toBeTruthy()
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Regenerate with a more powerful model' }),
+    )
+    await act(flush)
+    expect(core.callsOf('chat:send')).toEqual([
+      [{ conversationId: 'c1', content: 'Hi!', regenerate: true, minTier: 'balanced' }],
+    ])
+  })
+})
+
+describe('Settings', () => {
+  it('shows a refused save issue inline next to the field whose key matches', async () => {
+    const core = new FakeCore({
+      'config:set': async () => ({
+        ok: false,
+        issues: [
+          {
+            key: 'llm.providers.ollama.additional_servers.0.url',
+            line: 7,
+            column: 16,
+            message: 'expected a URL like http://host:11434',
+          },
+        ],
+      }),
+    })
+    await mount(<SettingsView />, core)
+    expect(screen.getByText('/home/me/.config/aillm/config.yaml')).toBeTruthy()
+    const url = screen.getByRole('textbox', { name: 'URL of server 1' })
+    await userEvent.clear(url)
+    await userEvent.type(url, 'nonsense')
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }))
+    await act(flush)
+    expect(core.callsOf('config:set')).toHaveLength(1)
+    expect(url.getAttribute('aria-invalid')).toBe('true')
+    const errId = url.getAttribute('aria-describedby') ?? ''
+    expect(document.getElementById(errId)?.textContent).toBe(
+      'expected a URL like http://host:11434 (line 7, column 16)',
+    )
+    const name = screen.getByRole('textbox', { name: 'Name of server 1' })
+    expect(name.getAttribute('aria-invalid')).toBe('false')
+  })
+
+  it('adds a server and saves the edited copy with config:set', async () => {
+    const { core } = await mount(<SettingsView />)
+    await userEvent.click(screen.getByRole('button', { name: 'Add server' }))
+    await userEvent.selectOptions(
+      screen.getByRole('combobox', { name: 'Priority of server 2' }),
+      'FALLBACK',
+    )
+    await userEvent.click(
+      screen.getByRole('checkbox', { name: 'Auto-discover servers on the LAN' }),
+    )
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }))
+    await act(flush)
+    const [saved] = core.callsOf('config:set')[0] as [ReturnType<typeof configView>['config']]
+    expect(saved.llm.providers.ollama.additional_servers[1]).toEqual({
+      name: 'server2',
+      url: 'http://',
+      priority: 'FALLBACK',
+    })
+    expect(saved.llm.providers.ollama.auto_discover).toBe(true)
+  })
+})
+
+describe('ModeSwitch', () => {
+  it('offers Automatic and Only <server>, and calls mode:set', async () => {
+    const { core, store } = await mount(<ModeSwitch />)
+    const select = screen.getByRole('combobox', { name: 'Routing mode' })
+    expect(
+      within(select)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['Automatic (route by task)', 'Only remote', 'Only localhost'])
+    await userEvent.selectOptions(select, 'Only remote')
+    await act(flush)
+    expect(core.callsOf('mode:set')).toEqual([[{ kind: 'server', serverId: 'remote' }]])
+    expect(store.getState().mode).toEqual({ kind: 'server', serverId: 'remote' })
+  })
+})
+
+describe('Dashboard pieces', () => {
+  it('the matrix lists models by row and servers by column, absent cells marked', () => {
+    render(<ModelMatrix servers={seedServers()} />)
+    const rows = screen.getAllByRole('row').slice(1)
+    expect(rows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual([
+      'gemma3:1b',
+      'qwen2.5:1.5b',
+      'gemma3:12b',
+      'llama3.3:70b',
+      'qwen2.5-coder:14b',
+    ])
+    const first = rows[0]!
+    expect(
+      within(first)
+        .getAllByRole('cell')
+        .map((c) => c.textContent),
+    ).toEqual(['—', 'fastloaded'])
+  })
+
+  it('the app shell navigates by hash and shows no-server help when nothing is reachable', async () => {
+    const offline = seedServers().map((s) => ({
+      ...s,
+      health: { kind: 'offline' as const, since: 0, error: 'connection refused', nextProbeAt: 0 },
+    }))
+    window.location.hash = '#/dashboard'
+    await mount(<App />, new FakeCore({ 'servers:snapshot': async () => offline }))
+    expect(screen.getByRole('heading', { name: 'No Ollama server is reachable' })).toBeTruthy()
+    expect(screen.getByText('OLLAMA_HOST=0.0.0.0')).toBeTruthy()
+    await userEvent.click(screen.getByRole('link', { name: 'Routing log' }))
+    expect(await screen.findByRole('heading', { name: 'Routing log' })).toBeTruthy()
+    expect(screen.getByRole('link', { name: 'Routing log' }).getAttribute('aria-current')).toBe(
+      'page',
+    )
+  })
+})
+
+async function vi_waitFor(fn: () => void, ms = 2000): Promise<void> {
+  const end = Date.now() + ms
+  for (;;) {
+    try {
+      fn()
+      return
+    } catch (err) {
+      if (Date.now() > end) throw err
+      await act(() => new Promise((r) => setTimeout(r, 25)))
+    }
+  }
+}
