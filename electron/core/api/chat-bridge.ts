@@ -1,0 +1,114 @@
+/**
+ * Shared by the Ollama and OpenAI faces: turns an API request into a routed, executed chat turn, streaming or not.
+ * Neither face routes on its own (architecture.md point 5): both go through AppCore.route + AppCore.execute.
+ */
+import type { ServerResponse } from 'node:http'
+import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
+import { decisionHeaders } from '../routing/router'
+import type { ChatMessage, ResponseMetadata, RoutingDecision } from '../../../shared/types'
+import { REASON_CODES } from '../../../shared/types'
+import { ApiError } from './http-util'
+
+/** The X-AILLM-* headers; after the answer, the metadata names who really answered. */
+export function answerHeaders(
+  decision: RoutingDecision,
+  metadata?: ResponseMetadata,
+): Record<string, string> {
+  const headers = decisionHeaders(decision)
+  if (metadata) {
+    headers['X-AILLM-Model'] = metadata.model
+    headers['X-AILLM-Server'] = metadata.server_name
+    headers['X-AILLM-Fallback'] = metadata.fallback ? 'true' : 'false'
+  }
+  return headers
+}
+
+/** Routes a request for `model` (a tag, `auto`, `auto:<tier>`); 404 for an unknown model, 503 when nothing is up. */
+export function routeOrThrow(
+  core: AppCore,
+  model: string,
+  messages: ChatMessage[],
+): RoutingDecision {
+  const decision = core.route({ messages, requestedModel: model })
+  if (decision.chosen) return decision
+  if (decision.reasons.includes(REASON_CODES.MODEL_NOT_FOUND)) {
+    throw new ApiError(404, `model "${model}" not found, try pulling it first`)
+  }
+  throw new ApiError(
+    503,
+    `no server can answer model "${model}" right now (${decision.reasons.join(', ') || 'no candidates'})`,
+  )
+}
+
+/**
+ * Runs a decision for a non-streaming answer. The text includes the seam notes, so an answer continued on
+ * another server shows where, as a streamed one does.
+ */
+export async function runCollected(
+  core: AppCore,
+  decision: RoutingDecision,
+  messages: ChatMessage[],
+  opts: Omit<ExecuteOptions, 'onToken' | 'onSeam'>,
+): Promise<ChatResult> {
+  let text = ''
+  const result = await core.execute(decision, messages, {
+    ...opts,
+    onToken: (t) => (text += t),
+    onSeam: (note) => (text += `\n\n${note}\n\n`),
+  })
+  return { ...result, content: text }
+}
+
+/** A running streamed answer: tokens are written by the face as they come; aborted when the client goes away. */
+export async function runStreaming(
+  core: AppCore,
+  res: ServerResponse,
+  decision: RoutingDecision,
+  messages: ChatMessage[],
+  opts: Omit<ExecuteOptions, 'signal' | 'onToken' | 'onSeam'>,
+  face: {
+    contentType: string
+    token(text: string): string
+    done(result: ChatResult): string
+    error(message: string): string
+  },
+  abort: AbortController,
+): Promise<void> {
+  const start = () => {
+    if (!res.headersSent) {
+      res.writeHead(200, {
+        'Content-Type': face.contentType,
+        'Cache-Control': 'no-cache',
+        ...answerHeaders(decision),
+      })
+    }
+  }
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort()
+  })
+  try {
+    const result = await core.execute(decision, messages, {
+      ...opts,
+      signal: abort.signal,
+      onToken: (text) => {
+        start()
+        res.write(face.token(text))
+      },
+      onSeam: (note) => {
+        start()
+        res.write(face.token(`\n\n${note}\n\n`))
+      },
+    })
+    start()
+    res.end(face.done(result))
+  } catch (err) {
+    if (abort.signal.aborted) {
+      res.destroy()
+      return
+    }
+    const message = (err as Error).message
+    if (!res.headersSent) throw new ApiError(502, message)
+    // After streaming started, errors arrive as a last line, as Ollama does.
+    res.end(face.error(message))
+  }
+}

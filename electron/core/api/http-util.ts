@@ -1,0 +1,110 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** Largest request body we read (images arrive base64-encoded inside chat messages). */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024
+
+/** An HTTP failure with the status to answer and a message for the client. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** Reads and parses a JSON object body; 400 for malformed JSON or a non-object, 413 when too large. */
+export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > MAX_BODY_BYTES) {
+    throw new ApiError(413, `request body too large: ${declared} bytes (limit ${MAX_BODY_BYTES})`)
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    const buf = chunk as Buffer
+    size += buf.length
+    if (size > MAX_BODY_BYTES) {
+      throw new ApiError(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`)
+    }
+    chunks.push(buf)
+  }
+  const text = Buffer.concat(chunks).toString('utf8')
+  if (text.trim() === '') throw new ApiError(400, 'missing request body: expected a JSON object')
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    throw new ApiError(400, `invalid JSON body: ${(err as Error).message}`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ApiError(400, 'invalid request body: expected a JSON object')
+  }
+  return parsed as Record<string, unknown>
+}
+
+/** Sends a JSON answer. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  })
+  res.end(text)
+}
+
+/** Ollama's error form: `{"error":"message"}`. */
+export function sendOllamaError(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) {
+    res.end()
+    return
+  }
+  sendJson(res, status, { error: message })
+}
+
+/** OpenAI's error form: `{"error":{"message","type","param","code"}}`. */
+export function sendOpenAiError(res: ServerResponse, status: number, message: string): void {
+  if (res.headersSent) {
+    res.end()
+    return
+  }
+  const type =
+    status === 404 ? 'not_found_error' : status < 500 ? 'invalid_request_error' : 'api_error'
+  sendJson(res, status, { error: { message, type, param: null, code: null } })
+}
+
+/** A string field of a body, or a 400 naming it. */
+export function requireString(body: Record<string, unknown>, key: string): string {
+  const value = body[key]
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ApiError(400, `"${key}" is required and must be a non-empty string`)
+  }
+  return value
+}
+
+/** An optional field of a given JSON type, or a 400 naming it. */
+export function optional<T>(
+  body: Record<string, unknown>,
+  key: string,
+  check: (v: unknown) => v is T,
+  expected: string,
+): T | undefined {
+  const value = body[key]
+  if (value === undefined || value === null) return undefined
+  if (!check(value)) throw new ApiError(400, `"${key}" must be ${expected}`)
+  return value
+}
+
+export const isBool = (v: unknown): v is boolean => typeof v === 'boolean'
+export const isString = (v: unknown): v is string => typeof v === 'string'
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v)
+export const isKeepAlive = (v: unknown): v is string | number =>
+  typeof v === 'string' || typeof v === 'number'

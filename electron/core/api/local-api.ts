@@ -1,0 +1,196 @@
+/**
+ * The local HTTP API on one port: Ollama- and OpenAI-compatible routes, AILLM's own routes, the web UI and the
+ * contract's WebSocket. A second face on the core's router and executor; it never routes on its own.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Socket } from 'node:net'
+import type { AppCore } from '../app-core'
+import { WS_PATH } from '../../../shared/ws-protocol'
+import { ApiError, sendOllamaError, sendOpenAiError } from './http-util'
+import { checkRequest } from './request-guard'
+import { handleOllamaRoute } from './ollama-face'
+import { handleOpenAiRoute } from './openai-face'
+import { handleAillmRoute } from './aillm-face'
+import { serveStatic, UI_PREFIX } from './static-files'
+import { WsTransport } from './ws-transport'
+
+export interface LocalApiOptions {
+  core: AppCore
+  host: string
+  port: number
+  token: string | null
+  /** Built renderer (out/renderer); null = no web UI. */
+  staticDir: string | null
+}
+
+/** A listening local API. */
+export interface LocalApi {
+  readonly server: Server
+  /** The address actually bound (port 0 → the chosen port). */
+  readonly address: AddressInfo
+  readonly url: string
+  /** Requests in progress (streams included). */
+  inFlight(): number
+  /** Stops accepting, aborts streams in flight, closes sockets. */
+  close(): Promise<void>
+}
+
+/** Starts the local API; rejects with a clear message when the port is taken. */
+export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
+  const { core } = opts
+  const running = new Set<AbortController>()
+  const sockets = new Set<Socket>()
+  const ws = new WsTransport(core)
+  let boundPort = opts.port
+
+  const server = createServer((req, res) => {
+    const abort = new AbortController()
+    running.add(abort)
+    res.on('close', () => running.delete(abort))
+    void handle(req, res, abort)
+  })
+
+  const guard = (req: IncomingMessage, url: URL) =>
+    checkRequest(req, { bindHost: opts.host, port: boundPort, token: opts.token }, url)
+
+  async function handle(req: IncomingMessage, res: ServerResponse, abort: AbortController) {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const path = url.pathname
+    const isOpenAi = path.startsWith('/v1/')
+    const fail = (status: number, message: string) =>
+      isOpenAi ? sendOpenAiError(res, status, message) : sendOllamaError(res, status, message)
+    try {
+      if (req.method === 'OPTIONS') {
+        // Preflights come only from browsers on other origins; our own UI never needs one.
+        const v = guard(req, url)
+        res.writeHead(v.ok ? 204 : 403)
+        res.end()
+        return
+      }
+      const isUi = path.startsWith(UI_PREFIX) || path === '/ui'
+      // The web UI's static files carry no data; everything else passes the guard.
+      if (!isUi) {
+        const verdict = guard(req, url)
+        if (!verdict.ok) {
+          fail(verdict.status, verdict.message)
+          return
+        }
+      }
+      if (isUi) {
+        if (!opts.staticDir) return fail(404, 'the web UI is not served by this instance')
+        if (path === '/ui') return redirect(res, UI_PREFIX)
+        await serveStatic(opts.staticDir, path, res, req.method === 'HEAD')
+        return
+      }
+      if (
+        path === '/' &&
+        req.method === 'GET' &&
+        opts.staticDir &&
+        (req.headers.accept ?? '').includes('text/html')
+      ) {
+        // A person's browser at the root gets the dashboard; Ollama clients get "Ollama is running".
+        return redirect(res, `${UI_PREFIX}${url.search}`)
+      }
+      const handled =
+        (await handleAillmRoute(core, req, res, path, abort)) ||
+        (await handleOllamaRoute(core, req, res, path, abort)) ||
+        (await handleOpenAiRoute(core, req, res, path, abort))
+      if (!handled) {
+        const known = KNOWN_PATHS.has(path)
+        fail(
+          known ? 405 : 404,
+          known ? `method ${req.method} not allowed on ${path}` : `${path} not found`,
+        )
+      }
+    } catch (err) {
+      // A body we did not read to the end leaves the connection unusable for the next request.
+      if (!req.complete) res.setHeader('Connection', 'close')
+      if (err instanceof ApiError) return fail(err.status, err.message)
+      if (abort.signal.aborted) return
+      core.logger.error(`API ${req.method} ${path} failed: ${(err as Error).message}`)
+      fail(500, (err as Error).message)
+    }
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const verdict = url.pathname === WS_PATH ? guard(req, url) : null
+    if (!verdict?.ok) {
+      const status = verdict ? verdict.status : 404
+      socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Forbidden'}\r\n\r\n`)
+      return
+    }
+    ws.handleUpgrade(req, socket, head)
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  server.requestTimeout = 0 // streams of big models may run for minutes
+  server.headersTimeout = 30_000
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening)
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${opts.port} on ${opts.host} is already in use: stop what runs there or pass --port N`,
+            )
+          : err.code === 'EADDRNOTAVAIL'
+            ? new Error(`Address ${opts.host} is not an address of this machine (--host)`)
+            : err,
+      )
+    }
+    const onListening = () => {
+      server.off('error', onError)
+      resolve()
+    }
+    server.once('error', onError)
+    server.once('listening', onListening)
+    server.listen(opts.port, opts.host)
+  })
+  const address = server.address() as AddressInfo
+  boundPort = address.port
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address
+
+  return {
+    server,
+    address,
+    url: `http://${hostForUrl}:${address.port}`,
+    inFlight: () => running.size,
+    async close() {
+      ws.close()
+      for (const c of running) c.abort()
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        setTimeout(() => {
+          for (const s of sockets) s.destroy()
+        }, 1000).unref()
+        server.closeIdleConnections()
+      })
+    },
+  }
+}
+
+function redirect(res: ServerResponse, location: string): void {
+  res.writeHead(302, { Location: location })
+  res.end()
+}
+
+const KNOWN_PATHS = new Set([
+  '/',
+  '/api/version',
+  '/api/tags',
+  '/api/ps',
+  '/api/show',
+  '/api/chat',
+  '/api/generate',
+  '/api/embed',
+  '/api/models/servers',
+  '/api/route',
+  '/api/message',
+  '/v1/models',
+  '/v1/chat/completions',
+])

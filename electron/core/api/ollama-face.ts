@@ -1,0 +1,359 @@
+/**
+ * The Ollama-compatible face of the local API: any Ollama client pointed at AILLM gets routed.
+ * Model `auto` routes by task; `auto:fast|balanced|powerful` forces a tier; a real tag goes to the best server that has it.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { Ollama, type Options as OllamaOptions } from 'ollama'
+import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
+import type { ChatMessage, ModelEntry, ServerView } from '../../../shared/types'
+import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
+import {
+  ApiError,
+  isBool,
+  isKeepAlive,
+  isObject,
+  isString,
+  optional,
+  readJsonBody,
+  requireString,
+  sendJson,
+} from './http-util'
+
+/** Virtual models listed beside the real ones. */
+export const VIRTUAL_MODELS = [
+  { name: 'auto', description: 'route by task' },
+  { name: 'auto:fast', description: 'fastest adequate model' },
+  { name: 'auto:balanced', description: 'balanced model' },
+  { name: 'auto:powerful', description: 'most capable model' },
+] as const
+
+const PROXY_TIMEOUT_MS = 5000
+
+/** Servers that routing may use now. */
+export function usableServers(core: AppCore): ServerView[] {
+  return core
+    .servers()
+    .filter((s) => s.trusted && (s.health.kind === 'online' || s.health.kind === 'degraded'))
+}
+
+/** Every model of every usable server, one entry per name (the first server's details). */
+export function uniqueModels(core: AppCore): ModelEntry[] {
+  const seen = new Map<string, ModelEntry>()
+  for (const server of usableServers(core)) {
+    for (const m of server.models) if (!seen.has(m.name)) seen.set(m.name, m)
+  }
+  return [...seen.values()]
+}
+
+/** An Ollama client for proxying a call to one server, with a timeout. */
+function clientFor(url: string): Ollama {
+  return new Ollama({
+    host: url,
+    fetch: (input, init) =>
+      fetch(input, { ...init, signal: AbortSignal.timeout(PROXY_TIMEOUT_MS) }),
+  })
+}
+
+/** Parses `messages` in Ollama's shape, naming the bad field. */
+export function parseMessages(value: unknown, key = 'messages'): ChatMessage[] {
+  if (!Array.isArray(value)) throw new ApiError(400, `"${key}" must be an array of messages`)
+  return value.map((m, i) => {
+    if (!isObject(m)) throw new ApiError(400, `${key}[${i}] must be an object`)
+    const role = m['role']
+    if (role !== 'system' && role !== 'user' && role !== 'assistant' && role !== 'tool') {
+      throw new ApiError(
+        400,
+        `${key}[${i}].role must be system, user, assistant or tool (got ${JSON.stringify(role)})`,
+      )
+    }
+    const content = m['content'] ?? ''
+    if (typeof content !== 'string')
+      throw new ApiError(400, `${key}[${i}].content must be a string`)
+    const images = m['images']
+    const msg: ChatMessage = { role, content }
+    if (Array.isArray(images) && images.every(isString)) msg.images = images
+    return msg
+  })
+}
+
+/** The generation options an Ollama request may carry, passed through unchanged. */
+function passThrough(
+  body: Record<string, unknown>,
+): Omit<ExecuteOptions, 'signal' | 'onToken' | 'onSeam'> {
+  const out: Omit<ExecuteOptions, 'signal' | 'onToken' | 'onSeam'> = {}
+  const options = optional(body, 'options', isObject, 'an object')
+  if (options) out.options = options as Partial<OllamaOptions>
+  const format = body['format']
+  if (typeof format === 'string' || isObject(format)) out.format = format
+  const keepAlive = optional(body, 'keep_alive', isKeepAlive, 'a number or a duration string')
+  if (keepAlive !== undefined) out.keepAlive = keepAlive
+  const think = body['think']
+  if (typeof think === 'boolean' || think === 'low' || think === 'medium' || think === 'high') {
+    out.think = think
+  }
+  return out
+}
+
+function ns(ms: number): number {
+  return Math.round(ms * 1e6)
+}
+
+/** Handles the Ollama routes; returns false when the path is not one of them. */
+export async function handleOllamaRoute(
+  core: AppCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  abort: AbortController,
+): Promise<boolean> {
+  const method = req.method ?? 'GET'
+  const route = `${method} ${path}`
+  switch (route) {
+    case 'GET /':
+    case 'HEAD /':
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' })
+      res.end(method === 'HEAD' ? undefined : 'Ollama is running')
+      return true
+    case 'GET /api/version': {
+      const versions = usableServers(core)
+        .map((s) => s.version)
+        .filter((v): v is string => v !== null)
+        .sort(compareVersions)
+      sendJson(res, 200, { version: versions[0] ?? '0.12.3' })
+      return true
+    }
+    case 'GET /api/tags':
+      sendJson(res, 200, { models: tagsList(core) })
+      return true
+    case 'GET /api/ps':
+      sendJson(res, 200, { models: await psList(core) })
+      return true
+    case 'POST /api/show':
+      sendJson(res, 200, await show(core, await readJsonBody(req)))
+      return true
+    case 'POST /api/chat':
+      await chat(core, req, res, abort)
+      return true
+    case 'POST /api/generate':
+      await generate(core, req, res, abort)
+      return true
+    case 'POST /api/embed':
+      sendJson(res, 200, await embed(core, await readJsonBody(req)))
+      return true
+    default:
+      return false
+  }
+}
+
+/** Compares dotted versions numerically. */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0)
+  const pb = b.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
+    if (d !== 0) return d
+  }
+  return 0
+}
+
+function tagsList(core: AppCore) {
+  const now = new Date().toISOString()
+  const virtual = VIRTUAL_MODELS.map((v) => ({
+    name: v.name,
+    model: v.name,
+    modified_at: now,
+    size: 0,
+    digest: '',
+    details: {
+      parent_model: '',
+      format: 'aillm',
+      family: 'aillm',
+      families: ['aillm'],
+      parameter_size: '',
+      quantization_level: '',
+    },
+  }))
+  const real = uniqueModels(core).map((m) => ({
+    name: m.name,
+    model: m.name,
+    modified_at: now,
+    size: m.sizeBytes,
+    digest: '',
+    details: {
+      parent_model: '',
+      format: 'gguf',
+      family: m.family,
+      families: [m.family],
+      parameter_size: m.parameterSize,
+      quantization_level: m.quantization,
+    },
+    ...(m.capabilities.length ? { capabilities: m.capabilities } : {}),
+  }))
+  return [...virtual, ...real]
+}
+
+async function psList(core: AppCore) {
+  const lists = await Promise.all(
+    usableServers(core).map(async (s) => {
+      try {
+        const ps = await clientFor(s.url).ps()
+        return ps.models.map((m) => ({ ...m, aillm_server: s.name }))
+      } catch {
+        return []
+      }
+    }),
+  )
+  return lists.flat()
+}
+
+async function show(core: AppCore, body: Record<string, unknown>) {
+  const model = isString(body['model']) ? body['model'] : requireString(body, 'name')
+  const virtual = VIRTUAL_MODELS.find((v) => v.name === model)
+  if (virtual) {
+    return {
+      modelfile: `# AILLM virtual model: ${virtual.description}`,
+      parameters: '',
+      template: '{{ .Prompt }}',
+      details: {
+        parent_model: '',
+        format: 'aillm',
+        family: 'aillm',
+        families: ['aillm'],
+        parameter_size: '',
+        quantization_level: '',
+      },
+      model_info: {},
+      capabilities: ['completion'],
+    }
+  }
+  const server = usableServers(core).find((s) =>
+    s.models.some((m) => m.name === model || m.name === `${model}:latest`),
+  )
+  if (!server) throw new ApiError(404, `model '${model}' not found`)
+  try {
+    return await clientFor(server.url).show({ model })
+  } catch (err) {
+    throw proxiedError(err, server)
+  }
+}
+
+async function embed(core: AppCore, body: Record<string, unknown>) {
+  const model = requireString(body, 'model')
+  const input = body['input']
+  if (!(typeof input === 'string' || (Array.isArray(input) && input.every(isString)))) {
+    throw new ApiError(400, '"input" must be a string or an array of strings')
+  }
+  const server = usableServers(core).find((s) => s.models.some((m) => m.name === model))
+  if (!server) throw new ApiError(404, `model '${model}' not found`)
+  try {
+    return await clientFor(server.url).embed({ model, input })
+  } catch (err) {
+    throw proxiedError(err, server)
+  }
+}
+
+function proxiedError(err: unknown, server: ServerView): ApiError {
+  const e = err as { name?: string; status_code?: number; message?: string }
+  if (e.name === 'ResponseError' && typeof e.status_code === 'number') {
+    return new ApiError(e.status_code, e.message ?? 'upstream error')
+  }
+  return new ApiError(502, `${server.name} (${server.url}): ${e.message ?? String(err)}`)
+}
+
+async function chat(
+  core: AppCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  abort: AbortController,
+): Promise<void> {
+  const body = await readJsonBody(req)
+  const model = requireString(body, 'model')
+  const messages = parseMessages(body['messages'] ?? [])
+  const stream = optional(body, 'stream', isBool, 'true or false') ?? true
+  const piece = (content: string) => ({ message: { role: 'assistant', content } })
+  await answer(core, res, abort, { model, messages, stream, extra: passThrough(body), piece })
+}
+
+async function generate(
+  core: AppCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  abort: AbortController,
+): Promise<void> {
+  const body = await readJsonBody(req)
+  const model = requireString(body, 'model')
+  const prompt = optional(body, 'prompt', isString, 'a string') ?? ''
+  const system = optional(body, 'system', isString, 'a string')
+  const stream = optional(body, 'stream', isBool, 'true or false') ?? true
+  const images = body['images']
+  const user: ChatMessage = { role: 'user', content: prompt }
+  if (Array.isArray(images) && images.every(isString)) user.images = images
+  const messages: ChatMessage[] =
+    prompt === '' ? [] : [...(system ? [{ role: 'system' as const, content: system }] : []), user]
+  const piece = (response: string) => ({ response })
+  await answer(core, res, abort, { model, messages, stream, extra: passThrough(body), piece })
+}
+
+/**
+ * One routed answer in Ollama's shape, streamed as NDJSON or as one object. `piece` is the part that differs
+ * between /api/chat (`message`) and /api/generate (`response`).
+ */
+async function answer(
+  core: AppCore,
+  res: ServerResponse,
+  abort: AbortController,
+  req: {
+    model: string
+    messages: ChatMessage[]
+    stream: boolean
+    extra: ReturnType<typeof passThrough>
+    piece: (text: string) => Record<string, unknown>
+  },
+): Promise<void> {
+  const { model, messages, stream, extra, piece } = req
+  const createdAt = () => new Date().toISOString()
+  if (messages.length === 0) {
+    // Ollama: an empty request means "load the model". We answer at once without loading anything.
+    sendJson(res, 200, {
+      model,
+      created_at: createdAt(),
+      ...piece(''),
+      done: true,
+      done_reason: 'load',
+    })
+    return
+  }
+  const decision = routeOrThrow(core, model, messages)
+  const started = performance.now()
+  const final = (r: ChatResult, content: string) => ({
+    model: r.metadata.model,
+    created_at: createdAt(),
+    ...piece(content),
+    done: true,
+    done_reason: 'stop',
+    total_duration: ns(performance.now() - started),
+    metadata: r.metadata,
+  })
+  if (!stream) {
+    const result = await runCollected(core, decision, messages, { ...extra, signal: abort.signal })
+    sendJson(res, 200, final(result, result.content), answerHeaders(decision, result.metadata))
+    return
+  }
+  const line = (o: unknown) => `${JSON.stringify(o)}\n`
+  const chunkModel = decision.chosen?.model ?? model
+  await runStreaming(
+    core,
+    res,
+    decision,
+    messages,
+    extra,
+    {
+      contentType: 'application/x-ndjson',
+      token: (text) =>
+        line({ model: chunkModel, created_at: createdAt(), ...piece(text), done: false }),
+      done: (r) => line(final(r, '')),
+      error: (message) => line({ error: message }),
+    },
+    abort,
+  )
+}

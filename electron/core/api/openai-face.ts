@@ -1,0 +1,185 @@
+/**
+ * The OpenAI-compatible face (`/v1/models`, `/v1/chat/completions`), on the same router and executor.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Options as OllamaOptions } from 'ollama'
+import type { AppCore, ChatResult } from '../app-core'
+import type { ChatMessage } from '../../../shared/types'
+import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
+import {
+  ApiError,
+  isBool,
+  isObject,
+  optional,
+  readJsonBody,
+  requireString,
+  sendJson,
+} from './http-util'
+import { VIRTUAL_MODELS, uniqueModels } from './ollama-face'
+
+/** Handles the /v1 routes; returns false when the path is not one of them. */
+export async function handleOpenAiRoute(
+  core: AppCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  abort: AbortController,
+): Promise<boolean> {
+  const route = `${req.method ?? 'GET'} ${path}`
+  if (route === 'GET /v1/models') {
+    const created = Math.floor(Date.now() / 1000)
+    const ids = [...VIRTUAL_MODELS.map((v) => v.name), ...uniqueModels(core).map((m) => m.name)]
+    sendJson(res, 200, {
+      object: 'list',
+      data: ids.map((id) => ({ id, object: 'model', created, owned_by: 'aillm' })),
+    })
+    return true
+  }
+  if (route === 'POST /v1/chat/completions') {
+    await completions(core, req, res, abort)
+    return true
+  }
+  return false
+}
+
+/** OpenAI content may be a string or an array of parts; we keep the text parts. */
+function textOf(content: unknown, where: string): string {
+  if (typeof content === 'string') return content
+  if (content === null || content === undefined) return ''
+  if (Array.isArray(content)) {
+    return content
+      .map((part, i) => {
+        if (!isObject(part)) throw new ApiError(400, `${where}[${i}] must be an object`)
+        return part['type'] === 'text' && typeof part['text'] === 'string' ? part['text'] : ''
+      })
+      .join('')
+  }
+  throw new ApiError(400, `${where} must be a string or an array of content parts`)
+}
+
+function parseOpenAiMessages(value: unknown): ChatMessage[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new ApiError(400, '"messages" must be a non-empty array')
+  }
+  return value.map((m, i) => {
+    if (!isObject(m)) throw new ApiError(400, `messages[${i}] must be an object`)
+    const role = m['role'] === 'developer' ? 'system' : m['role']
+    if (role !== 'system' && role !== 'user' && role !== 'assistant' && role !== 'tool') {
+      throw new ApiError(
+        400,
+        `messages[${i}].role must be system, developer, user, assistant or tool (got ${JSON.stringify(m['role'])})`,
+      )
+    }
+    return { role, content: textOf(m['content'], `messages[${i}].content`) }
+  })
+}
+
+/** Maps OpenAI sampling fields onto Ollama options. */
+function optionsOf(body: Record<string, unknown>): Partial<OllamaOptions> {
+  const o: Partial<OllamaOptions> = {}
+  const num = (k: string) => (typeof body[k] === 'number' ? (body[k] as number) : undefined)
+  const t = num('temperature')
+  if (t !== undefined) o.temperature = t
+  const p = num('top_p')
+  if (p !== undefined) o.top_p = p
+  const seed = num('seed')
+  if (seed !== undefined) o.seed = seed
+  const max = num('max_completion_tokens') ?? num('max_tokens')
+  if (max !== undefined) o.num_predict = max
+  const fp = num('frequency_penalty')
+  if (fp !== undefined) o.frequency_penalty = fp
+  const pp = num('presence_penalty')
+  if (pp !== undefined) o.presence_penalty = pp
+  const stop = body['stop']
+  if (typeof stop === 'string') o.stop = [stop]
+  else if (Array.isArray(stop) && stop.every((s) => typeof s === 'string')) o.stop = stop
+  return o
+}
+
+async function completions(
+  core: AppCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  abort: AbortController,
+): Promise<void> {
+  const body = await readJsonBody(req)
+  const model = requireString(body, 'model')
+  const messages = parseOpenAiMessages(body['messages'])
+  const stream = optional(body, 'stream', isBool, 'true or false') ?? false
+  const streamOptions = optional(body, 'stream_options', isObject, 'an object')
+  const includeUsage = streamOptions?.['include_usage'] === true
+  const decision = routeOrThrow(core, model, messages)
+  const id = `chatcmpl-${decision.id.replace(/[^a-zA-Z0-9]/g, '').slice(0, 24)}`
+  const created = Math.floor(Date.now() / 1000)
+  const extra = { options: optionsOf(body) }
+  const usage = (r: ChatResult) => {
+    const prompt = messages.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0)
+    const completion = Math.ceil(r.content.length / 4)
+    return {
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+    }
+  }
+  if (!stream) {
+    const result = await runCollected(core, decision, messages, { ...extra, signal: abort.signal })
+    sendJson(
+      res,
+      200,
+      {
+        id,
+        object: 'chat.completion',
+        created,
+        model: result.metadata.model,
+        system_fingerprint: 'fp_aillm',
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: result.content },
+            finish_reason: 'stop',
+          },
+        ],
+        usage: usage(result),
+        metadata: result.metadata,
+      },
+      answerHeaders(decision, result.metadata),
+    )
+    return
+  }
+  const chunkModel = decision.chosen?.model ?? model
+  let first = true
+  const sse = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`
+  const chunk = (delta: Record<string, unknown>, finish: string | null, m = chunkModel) => ({
+    id,
+    object: 'chat.completion.chunk',
+    created,
+    model: m,
+    system_fingerprint: 'fp_aillm',
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  })
+  await runStreaming(
+    core,
+    res,
+    decision,
+    messages,
+    extra,
+    {
+      contentType: 'text/event-stream',
+      token: (text) => {
+        const delta = first ? { role: 'assistant', content: text } : { content: text }
+        first = false
+        return sse(chunk(delta, null))
+      },
+      done: (r) => {
+        const finish = { ...chunk({}, 'stop', r.metadata.model), metadata: r.metadata }
+        const usageChunk = includeUsage
+          ? sse({ ...chunk({}, null, r.metadata.model), choices: [], usage: usage(r) })
+          : ''
+        return `${sse(finish)}${usageChunk}data: [DONE]\n\n`
+      },
+      error: (message) =>
+        `${sse({ error: { message, type: 'api_error', param: null, code: null } })}data: [DONE]\n\n`,
+    },
+    abort,
+  )
+}

@@ -1,0 +1,386 @@
+/**
+ * The composition root: builds the core's services and implements the contract's handlers once, for both
+ * transports (Electron IPC and the WebSocket of `serve`) and for the local HTTP API.
+ */
+import { join } from 'node:path'
+import type {
+  ContractHandlers,
+  EventChannel,
+  EventChannels,
+  EventPayload,
+} from '../../shared/contract'
+import type {
+  AillmConfig,
+  ChatMessage,
+  ChatSendRequest,
+  RoutingDecision,
+  RoutingMode,
+  ServerView,
+  Tier,
+} from '../../shared/types'
+import { serializeError } from '../../shared/types'
+import { Emitter, type Disposable } from './emitter'
+import { createLogger, type Logger } from './logger'
+import { ConfigService } from './config'
+import type { Discoverer } from './discovery/discoverer'
+import { StaticConfigDiscoverer } from './discovery/static-config-discoverer'
+import { ServerRegistry } from './discovery/server-registry'
+import { CircuitBreaker } from './routing/circuit-breaker'
+import { decide, renderDecisionLog } from './routing/router'
+import {
+  ChatExecutor,
+  ConversationStore,
+  type ChatRunOptions,
+  type ChatRunResult,
+  type ExecutionFeedback,
+} from './chat'
+
+/** How many decisions the routing log keeps. */
+const ROUTING_LOG_SIZE = 500
+
+export interface AppCoreOptions {
+  configPath: string
+  /** Where conversations are stored. */
+  dataDir: string
+  /** Log file; null = stdout only. */
+  logFile?: string | null
+  logger?: Logger
+  /** Extra discoverers (mDNS, tests); the static-config discoverer is always there. */
+  discoverers?: Discoverer[]
+  env?: NodeJS.ProcessEnv
+}
+
+/** A routing request, from the chat UI or the local API. */
+export interface RouteRequest {
+  messages: ChatMessage[]
+  /** Overrides the global mode (the chat's model picker). */
+  mode?: RoutingMode | undefined
+  /** As asked by an API client: `auto`, `auto:fast`, a real tag; null = the chat UI's Auto. */
+  requestedModel?: string | null
+  minTier?: Tier | undefined
+}
+
+/** Options for running a decision (the executor's). */
+export type ExecuteOptions = ChatRunOptions
+
+/** A finished answer (the executor's). */
+export type ChatResult = ChatRunResult
+
+/** The running core. */
+export interface AppCore {
+  /** The one implementation of the contract. */
+  readonly handlers: ContractHandlers
+  on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void): Disposable
+  readonly logger: Logger
+  config(): AillmConfig
+  servers(): ServerView[]
+  /** Decide without running (also logs and publishes the decision). */
+  route(req: RouteRequest): RoutingDecision
+  /** Run a decision with failover. */
+  execute(
+    decision: RoutingDecision,
+    messages: ChatMessage[],
+    opts?: ExecuteOptions,
+  ): Promise<ChatResult>
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+type EventEmitters = { [C in EventChannel]: Emitter<Parameters<EventChannels[C]>[0]> }
+
+/** Builds the core. Call `start()` to discover servers. */
+export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
+  const logger = opts.logger ?? createLogger({ file: opts.logFile ?? null })
+  const events: EventEmitters = {
+    'servers:changed': new Emitter(),
+    'routing:decision': new Emitter(),
+    'chat:chunk': new Emitter(),
+    'conversations:changed': new Emitter(),
+    'mode:changed': new Emitter(),
+    'config:changed': new Emitter(),
+  }
+  const configService = new ConfigService({
+    path: opts.configPath,
+    logger,
+    ...(opts.env ? { env: opts.env } : {}),
+  })
+  const currentConfig = (): AillmConfig => configService.config
+  const ollamaConfig = () => currentConfig().llm.providers.ollama
+
+  const breaker = new CircuitBreaker()
+  const registry = new ServerRegistry({
+    discoverers: [new StaticConfigDiscoverer(ollamaConfig), ...(opts.discoverers ?? [])],
+    logger,
+    config: currentConfig,
+    breaker,
+  })
+  const feedback: ExecutionFeedback = {
+    requestStarted: (id) => registry.requestStarted(id),
+    requestEnded: (id) => registry.requestEnded(id),
+    recordSuccess: (id, model, tps) => {
+      breaker.recordSuccess(id)
+      registry.recordSuccess(id, model, tps)
+    },
+    recordFailure: (id, err) => {
+      breaker.recordFailure(id, { hard: isHardFailure(err) })
+      registry.recordFailure(id, err)
+    },
+  }
+  const executor = new ChatExecutor({ feedback, timeouts: () => ollamaConfig().timeouts, logger })
+  const store = new ConversationStore(join(opts.dataDir, 'conversations'), { logger })
+
+  let mode: RoutingMode = { kind: 'auto' }
+  const routingLog: RoutingDecision[] = []
+  const running = new Map<string, AbortController>()
+  const disposables: Disposable[] = []
+
+  // A server that comes back from offline proved it accepts connections again, which is what opened its
+  // breaker (offline means refused, connect timeout or DNS): close the breaker instead of waiting it out.
+  const lastHealth = new Map<string, ServerView['health']['kind']>()
+  disposables.push(
+    registry.onDidChange((servers) => {
+      for (const s of servers) {
+        if (lastHealth.get(s.id) === 'offline' && s.health.kind === 'online') {
+          breaker.recordSuccess(s.id)
+        }
+        lastHealth.set(s.id, s.health.kind)
+      }
+      events['servers:changed'].fire(servers)
+    }),
+  )
+  disposables.push(store.onDidChange((list) => events['conversations:changed'].fire(list)))
+  disposables.push(
+    configService.onDidChange((view) => {
+      events['config:changed'].fire(view)
+      if (view.issues.length === 0) void registry.refresh()
+    }),
+  )
+
+  const route = (req: RouteRequest): RoutingDecision => {
+    const decision = decide({
+      messages: req.messages,
+      servers: registry.snapshot(),
+      config: ollamaConfig(),
+      mode: req.mode ?? mode,
+      requestedModel: req.requestedModel ?? null,
+      ...(req.minTier ? { minTier: req.minTier } : {}),
+    })
+    routingLog.unshift(decision)
+    if (routingLog.length > ROUTING_LOG_SIZE) routingLog.length = ROUTING_LOG_SIZE
+    if (decision.chosen) logger.info(renderDecisionLog(decision))
+    else logger.warn(`Routing rejected: ${decision.reasons.join(', ')}`)
+    events['routing:decision'].fire(decision)
+    return decision
+  }
+
+  const execute = (
+    decision: RoutingDecision,
+    messages: ChatMessage[],
+    o: ExecuteOptions = {},
+  ): Promise<ChatResult> => executor.run(decision, messages, o)
+
+  /** Runs one chat turn of the UI in the background, streaming chunks as events and persisting as it goes. */
+  const runTurn = async (
+    requestId: string,
+    conversationId: string,
+    history: ChatMessage[],
+    req: ChatSendRequest,
+    controller: AbortController,
+  ): Promise<void> => {
+    const base = { requestId, conversationId }
+    const decision = route({
+      messages: history,
+      mode: req.mode,
+      requestedModel: null,
+      minTier: req.minTier,
+    })
+    const answer = await store.beginAssistantMessage(conversationId)
+    try {
+      if (!decision.chosen) throw new Error(noRouteMessage(decision))
+      const result = await execute(decision, history, {
+        signal: controller.signal,
+        onToken: (text) => {
+          answer.append(text)
+          events['chat:chunk'].fire({ kind: 'token', ...base, text })
+        },
+        onSeam: (note) => {
+          answer.append(`\n\n${note}\n\n`)
+          events['chat:chunk'].fire({ kind: 'seam', ...base, note })
+        },
+      })
+      await answer.finish(result.metadata)
+      events['chat:chunk'].fire({ kind: 'done', ...base, metadata: result.metadata })
+    } catch (err) {
+      await answer.interrupt()
+      events['chat:chunk'].fire({ kind: 'error', ...base, error: serializeError(err) })
+    } finally {
+      running.delete(requestId)
+    }
+  }
+
+  const handlers: ContractHandlers = {
+    'servers:snapshot': async () => registry.snapshot(),
+    'servers:trust': async (serverId) => {
+      const server = registry.snapshot().find((s) => s.id === serverId)
+      if (!server) throw new Error(`No server named "${serverId}"`)
+      registry.trust(serverId)
+      if (server.source === 'mdns') {
+        const cfg = structuredClone(currentConfig())
+        const trusted = cfg.llm.providers.ollama.trusted_servers
+        if (!trusted.includes(serverId)) trusted.push(serverId)
+        const result = await configService.write(cfg)
+        if (!result.ok) throw new Error(result.issues.map((i) => i.message).join('; '))
+      }
+    },
+    'servers:rediscover': async () => {
+      // An explicit rediscover is the person saying "I fixed it, try again": servers that answer the new
+      // probe get a clean slate instead of waiting out their breakers.
+      await registry.refresh()
+      for (const s of registry.snapshot()) {
+        if (s.health.kind === 'online' && s.breaker !== 'closed') breaker.recordSuccess(s.id)
+      }
+    },
+    'routing:preview': async ({ messages, mode: m }) =>
+      decide({
+        messages,
+        servers: registry.snapshot(),
+        config: ollamaConfig(),
+        mode: m ?? mode,
+        requestedModel: null,
+      }),
+    'routing:log': async () => [...routingLog],
+    'chat:send': async (req) => {
+      const content = req.content.trim()
+      if (!req.regenerate && content === '') throw new Error('The message is empty.')
+      let conversationId = req.conversationId
+      if (conversationId === null) {
+        conversationId = (await store.create(titleFrom(content))).id
+      } else if (!(await store.get(conversationId))) {
+        throw new Error(`No conversation with id "${conversationId}"`)
+      }
+      if (req.regenerate) {
+        await dropTrailingAnswers(store, conversationId)
+      } else {
+        await store.appendMessage(conversationId, {
+          role: 'user',
+          content,
+          interrupted: false,
+          metadata: null,
+        })
+      }
+      const conversation = await store.get(conversationId)
+      const history: ChatMessage[] = (conversation?.messages ?? [])
+        .filter((m) => m.content !== '' || m.role === 'user')
+        .map((m) => ({ role: m.role, content: m.content }))
+      if (!history.some((m) => m.role === 'user')) throw new Error('Nothing to answer yet.')
+      const requestId = crypto.randomUUID()
+      const controller = new AbortController()
+      running.set(requestId, controller)
+      void runTurn(requestId, conversationId, history, req, controller)
+      return { requestId, conversationId }
+    },
+    'chat:cancel': async (requestId) => {
+      running.get(requestId)?.abort()
+    },
+    'conversations:list': async () => store.list(),
+    'conversations:get': async (id) => store.get(id),
+    'conversations:delete': async (id) => {
+      await store.delete(id)
+    },
+    'mode:get': async () => mode,
+    'mode:set': async (next) => {
+      mode = validateMode(next, registry.snapshot())
+      logger.info(`Routing mode: ${describeMode(mode)}`)
+      events['mode:changed'].fire(mode)
+      return mode
+    },
+    'config:get': async () => configService.view(),
+    'config:set': async (config) => configService.write(config),
+  }
+
+  return {
+    handlers,
+    logger,
+    on: (channel, listener) => events[channel].event(listener as never),
+    config: currentConfig,
+    servers: () => registry.snapshot(),
+    route,
+    execute,
+    async start() {
+      configService.watch()
+      await registry.start()
+    },
+    async stop() {
+      for (const c of running.values()) c.abort()
+      registry.stop()
+      configService.dispose()
+      for (const d of disposables) d()
+      for (const e of Object.values(events)) e.dispose()
+    },
+  }
+}
+
+/** Regenerate: the last answer(s) after the last user message go, so the question is answered anew. */
+async function dropTrailingAnswers(
+  store: ConversationStore,
+  conversationId: string,
+): Promise<void> {
+  const conversation = await store.get(conversationId)
+  if (!conversation) return
+  const messages = [...conversation.messages]
+  while (messages.at(-1)?.role === 'assistant') messages.pop()
+  if (messages.length !== conversation.messages.length) {
+    await store.upsert({ ...conversation, messages, updatedAt: Date.now() })
+  }
+}
+
+/** Connection refused / timeouts open the breaker at once; HTTP errors only after several. */
+function isHardFailure(err: unknown): boolean {
+  const text = `${(err as { name?: string })?.name ?? ''} ${String((err as Error)?.message ?? err)} ${String(
+    (err as { cause?: { code?: string } })?.cause?.code ?? '',
+  )}`
+  return /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|timed? ?out|TimeoutError|fetch failed/i.test(
+    text,
+  )
+}
+
+function titleFrom(content: string): string {
+  const line = content.replace(/\s+/g, ' ').trim()
+  return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New chat'
+}
+
+function noRouteMessage(decision: RoutingDecision): string {
+  return `No server can answer right now (${decision.reasons.join(', ') || 'no candidates'}). Check that Ollama is running and reachable.`
+}
+
+/** Rejects a mode that names a server or model that does not exist, with a clear message. */
+function validateMode(next: RoutingMode, servers: ServerView[]): RoutingMode {
+  switch (next?.kind) {
+    case 'auto':
+      return { kind: 'auto' }
+    case 'server':
+      if (!servers.some((s) => s.id === next.serverId))
+        throw new Error(`Unknown server "${next.serverId}" for mode "server"`)
+      return { kind: 'server', serverId: next.serverId }
+    case 'model':
+      if (typeof next.model !== 'string' || next.model === '')
+        throw new Error('Mode "model" needs a model name')
+      return { kind: 'model', model: next.model, serverId: next.serverId ?? null }
+    default:
+      throw new Error(
+        `Unknown routing mode ${JSON.stringify(next)}: expected auto, server or model`,
+      )
+  }
+}
+
+/** A mode in words, for logs and the tray. */
+export function describeMode(mode: RoutingMode): string {
+  switch (mode.kind) {
+    case 'auto':
+      return 'Automatic (route by task)'
+    case 'server':
+      return `Only ${mode.serverId}`
+    case 'model':
+      return `Only ${mode.model}${mode.serverId ? ` @ ${mode.serverId}` : ''}`
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * A small fleet shaped like the product spec's topology on 127.0.0.1 (port 0 for each server, so tests never
+ * collide), plus `serve` on port 0 pointed at it. Real HTTP all the way: no mocks of our own parts.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startSimServer, type SimServer } from '../../tools/ollama-sim'
+import { startServe, type Serve } from '../../electron/serve/serve'
+import { createMemoryLogger } from '../../electron/core/logger'
+
+export const REMOTE_MODELS = ['llama3.3:70b', 'gemma3:12b', 'qwen2.5-coder:14b', 'qwen3:14b']
+export const LOCAL_MODELS = ['gemma3:1b', 'qwen2.5:1.5b', 'phi3:3b']
+
+export interface ServeFixture {
+  remote: SimServer
+  local: SimServer
+  serve: Serve
+  logger: ReturnType<typeof createMemoryLogger>
+  dir: string
+  configPath: string
+  close(): Promise<void>
+}
+
+export interface ServeFixtureOptions {
+  /** Extra YAML appended under `llm.providers.ollama` (indented by the caller). */
+  ollamaExtra?: string
+  /** Top-level YAML appended at the end (e.g. an `api:` section). */
+  tail?: string
+  timeScale?: number
+}
+
+/** Starts remote + localhost simulators and `serve` on them. */
+export async function startServeFixture(opts: ServeFixtureOptions = {}): Promise<ServeFixture> {
+  const timeScale = opts.timeScale ?? 0
+  const remote = await startSimServer({ name: 'remote', port: 0, models: REMOTE_MODELS, timeScale })
+  const local = await startSimServer({
+    name: 'localhost',
+    port: 0,
+    models: LOCAL_MODELS,
+    timeScale,
+  })
+  const dir = mkdtempSync(join(tmpdir(), 'aillm-test-'))
+  const configPath = join(dir, 'config.yaml')
+  writeFileSync(
+    configPath,
+    `llm:
+  providers:
+    ollama:
+      base_url: ${remote.url}
+      additional_servers:
+        - name: localhost
+          url: ${local.url}
+          priority: SECONDARY
+      auto_discover: false
+      mdns:
+        enabled: false
+      timeouts:
+        connect_ms: 400
+        probe_ms: 800
+        first_token_ms: 1500
+        cold_first_token_ms: 3000
+        stall_ms: 1500
+${opts.ollamaExtra ?? ''}
+${opts.tail ?? ''}
+`,
+  )
+  const logger = createMemoryLogger('DEBUG')
+  const serve = await startServe({
+    configPath,
+    dataDir: join(dir, 'data'),
+    port: 0,
+    logger,
+    buildUi: false,
+  })
+  return {
+    remote,
+    local,
+    serve,
+    logger,
+    dir,
+    configPath,
+    async close() {
+      await serve.close()
+      await Promise.all([remote.stop(), local.stop()])
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}

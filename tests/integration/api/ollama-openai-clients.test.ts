@@ -1,0 +1,160 @@
+/**
+ * The official `ollama` and `openai` clients, unchanged, against `serve` on a simulated fleet (issue 4 point 5).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Ollama } from 'ollama'
+import OpenAI from 'openai'
+import { startServeFixture, type ServeFixture } from '../../helpers/serve-fixture'
+
+let fx: ServeFixture
+let ollama: Ollama
+let openai: OpenAI
+
+beforeAll(async () => {
+  fx = await startServeFixture()
+  ollama = new Ollama({ host: fx.serve.url })
+  openai = new OpenAI({ baseURL: `${fx.serve.url}/v1`, apiKey: 'unused', maxRetries: 0 })
+})
+afterAll(async () => {
+  await fx?.close()
+})
+
+const HI = 'Hi!'
+const AUTH_EN = 'Write an auth system with JWT, refresh tokens and rate limiting'
+const AUTH_RU = 'Напиши систему авторизации с JWT, refresh tokens и rate limiting'
+
+describe('ollama client through AILLM', () => {
+  it('lists every model once plus the virtual auto models', async () => {
+    const { models } = await ollama.list()
+    const names = models.map((m) => m.name)
+    expect(names.slice(0, 4)).toEqual(['auto', 'auto:fast', 'auto:balanced', 'auto:powerful'])
+    for (const m of ['llama3.3:70b', 'gemma3:12b', 'qwen2.5-coder:14b', 'gemma3:1b', 'phi3:3b']) {
+      expect(names.filter((n) => n === m)).toHaveLength(1)
+    }
+  })
+
+  it.each([
+    [HI, 'gemma3:1b', 'localhost'],
+    ['Привет!', 'gemma3:1b', 'localhost'],
+    ['Explain the Singleton pattern', 'gemma3:12b', 'remote'],
+    [AUTH_RU, 'qwen2.5-coder:14b', 'remote'],
+  ])('auto, not streaming: %s → %s @ %s', async (prompt, model, server) => {
+    const res = await ollama.chat({
+      model: 'auto',
+      messages: [{ role: 'user', content: prompt }],
+      stream: false,
+    })
+    expect(res.message.content.startsWith(`[${model}@${server}]`)).toBe(true)
+    expect(res.model).toBe(model)
+    const metadata = (res as unknown as { metadata: Record<string, unknown> }).metadata
+    expect(metadata).toMatchObject({ model, provider: 'ollama', fallback: false })
+  })
+
+  it('auto, streaming: the done chunk carries the metadata', async () => {
+    const stream = await ollama.chat({
+      model: 'auto',
+      messages: [{ role: 'user', content: HI }],
+      stream: true,
+    })
+    let text = ''
+    let last: Record<string, unknown> = {}
+    for await (const part of stream) {
+      text += part.message.content
+      last = part as unknown as Record<string, unknown>
+    }
+    expect(text.startsWith('[gemma3:1b@localhost]')).toBe(true)
+    expect(last['done']).toBe(true)
+    expect(last['metadata']).toMatchObject({
+      model: 'gemma3:1b',
+      provider: 'ollama',
+      distributed_routing: true,
+      server_used: fx.local.url,
+      complexity_level: 'trivial',
+      used_fast_model: true,
+    })
+  })
+
+  it('a real model name goes to a server that has it', async () => {
+    const res = await ollama.generate({ model: 'qwen3:14b', prompt: HI, stream: false })
+    expect(res.response?.startsWith('[qwen3:14b@remote]')).toBe(true)
+  })
+
+  it('generate streams too', async () => {
+    const stream = await ollama.generate({ model: 'auto', prompt: AUTH_EN, stream: true })
+    let text = ''
+    for await (const part of stream) text += part.response
+    expect(text.startsWith('[qwen2.5-coder:14b@remote]')).toBe(true)
+  })
+
+  it('an unknown model is a 404 in Ollama form', async () => {
+    const err = await ollama
+      .chat({ model: 'nope:1b', messages: [{ role: 'user', content: HI }], stream: false })
+      .catch((e: unknown) => e as { name: string; status_code: number; message: string })
+    expect(err).toMatchObject({ name: 'ResponseError', status_code: 404 })
+    expect(err.message).toContain('nope:1b')
+  })
+
+  it('show is answered by a server that has the model', async () => {
+    const info = await ollama.show({ model: 'gemma3:12b' })
+    expect(info.details.family).toBeTruthy()
+    const auto = await ollama.show({ model: 'auto' })
+    expect(auto.capabilities).toContain('completion')
+  })
+
+  it('ps lists what the servers hold in memory', async () => {
+    await ollama.chat({
+      model: 'gemma3:1b',
+      messages: [{ role: 'user', content: HI }],
+      stream: false,
+    })
+    const { models } = await ollama.ps()
+    expect(models.map((m) => m.name)).toContain('gemma3:1b')
+  })
+})
+
+describe('openai client through AILLM', () => {
+  it('lists models', async () => {
+    const list = await openai.models.list()
+    const ids = list.data.map((m) => m.id)
+    expect(ids).toContain('auto')
+    expect(ids).toContain('qwen2.5-coder:14b')
+  })
+
+  it('not streaming: a coding prompt lands on qwen2.5-coder:14b @ remote', async () => {
+    const res = await openai.chat.completions.create({
+      model: 'auto',
+      messages: [{ role: 'user', content: AUTH_EN }],
+    })
+    expect(res.choices[0]?.message.content?.startsWith('[qwen2.5-coder:14b@remote]')).toBe(true)
+    expect(res.model).toBe('qwen2.5-coder:14b')
+  })
+
+  it('streaming: a greeting lands on gemma3:1b @ localhost', async () => {
+    const stream = await openai.chat.completions.create({
+      model: 'auto',
+      messages: [{ role: 'user', content: HI }],
+      stream: true,
+      stream_options: { include_usage: true },
+    })
+    let text = ''
+    let usage: unknown = null
+    let finish: string | null = null
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? ''
+      finish = chunk.choices[0]?.finish_reason ?? finish
+      if (chunk.usage) usage = chunk.usage
+    }
+    expect(text.startsWith('[gemma3:1b@localhost]')).toBe(true)
+    expect(finish).toBe('stop')
+    expect(usage).toMatchObject({ total_tokens: expect.any(Number) })
+  })
+
+  it('an unknown model is a 404 in OpenAI form', async () => {
+    const err = await openai.chat.completions
+      .create({ model: 'nope:1b', messages: [{ role: 'user', content: HI }] })
+      .then(() => null)
+      .catch((e: unknown) => e as { status: number; error: { message: string } })
+    expect(err?.status).toBe(404)
+    expect(err?.error.message).toContain('nope:1b')
+  })
+})
