@@ -19,9 +19,11 @@ llm:
   providers:
     ollama:
       enabled: true
-      base_url: http://127.0.0.2:11434      # "remote": the GPU box (PRIMARY)
       additional_servers:
-        - name: localhost
+        - name: remote                      # the GPU box with the big models
+          url: http://127.0.0.2:11434
+          priority: PRIMARY
+        - name: localhost                   # this laptop, small models
           url: http://127.0.0.1:11434
           priority: SECONDARY
       distributed_mode: true

@@ -65,6 +65,15 @@ export interface ChatExecutorOptions {
 export const CONTINUE_INSTRUCTION =
   'Your previous answer was cut off. Continue it exactly where it stopped: do not repeat anything, do not add a preamble.'
 
+/** Failures that say the server itself is unusable right now, not just this model. */
+const SERVER_WIDE_FAILURES: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
+  REASON_CODES.CONNECT_FAILED,
+  REASON_CODES.CONNECT_TIMEOUT,
+  REASON_CODES.FIRST_TOKEN_TIMEOUT,
+  REASON_CODES.STALL_TIMEOUT,
+  REASON_CODES.STREAM_DROPPED,
+])
+
 /** The seam note shown where an answer continues on another target. */
 export function seamNote(
   failedServer: string,
@@ -117,8 +126,13 @@ export class ChatExecutor {
     let streamed = ''
     let interruption: { serverName: string; reason: ReasonCode } | null = null
     if (opts.signal?.aborted) throw new ChatCancelledError(attempts)
+    // Servers that failed as a whole (unreachable, hung, dropped) in this run: their other models are
+    // skipped, so a dead box costs one timeout, not one per model in the chain.
+    const deadServers = new Set<string>()
+    const usable = (t: RoutingTarget): boolean => !deadServers.has(t.serverId)
 
     for (const [index, target] of decision.chain.entries()) {
+      if (!usable(target)) continue
       const requestMessages: Message[] = messages.map(toOllamaMessage)
       if (streamed !== '') {
         requestMessages.push({ role: 'assistant', content: streamed })
@@ -183,7 +197,8 @@ export class ChatExecutor {
             error: error.detail,
           })
           this.opts.feedback.recordFailure(target.serverId, error)
-          const next = decision.chain[index + 1]
+          if (SERVER_WIDE_FAILURES.has(error.reason)) deadServers.add(target.serverId)
+          const next = decision.chain.slice(index + 1).find(usable)
           const then = next ? `; trying ${next.model} @ ${next.serverName}` : ''
           this.opts.logger.warn(
             `Chat ${interrupted ? 'interrupted' : 'failed'} on ${target.model} @ ${target.serverName} (${error.reason}): ${error.detail}${then}`,
@@ -227,7 +242,8 @@ export class ChatExecutor {
     let stream: AbortableAsyncIterator<ChatResponse> | null = null
     let callerFailure: { err: unknown } | null = null
     try {
-      const client = this.clientFor(target.serverUrl)
+      // A `*.local` server is dialled at the address the registry resolved and probed.
+      const client = this.clientFor(target.dialUrl ?? target.serverUrl)
       const limits = {
         connectMs: timeouts.connect_ms,
         signal: controller.signal,
