@@ -28,8 +28,8 @@ export const SCORE_WEIGHTS = {
   codeSpecialist: 20,
   /** A reasoning specialist on reasoning work: a bonus within its tier, never a tier lift. */
   reasoningSpecialist: 10,
-  /** A code specialist on non-code work: general models win there, even cold against it loaded. */
-  specialistOffTask: -20,
+  /** A code specialist on non-code work: general models win there, even cold against it loaded and measured fast (more than `loaded` + `speedCap`). */
+  specialistOffTask: -30,
   /** Images in the message and a vision model. */
   visionMatch: 20,
   /** Images in the message and a model that cannot see them. */

@@ -103,6 +103,27 @@ describe('acceptance: the spec prompts on the seed fleet', () => {
     )
   })
 
+  // After a coding session the coder is warm and measured fast: the spec's answers must not change.
+  it.each(PROMPTS)('%s, %s with qwen2.5-coder:14b warm → %s', (complexity, prompt, want) => {
+    const servers = seedServers(DEMO).map((s) => ({
+      ...s,
+      models: s.models.map((m) =>
+        m.name === 'qwen2.5-coder:14b'
+          ? { ...m, loaded: true, fullyInGpu: true, tokensPerSecond: 80 }
+          : m,
+      ),
+    }))
+    const d = decide({
+      messages: [{ role: 'user', content: prompt }],
+      servers,
+      config: providerConfig(),
+      mode: { kind: 'auto' },
+      requestedModel: null,
+    })
+    expect(d.classification.complexity).toBe(complexity)
+    expect(d.chosen ? `${d.chosen.model} @ ${d.chosen.serverName}` : null).toBe(want)
+  })
+
   it.each([
     'Write an auth system with JWT, refresh tokens and rate limiting',
     'Напиши систему авторизации с JWT, refresh tokens и rate limiting',
