@@ -13,7 +13,7 @@ export default defineConfig({
       rollupOptions: {
         input: resolve(import.meta.dirname, 'electron/preload/index.ts'),
         // A sandboxed preload can only require a few built-ins: keep it one self-contained CJS file.
-        output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: '[name].cjs', codeSplitting: false },
       },
     },
   },
