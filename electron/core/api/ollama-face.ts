@@ -29,6 +29,16 @@ export const VIRTUAL_MODELS = [
 
 const PROXY_TIMEOUT_MS = 5000
 
+/** `details` of the virtual models in /api/tags and /api/show. */
+const VIRTUAL_DETAILS = {
+  parent_model: '',
+  format: 'aillm',
+  family: 'aillm',
+  families: ['aillm'],
+  parameter_size: '',
+  quantization_level: '',
+}
+
 /** Servers that routing may use now. */
 export function usableServers(core: AppCore): ServerView[] {
   return core
@@ -164,14 +174,7 @@ function tagsList(core: AppCore) {
     modified_at: now,
     size: 0,
     digest: '',
-    details: {
-      parent_model: '',
-      format: 'aillm',
-      family: 'aillm',
-      families: ['aillm'],
-      parameter_size: '',
-      quantization_level: '',
-    },
+    details: VIRTUAL_DETAILS,
   }))
   const real = uniqueModels(core).map((m) => ({
     name: m.name,
@@ -214,14 +217,7 @@ async function show(core: AppCore, body: Record<string, unknown>) {
       modelfile: `# AILLM virtual model: ${virtual.description}`,
       parameters: '',
       template: '{{ .Prompt }}',
-      details: {
-        parent_model: '',
-        format: 'aillm',
-        family: 'aillm',
-        families: ['aillm'],
-        parameter_size: '',
-        quantization_level: '',
-      },
+      details: VIRTUAL_DETAILS,
       model_info: {},
       capabilities: ['completion'],
     }

@@ -3,7 +3,6 @@
 // best one wins; complexity then follows from the task's own rules plus length and listed requirements.
 
 import type { ChatMessage } from '../../../shared/types/chat'
-import type { Tier } from '../../../shared/types/model'
 import type { Classification, Complexity, TaskType } from '../../../shared/types/routing'
 import { REASON_CODES, type ReasonCode } from '../../../shared/types/reason-codes'
 import * as L from './classifier-lexicon'
@@ -68,19 +67,6 @@ export function classify(messages: readonly ChatMessage[]): Classification {
     return { complexity: 'simple', taskType: 'code', reasons: [R.CONTEXT_CARRIED, R.CODE_BLOCK] }
   }
   return strip(own)
-}
-
-/** The tier a classification asks for by default; the router owns the final mapping. */
-export function wantedTierFor(c: Classification): Tier {
-  switch (c.complexity) {
-    case 'trivial':
-    case 'simple':
-      return 'fast'
-    case 'moderate':
-      return 'balanced'
-    case 'complex':
-      return 'powerful'
-  }
 }
 
 function contentOf(m: ChatMessage | undefined): string {

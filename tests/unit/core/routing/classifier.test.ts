@@ -3,8 +3,8 @@ import {
   classify,
   HUGE_CODE_CHARS,
   LONG_MESSAGE_CHARS,
-  wantedTierFor,
 } from '../../../../electron/core/routing/classifier'
+import { tierForComplexity } from '../../../../electron/core/routing/tiers'
 import type { ChatMessage } from '../../../../shared/types/chat'
 import type { Complexity, TaskType } from '../../../../shared/types/routing'
 import { REASON_CODES as R, type ReasonCode } from '../../../../shared/types/reason-codes'
@@ -51,7 +51,7 @@ describe('classify: acceptance cases (product spec, issue 3), verbatim', () => {
       const c = one(prompt)
       expect(c.taskType).toBe('chat')
       expect(['trivial', 'simple']).toContain(c.complexity)
-      expect(wantedTierFor(c)).toBe('fast')
+      expect(tierForComplexity(c.complexity)).toBe('fast')
     },
   )
 })
@@ -316,16 +316,5 @@ describe('classify: determinism', () => {
     const copy = structuredClone(messages)
     classify(messages)
     expect(messages).toEqual(copy)
-  })
-})
-
-describe('wantedTierFor', () => {
-  it.each<[Complexity, string]>([
-    ['trivial', 'fast'],
-    ['simple', 'fast'],
-    ['moderate', 'balanced'],
-    ['complex', 'powerful'],
-  ])('%s → %s', (complexity, tier) => {
-    expect(wantedTierFor({ complexity, taskType: 'chat', reasons: [] })).toBe(tier)
   })
 })
