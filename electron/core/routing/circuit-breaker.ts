@@ -168,14 +168,21 @@ export class CircuitBreaker {
     e.trialAt = null
     e.openUntil = this.now() + ms
     this.clearTimer(e)
-    if (this.timers) {
-      e.timer = setTimeout(() => {
-        e.timer = null
-        this.state(serverId)
-      }, ms)
-      e.timer.unref?.()
-    }
+    if (this.timers) this.arm(serverId, e)
     this.changed.fire(serverId)
+  }
+
+  /** Wakes up when the opening ends; timers may fire a little early, so it re-arms until it has. */
+  private arm(serverId: string, e: Entry): void {
+    e.timer = setTimeout(
+      () => {
+        e.timer = null
+        if (e.state === 'open' && this.now() < e.openUntil) this.arm(serverId, e)
+        else this.state(serverId)
+      },
+      Math.max(1, e.openUntil - this.now()),
+    )
+    e.timer.unref?.()
   }
 
   private expire(serverId: string, e: Entry): void {

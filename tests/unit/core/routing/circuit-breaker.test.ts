@@ -170,6 +170,21 @@ describe('CircuitBreaker transitions', () => {
     breaker.dispose()
   })
 
+  it('re-arms when its timer fires before the opening has ended (timers may fire early)', async () => {
+    let clock = 0
+    const breaker = new CircuitBreaker({ openMs: 20, now: () => clock })
+    const seen: string[] = []
+    breaker.onDidChange((id) => seen.push(breaker.state(id)))
+    breaker.recordFailure('s', { hard: true })
+    clock = 10 // the timer wakes up, but by our clock the opening is not over yet
+    await new Promise((r) => setTimeout(r, 40))
+    expect(seen).toEqual(['open'])
+    clock = 25
+    await new Promise((r) => setTimeout(r, 40))
+    expect(seen).toEqual(['open', 'half-open'])
+    breaker.dispose()
+  })
+
   it('forget makes a server closed again', () => {
     const { breaker, events } = setup()
     breaker.recordFailure('s', { hard: true })
