@@ -25,6 +25,7 @@ import { ConfigService } from './config'
 import type { Discoverer } from './discovery/discoverer'
 import { StaticConfigDiscoverer } from './discovery/static-config-discoverer'
 import { ServerRegistry } from './discovery/server-registry'
+import { MdnsServices } from './discovery/mdns/mdns-services'
 import { CircuitBreaker } from './routing/circuit-breaker'
 import { decide, renderDecisionLog } from './routing/router'
 import {
@@ -45,8 +46,10 @@ export interface AppCoreOptions {
   /** Log file; null = stdout only. */
   logFile?: string | null
   logger?: Logger
-  /** Extra discoverers (mDNS, tests); the static-config discoverer is always there. */
+  /** Extra discoverers (tests); the static-config and mDNS discoverers are always there. */
   discoverers?: Discoverer[]
+  /** Advertise this machine's Ollama over mDNS even when config `advertise` is false (`serve --advertise`). */
+  advertise?: boolean
   env?: NodeJS.ProcessEnv
 }
 
@@ -108,11 +111,23 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   const ollamaConfig = () => currentConfig().llm.providers.ollama
 
   const breaker = new CircuitBreaker()
+  // mDNS opens no socket until the config needs it (a *.local URL, auto_discover or advertise).
+  const mdns = new MdnsServices({
+    logger,
+    config: ollamaConfig,
+    dataDir: opts.dataDir,
+    ...(opts.advertise ? { advertise: true } : {}),
+  })
   const registry = new ServerRegistry({
-    discoverers: [new StaticConfigDiscoverer(ollamaConfig), ...(opts.discoverers ?? [])],
+    discoverers: [
+      new StaticConfigDiscoverer(ollamaConfig),
+      mdns.discoverer,
+      ...(opts.discoverers ?? []),
+    ],
     logger,
     config: currentConfig,
     breaker,
+    resolver: mdns.resolver,
   })
   const feedback: ExecutionFeedback = {
     requestStarted: (id) => registry.requestStarted(id),
@@ -152,9 +167,14 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   disposables.push(
     configService.onDidChange((view) => {
       events['config:changed'].fire(view)
-      if (view.issues.length === 0) void registry.refresh()
+      if (view.issues.length === 0) {
+        mdns.configChanged()
+        void registry.refresh()
+      }
     }),
   )
+  // A box appeared on or left the LAN: re-discover now rather than at the next health tick.
+  disposables.push(mdns.onDidChange(() => void registry.refresh()))
 
   const route = (req: RouteRequest): RoutingDecision => {
     const decision = decide({
@@ -309,10 +329,12 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     async start() {
       configService.watch()
       await registry.start()
+      await mdns.start()
     },
     async stop() {
       for (const c of running.values()) c.abort()
       registry.stop()
+      await mdns.stop()
       configService.dispose()
       for (const d of disposables) d()
       for (const e of Object.values(events)) e.dispose()

@@ -11,6 +11,7 @@ const USAGE = `Usage: npm run serve -- [options]
   --port N         port of the local API and web UI (default: api.port, 8000)
   --host ADDR      address to bind (default: api.host, 127.0.0.1; other addresses need api.token)
   --data-dir DIR   where conversations and logs are kept
+  --advertise      publish this machine's Ollama on the LAN over mDNS (_ollama._tcp)
   --help           this text`
 
 /** Parses the command line; throws with a message naming the bad option. */
@@ -22,6 +23,7 @@ export function parseServeArgs(argv: string[]) {
       port: { type: 'string' },
       host: { type: 'string' },
       'data-dir': { type: 'string' },
+      advertise: { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -43,6 +45,7 @@ export function parseServeArgs(argv: string[]) {
     ...(port !== undefined ? { port } : {}),
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {}),
+    ...(values.advertise === true ? { advertise: true } : {}),
   }
 }
 

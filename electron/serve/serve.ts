@@ -29,6 +29,8 @@ export interface ServeOptions {
   logger?: Logger
   /** Build the web UI first when it is missing or older than its sources (default true). */
   buildUi?: boolean
+  /** Advertise this machine's Ollama over mDNS (`--advertise`), whatever config `advertise` says. */
+  advertise?: boolean
 }
 
 /** A running `serve`. */
@@ -91,7 +93,12 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
   const logger = opts.logger ?? createLogger({ file: join(dataDir, 'logs', 'aillm.log') })
   if (opts.buildUi !== false && uiNeedsBuild()) buildUi(logger)
 
-  const core = await createAppCore({ configPath: opts.configPath, dataDir, logger })
+  const core = await createAppCore({
+    configPath: opts.configPath,
+    dataDir,
+    logger,
+    ...(opts.advertise ? { advertise: true } : {}),
+  })
   const view = await core.handlers['config:get']()
   if (view.issues.length > 0) {
     await core.stop()

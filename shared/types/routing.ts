@@ -45,6 +45,8 @@ export interface RoutingTarget {
   serverId: string
   serverName: string
   serverUrl: string
+  /** Where to connect when it differs from serverUrl (a probed mDNS address; ServerView.dialUrl). */
+  dialUrl?: string
   tier: Tier
   priority: Priority
   /** Loaded in memory at decision time (the executor allows a longer first-token wait when not). */

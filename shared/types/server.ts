@@ -26,6 +26,11 @@ export interface ServerView {
   name: string
   /** The URL in use now (for the primary: whichever of base_url / fallback_urls answered last). */
   url: string
+  /**
+   * Where requests actually go when `url` names a host we resolved ourselves (mDNS `*.local`): the
+   * same URL with the probed address in place of the name. Absent when `url` is dialled as it is.
+   */
+  dialUrl?: string
   /** Every address this server is known by, in the order they are tried. */
   urls: string[]
   /** The IP address the current URL resolved to, when we resolved it ourselves (mDNS) or know it. */

@@ -199,7 +199,7 @@ async function psList(core: AppCore) {
   const lists = await Promise.all(
     usableServers(core).map(async (s) => {
       try {
-        const ps = await clientFor(s.url).ps()
+        const ps = await clientFor(s.dialUrl ?? s.url).ps()
         return ps.models.map((m) => ({ ...m, aillm_server: s.name }))
       } catch {
         return []
@@ -227,7 +227,7 @@ async function show(core: AppCore, body: Record<string, unknown>) {
   )
   if (!server) throw new ApiError(404, `model '${model}' not found`)
   try {
-    return await clientFor(server.url).show({ model })
+    return await clientFor(server.dialUrl ?? server.url).show({ model })
   } catch (err) {
     throw proxiedError(err, server)
   }
@@ -242,7 +242,7 @@ async function embed(core: AppCore, body: Record<string, unknown>) {
   const server = usableServers(core).find((s) => s.models.some((m) => m.name === model))
   if (!server) throw new ApiError(404, `model '${model}' not found`)
   try {
-    return await clientFor(server.url).embed({ model, input })
+    return await clientFor(server.dialUrl ?? server.url).embed({ model, input })
   } catch (err) {
     throw proxiedError(err, server)
   }

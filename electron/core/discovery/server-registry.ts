@@ -19,7 +19,7 @@ import { backoffDelayMs, DEFAULT_BACKOFF, ewma, type BackoffPolicy } from './bac
 import type { Discoverer, FoundServer } from './discoverer'
 import { ipLiteralOf } from './ip-literal'
 import { describeFailure, isUnreachable, ProbeError } from './probe-error'
-import { probeServer, ShowCache, type ProbeSuccess } from './prober'
+import { probeServer, ShowCache, type ProbeResult, type ProbeSuccess } from './prober'
 
 /**
  * What the registry needs of the circuit breaker (electron/core/routing/circuit-breaker.ts): its
@@ -28,6 +28,22 @@ import { probeServer, ShowCache, type ProbeSuccess } from './prober'
 export interface BreakerView {
   state(serverId: string): BreakerState
   onDidChange: (listener: (serverId: string) => void) => Disposable
+}
+
+/** How to reach a URL's host: as written, through an address we resolved, or not at all now. */
+export type HostResolution =
+  | { kind: 'direct' }
+  | { kind: 'resolved'; address: string; dialUrl: string }
+  | { kind: 'failed'; reason: string }
+
+/**
+ * Resolves host names the OS may not know (mDNS `*.local`, electron/core/discovery/mdns/). Declared
+ * here so the registry does not depend on mDNS. Expected failures are values, never exceptions.
+ */
+export interface HostResolver {
+  resolveUrl(url: string, opts: { timeoutMs: number; signal: AbortSignal }): Promise<HostResolution>
+  /** Drops what is cached for the URL's host (its server stopped answering). */
+  forget(url: string): void
 }
 
 /** Timer functions, injectable so tests can drive time. */
@@ -51,6 +67,8 @@ export interface ServerRegistryOptions {
   degradedLatencyMs?: number
   /** Shared /api/show cache (one per app). */
   showCache?: ShowCache
+  /** Resolves `*.local` URLs ourselves; requests then dial the probed address (ServerView.dialUrl). */
+  resolver?: HostResolver
 }
 
 /** An unknown server id given to a registry method that needs a real one. */
@@ -65,6 +83,8 @@ interface ServerState {
   found: FoundServer
   /** Index into found.urls of the URL in use. */
   urlIndex: number
+  /** The probed address behind the URL in use, when the resolver resolved it (null otherwise). */
+  resolved: { address: string; dialUrl: string } | null
   health: ServerHealth
   latencyMs: number | null
   version: string | null
@@ -204,6 +224,8 @@ export class ServerRegistry {
     if (failure.kind === 'cancelled') return
     if (isUnreachable(failure.kind)) {
       const url = state.found.urls[state.urlIndex] ?? ''
+      // The name may point elsewhere now: the next probe asks the LAN again.
+      this.opts.resolver?.forget(url)
       this.markOffline(
         state,
         new ProbeError(url, failure.status, {
@@ -317,6 +339,7 @@ export class ServerRegistry {
     return {
       found: { ...found, urls: [...found.urls] },
       urlIndex: 0,
+      resolved: null,
       health: { kind: 'probing', since: this.now() },
       latencyMs: null,
       version: null,
@@ -355,19 +378,64 @@ export class ServerRegistry {
     for (const index of order) {
       const url = urls[index]
       if (url === undefined) continue
-      const result = await probeServer(url, { timeoutMs, signal })
+      const attempt = await this.probeUrl(url, timeoutMs, signal)
       if (this.stopped || state.removed) return
-      if (result.ok) {
-        await this.applySuccess(state, result, timeoutMs)
+      if (attempt.result.ok) {
+        await this.applySuccess(state, url, attempt.resolved, attempt.result, timeoutMs)
         return
       }
-      firstError ??= result.error
+      firstError ??= attempt.result.error
     }
     if (firstError) this.markOffline(state, firstError)
   }
 
+  /**
+   * Probes one URL, through its resolved address when the resolver handles its host. A resolved
+   * address that does not answer is forgotten and the name asked once more, so a box whose
+   * address changed is followed within the same round.
+   */
+  private async probeUrl(
+    url: string,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<{ result: ProbeResult; resolved: ServerState['resolved'] }> {
+    const resolver = this.opts.resolver
+    if (!resolver) return { result: await probeServer(url, { timeoutMs, signal }), resolved: null }
+    const resolveMs = Math.min(timeoutMs, 2000)
+    let last: { address: string; error: ProbeError } | null = null
+    let unresolved = 'no address'
+    let tried: string | null = null
+    for (let pass = 0; pass < 2; pass++) {
+      const how = await resolver.resolveUrl(url, { timeoutMs: resolveMs, signal })
+      if (how.kind === 'direct') {
+        if (last) break
+        return { result: await probeServer(url, { timeoutMs, signal }), resolved: null }
+      }
+      if (how.kind === 'failed') {
+        unresolved = how.reason
+        break
+      }
+      if (how.address === tried) break
+      tried = how.address
+      const result = await probeServer(how.dialUrl, { timeoutMs, signal })
+      if (result.ok) return { result, resolved: { address: how.address, dialUrl: how.dialUrl } }
+      last = { address: how.address, error: result.error }
+      resolver.forget(url)
+    }
+    const error = last
+      ? new ProbeError(url, last.error.status, {
+          kind: last.error.kind,
+          reason: `${last.error.message} (at ${last.address})`,
+          cause: last.error,
+        })
+      : new ProbeError(url, null, { kind: 'dns', reason: unresolved })
+    return { result: { ok: false, url, error }, resolved: null }
+  }
+
   private async applySuccess(
     state: ServerState,
+    url: string,
+    resolved: ServerState['resolved'],
     result: ProbeSuccess,
     timeoutMs: number,
   ): Promise<void> {
@@ -376,13 +444,14 @@ export class ServerRegistry {
       signal: this.abort.signal,
     })
     if (this.stopped || state.removed) return
-    const index = state.found.urls.indexOf(result.url)
+    const index = state.found.urls.indexOf(url)
     if (index < 0) {
       // The config changed while this probe ran; the next round uses the new URLs.
       this.reprobeSoon(state)
       return
     }
     state.urlIndex = index
+    state.resolved = resolved
     state.latencyMs = ewma(state.latencyMs, result.latencyMs)
     if (result.version !== null) state.version = result.version
     state.failures = 0
@@ -415,7 +484,7 @@ export class ServerRegistry {
     this.schedule(state, Math.max(1, this.provider.health_check_interval_s) * 1000)
     if (previous.kind === 'offline' && this.discovering === 0) {
       this.opts.logger.info(
-        `Server ${state.found.name} (${result.url}): back online, ${state.models.length} models, ${result.latencyMs}ms`,
+        `Server ${state.found.name} (${url}): back online, ${state.models.length} models, ${result.latencyMs}ms`,
       )
     }
     this.changed()
@@ -492,9 +561,13 @@ export class ServerRegistry {
       id: found.id,
       name: found.name,
       url,
+      ...(state.resolved ? { dialUrl: state.resolved.dialUrl } : {}),
       urls: found.urls,
       resolvedAddress:
-        (state.urlIndex === 0 ? found.resolvedAddress : null) ?? ipLiteralOf(url) ?? null,
+        state.resolved?.address ??
+        (state.urlIndex === 0 ? found.resolvedAddress : null) ??
+        ipLiteralOf(url) ??
+        null,
       priority: found.priority,
       source: state.urlIndex > 0 ? 'fallback_url' : found.source,
       trusted: found.trusted || this.trustedIds.has(found.id),

@@ -137,12 +137,14 @@ export function promptExcerpt(messages: readonly ChatMessage[]): string {
   return line.slice(0, EXCERPT_CHARS)
 }
 
-function toTarget(c: Candidate): RoutingTarget {
+function toTarget(c: Candidate, dialUrl: string | undefined): RoutingTarget {
   return {
     model: c.model,
     serverId: c.serverId,
     serverName: c.serverName,
     serverUrl: c.serverUrl,
+    // A `*.local` server is dialled at its probed mDNS address (ServerView.dialUrl).
+    ...(dialUrl !== undefined ? { dialUrl } : {}),
     tier: c.tier,
     priority: c.priority,
     loaded: c.loaded,
@@ -198,7 +200,11 @@ function rankOrder(groups: readonly number[], totals: readonly number[]): number
   }
   keys.sort()
   const order = new Array<number>(n)
-  for (let i = 0; i < n; i++) order[i] = (keys[i] ?? 0) % INDEX_BITS
+  for (let i = 0; i < n; i++) {
+    // Exact for keys below 2^53, and far cheaper than `%` on doubles (a libm fmod call per key).
+    const k = keys[i] ?? 0
+    order[i] = k - Math.floor(k / INDEX_BITS) * INDEX_BITS
+  }
   return order
 }
 
@@ -299,9 +305,11 @@ export function decide(input: RouteInput): RoutingDecision {
   const order = rankOrder(groups, totals)
   const chainIdx = buildChain(order, groups, cands)
   const chain: RoutingTarget[] = []
+  const dialUrls = new Map<string, string>()
+  for (const s of input.servers) if (s.dialUrl !== undefined) dialUrls.set(s.id, s.dialUrl)
   for (const i of chainIdx) {
     const c = cands[i]
-    if (c) chain.push(toTarget(c))
+    if (c) chain.push(toTarget(c, dialUrls.get(c.serverId)))
   }
   const bestIdx = chainIdx[0]
   const best = bestIdx === undefined ? null : (cands[bestIdx] ?? null)
