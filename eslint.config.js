@@ -9,7 +9,14 @@ const ours = (room) => [`**/${room}`, `**/${room}/**`, `${room}/**`]
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'out/**', 'dist/**', 'test-results/**', '.ci-reports/**', 'bench/results.json'],
+    ignores: [
+      'node_modules/**',
+      'out/**',
+      'dist/**',
+      'test-results/**',
+      '.ci-reports/**',
+      'bench/results.json',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

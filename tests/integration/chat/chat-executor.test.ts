@@ -390,22 +390,25 @@ describe('ChatExecutor against the simulator', () => {
   it.each<[string, Fault]>([
     ['refusing connections', { kind: 'stopped' }],
     ['hung', { kind: 'hang' }],
-  ])('skips the other models of a server that is %s: one failure per dead box', async (_, fault) => {
-    await alpha.setFault(fault)
-    const { exec } = executor()
-    const chain = [
-      target(alpha, 'gemma3:12b'),
-      target(alpha, 'qwen3:14b'),
-      target(alpha, 'llama3.3:70b'),
-      target(beta, 'gemma3:1b', 'fast'),
-    ]
-    const result = await exec.run(decision(chain), HISTORY, sink())
-    expect(result.metadata.server_name).toBe('beta')
-    expect(result.metadata.attempts.map((a) => `${a.model}@${a.serverName}`)).toEqual([
-      'gemma3:12b@alpha',
-      'gemma3:1b@beta',
-    ])
-  })
+  ])(
+    'skips the other models of a server that is %s: one failure per dead box',
+    async (_, fault) => {
+      await alpha.setFault(fault)
+      const { exec } = executor()
+      const chain = [
+        target(alpha, 'gemma3:12b'),
+        target(alpha, 'qwen3:14b'),
+        target(alpha, 'llama3.3:70b'),
+        target(beta, 'gemma3:1b', 'fast'),
+      ]
+      const result = await exec.run(decision(chain), HISTORY, sink())
+      expect(result.metadata.server_name).toBe('beta')
+      expect(result.metadata.attempts.map((a) => `${a.model}@${a.serverName}`)).toEqual([
+        'gemma3:12b@alpha',
+        'gemma3:1b@beta',
+      ])
+    },
+  )
 
   it('keeps the partial text when the last target breaks mid-answer', async () => {
     await beta.setFault({ kind: 'drop-after', chunks: 2 })
