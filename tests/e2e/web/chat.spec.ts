@@ -19,7 +19,7 @@ test('a coding prompt goes to qwen2.5-coder:14b @ remote', async ({ page }, info
     page,
     'Write an auth system with JWT, refresh tokens and rate limiting in TypeScript',
   )
-  await expect(lastRouteBadge(page)).toHaveText(/^qwen2\.5-coder:14b @ (remote|primary) · /, {
+  await expect(lastRouteBadge(page)).toHaveText(/^qwen2\.5-coder:14b @ remote · /, {
     timeout: 45_000,
   })
   await page.screenshot({ path: info.outputPath('chat-code.png'), fullPage: true })

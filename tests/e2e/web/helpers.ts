@@ -4,14 +4,13 @@ import { expect, type Page } from '@playwright/test'
 /** The simulator's control endpoint of the "remote" server of the seed fleet. */
 export const REMOTE_SIM = 'http://127.0.0.2:11434/_sim/fault'
 
-// The seed fleet's GPU box is the simulator's "remote"; the demo config makes it the base_url server, which
-// the core names "primary" (architecture.md: StaticConfigDiscoverer). Accept either name.
+// The seed fleet's GPU box is the simulator's "remote"; the demo config names it "remote" too.
 /** The GPU box's name as a column header. */
-export const REMOTE_NAME = /^(remote|primary)$/
+export const REMOTE_NAME = /^remote$/
 /** The GPU box's card on the map. */
-export const REMOTE_REGION = /^Server (remote|primary)$/
+export const REMOTE_REGION = /^Server remote$/
 /** The mode switch's "Only <GPU box>" option. */
-export const REMOTE_OPTION = /Only (remote|primary)/
+export const REMOTE_OPTION = /Only remote/
 
 /** Sets a fault on the simulated remote server ({kind:'none'} heals it). */
 export async function setRemoteFault(kind: 'stopped' | 'none'): Promise<void> {

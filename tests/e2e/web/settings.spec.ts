@@ -6,13 +6,16 @@ test('settings show the config file and its servers, in the dark theme', async (
   await page.goto('/ui/#/settings')
   await expect(page.getByRole('heading', { name: 'Settings' })).toBeVisible()
   await expect(page.getByText(/config\.yaml$/)).toBeVisible()
-  await expect(page.getByRole('textbox', { name: 'Main server URL (base_url)' })).toHaveValue(
+  // The demo config lists both boxes under additional_servers: the GPU box first, PRIMARY.
+  await expect(page.getByRole('textbox', { name: 'Main server URL (base_url)' })).toHaveValue('')
+  await expect(page.getByRole('textbox', { name: 'URL of server 1' })).toHaveValue(
     'http://127.0.0.2:11434',
   )
-  await expect(page.getByRole('textbox', { name: 'URL of server 1' })).toHaveValue(
+  await expect(page.getByRole('combobox', { name: 'Priority of server 1' })).toHaveValue('PRIMARY')
+  await expect(page.getByRole('textbox', { name: 'URL of server 2' })).toHaveValue(
     'http://127.0.0.1:11434',
   )
-  await expect(page.getByRole('combobox', { name: 'Priority of server 1' })).toHaveValue(
+  await expect(page.getByRole('combobox', { name: 'Priority of server 2' })).toHaveValue(
     'SECONDARY',
   )
   // The theme follows the OS: a dark page background.
