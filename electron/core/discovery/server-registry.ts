@@ -20,6 +20,7 @@ import type { Discoverer, FoundServer } from './discoverer'
 import { ipLiteralOf } from './ip-literal'
 import { describeFailure, isUnreachable, ProbeError } from './probe-error'
 import { probeServer, ShowCache, type ProbeResult, type ProbeSuccess } from './prober'
+import { setMaxListeners } from 'node:events'
 
 /**
  * What the registry needs of the circuit breaker (electron/core/routing/circuit-breaker.ts): its
@@ -127,7 +128,7 @@ export class ServerRegistry {
   private readonly timers: RegistryTimers
   private readonly backoff: BackoffPolicy
   private readonly showCache: ShowCache
-  private abort = new AbortController()
+  private abort = sharedAbortController()
   private stopped = true
   private notifyPending = false
   /** While a discovery round runs, its summary lines say it all: no per-transition lines. */
@@ -151,7 +152,7 @@ export class ServerRegistry {
   async start(): Promise<void> {
     if (!this.stopped) return this.refresh()
     this.stopped = false
-    this.abort = new AbortController()
+    this.abort = sharedAbortController()
     this.breakerSubscription = this.opts.breaker.onDidChange(() => this.changed())
     await this.discoverAndProbe()
   }
@@ -579,4 +580,14 @@ export class ServerRegistry {
       models: state.models,
     }
   }
+}
+
+/**
+ * One controller whose signal every probe of a round listens to (and lets go of when done): with many
+ * servers that is many listeners at once by design, not a leak, so Node's warning at 11 is lifted.
+ */
+function sharedAbortController(): AbortController {
+  const controller = new AbortController()
+  setMaxListeners(0, controller.signal)
+  return controller
 }
