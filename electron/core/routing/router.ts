@@ -16,8 +16,8 @@ import type {
   Tier,
 } from '../../../shared/types'
 import { classify } from './classifier'
-import { preferenceMap, scoreModel, scoreServer, zeroTerms } from './scoring'
-import type { ScoringContext } from './scoring'
+import { preferenceMap, scoreModel, scoreModelInto, scoreServer, zeroTerms } from './scoring'
+import type { ScoringContext, ServerTerms } from './scoring'
 import { normaliseTag, parseModelRequest, tierRank, wantedTier } from './tiers'
 
 /** Everything one routing decision depends on; `decide` does no I/O beyond reading this. */
@@ -137,17 +137,17 @@ export function promptExcerpt(messages: readonly ChatMessage[]): string {
   return line.slice(0, EXCERPT_CHARS)
 }
 
-function toTarget(c: Candidate, dialUrl: string | undefined): RoutingTarget {
+function toTarget(server: ServerView, model: ModelEntry): RoutingTarget {
   return {
-    model: c.model,
-    serverId: c.serverId,
-    serverName: c.serverName,
-    serverUrl: c.serverUrl,
+    model: model.name,
+    serverId: server.id,
+    serverName: server.name,
+    serverUrl: server.url,
     // A `*.local` server is dialled at its probed mDNS address (ServerView.dialUrl).
-    ...(dialUrl !== undefined ? { dialUrl } : {}),
-    tier: c.tier,
-    priority: c.priority,
-    loaded: c.loaded,
+    ...(server.dialUrl !== undefined ? { dialUrl: server.dialUrl } : {}),
+    tier: model.tier,
+    priority: server.priority,
+    loaded: model.loaded,
   }
 }
 
@@ -184,52 +184,80 @@ const SCORE_SCALE = 1000
 const GROUP_SPAN = 1e6
 
 /**
- * Orders candidate indices by (group, total desc, index) with one native numeric sort: each key
- * packs all three into a float (totals quantised to 0.001, far finer than any weight), which is
- * many times faster than a comparator over objects for a thousand candidates.
+ * Packs (group, total desc, index) into one float so candidates order with a plain numeric sort:
+ * totals quantised to 0.001 (far finer than any weight), the index last so ties keep input order.
  */
-function rankOrder(groups: readonly number[], totals: readonly number[]): number[] {
-  const n = groups.length
-  const keys = new Float64Array(n)
-  for (let i = 0; i < n; i++) {
-    const g = groups[i] ?? GROUP_EXCLUDED
-    const q = g === GROUP_EXCLUDED ? 0 : Math.round((totals[i] ?? 0) * SCORE_SCALE)
-    const k =
-      g * GROUP_SPAN + GROUP_SPAN / 2 - Math.max(-GROUP_SPAN / 2, Math.min(GROUP_SPAN / 2 - 1, q))
-    keys[i] = k * INDEX_BITS + i
+function packKey(group: number, total: number, index: number): number {
+  const q = group === GROUP_EXCLUDED ? 0 : Math.round(total * SCORE_SCALE)
+  const k =
+    group * GROUP_SPAN + GROUP_SPAN / 2 - Math.max(-GROUP_SPAN / 2, Math.min(GROUP_SPAN / 2 - 1, q))
+  return k * INDEX_BITS + index
+}
+
+/** The candidate index a key carries; exact below 2^53, and far cheaper than `%` on doubles. */
+function indexOfKey(key: number): number {
+  return key - Math.floor(key / INDEX_BITS) * INDEX_BITS
+}
+
+/** Every candidate index, best first (for the explanation). */
+function fullOrder(keys: Float64Array): number[] {
+  const sorted = keys.slice().sort()
+  const order = new Array<number>(sorted.length)
+  for (let i = 0; i < sorted.length; i++) order[i] = indexOfKey(sorted[i] ?? 0)
+  return order
+}
+
+/** How many of the best candidates the chain is first built from (see `decide`). */
+const TOP_K = 48
+
+/**
+ * The best `k` candidate indices of one group, in order, by insertion into a short sorted list: one
+ * linear pass, no sort of the whole fleet. Exactly that group's first `k` entries of `fullOrder`.
+ */
+function topOrder(keys: Float64Array, groups: Uint8Array, group: number, k: number): number[] {
+  const top = new Float64Array(k).fill(Infinity)
+  const last = k - 1
+  let worst = Infinity
+  let found = 0
+  for (let i = 0; i < keys.length; i++) {
+    if (groups[i] !== group) continue
+    const x = keys[i] ?? Infinity
+    found++
+    if (x >= worst) continue
+    let j = last
+    while (j > 0 && (top[j - 1] ?? Infinity) > x) {
+      top[j] = top[j - 1] ?? Infinity
+      j--
+    }
+    top[j] = x
+    worst = top[last] ?? Infinity
   }
-  keys.sort()
-  const order = new Array<number>(n)
-  for (let i = 0; i < n; i++) {
-    // Exact for keys below 2^53, and far cheaper than `%` on doubles (a libm fmod call per key).
-    const k = keys[i] ?? 0
-    order[i] = k - Math.floor(k / INDEX_BITS) * INDEX_BITS
-  }
+  const order = new Array<number>(Math.min(k, found))
+  for (let i = 0; i < order.length; i++) order[i] = indexOfKey(top[i] ?? 0)
   return order
 }
 
 /** Builds the ordered chain: best first, FALLBACK servers last, deduped and bounded. */
 function buildChain(
   order: readonly number[],
-  groups: readonly number[],
-  cands: readonly Candidate[],
+  groups: Uint8Array,
+  fallbackCount: number,
+  targetAt: (i: number) => { model: string; serverId: string },
 ) {
-  let fallbackCount = 0
-  for (const g of groups) if (g === GROUP_FALLBACK) fallbackCount++
   const mainLimit = CHAIN_LIMIT - Math.min(FALLBACK_SLOTS, fallbackCount)
   const chain: number[] = []
   const seen = new Set<string>()
   const perServer = new Map<string, number>()
   for (const i of order) {
     const g = groups[i]
-    const c = cands[i]
-    if (g === GROUP_EXCLUDED || c === undefined || chain.length >= CHAIN_LIMIT) break
+    if (g === GROUP_EXCLUDED || g === undefined || chain.length >= CHAIN_LIMIT) break
     if (g === GROUP_MAIN && chain.length >= mainLimit) continue
-    const key = `${c.model}\u0000${c.serverId}`
-    const onServer = perServer.get(c.serverId) ?? 0
+    const { model, serverId } = targetAt(i)
+    const key = `${model}\u0000${serverId}`
+    const onServer = perServer.get(serverId) ?? 0
     if (onServer >= CHAIN_PER_SERVER || seen.has(key)) continue
     seen.add(key)
-    perServer.set(c.serverId, onServer + 1)
+    perServer.set(serverId, onServer + 1)
     chain.push(i)
   }
   return chain
@@ -266,53 +294,95 @@ export function decide(input: RouteInput): RoutingDecision {
     preferences: preferenceMap(input.config.task_models, classification.taskType),
   }
 
-  const cands: Candidate[] = []
-  const groups: number[] = []
-  const totals: number[] = []
-  const effective: number[] = []
+  // Hot loop: numbers only, into typed arrays sized once. The candidates' explanation (terms and
+  // reasons per pair) is rebuilt from the same scoring function when `candidates` is read.
+  const servers = input.servers
+  let n = 0
+  for (const server of servers) n += server.models.length
+  const serverIdx = new Uint16Array(n)
+  const modelIdx = new Uint16Array(n)
+  const groups = new Uint8Array(n)
+  const effective = new Int8Array(n)
+  const keys = new Float64Array(n)
+  /** Exclusion reason per candidate: 0 = eligible, else 1 + its index in `exclusions`. */
+  const excludedCode = new Uint8Array(n)
+  const exclusions: ReasonCode[] = []
+  const serverTerms: (ServerTerms | null)[] = new Array<ServerTerms | null>(servers.length)
+  const scratch = zeroTerms()
   let modelInScope = false
-  for (const server of input.servers) {
+  let eligible = 0
+  let fallbackCount = 0
+  let i = 0
+  for (let si = 0; si < servers.length; si++) {
+    const server = servers[si] as ServerView
     const outOfScope = scope.serverId !== null && server.id !== scope.serverId
     // The mode's own reason wins: "not the pinned server" says more than "offline" there.
     const scopeOut = outOfScope ? scope.serverReason : null
     const stateOut = outOfScope ? null : serverExclusion(server)
-    const serverTerms = scopeOut === null && stateOut === null ? scoreServer(server) : null
+    const terms = scopeOut === null && stateOut === null ? scoreServer(server) : null
+    serverTerms[si] = terms
     const group = server.priority === 'FALLBACK' ? GROUP_FALLBACK : GROUP_MAIN
-    for (const model of server.models) {
+    const models = server.models
+    for (let mi = 0; mi < models.length; mi++) {
+      const model = models[mi] as ModelEntry
       const nameMatches = scope.model === null || normaliseTag(model.name) === scope.model
       if (!outOfScope && scope.model !== null && nameMatches) modelInScope = true
       const excludedBy: ReasonCode | null =
         scopeOut ??
         (nameMatches ? null : scope.modelReason) ??
         stateOut ??
-        (model.chatCapable ? null : REASON_CODES.NOT_CHAT_MODEL)
-      if (excludedBy !== null || serverTerms === null) {
-        const reason = excludedBy ?? REASON_CODES.NO_CANDIDATES
-        cands.push(makeCandidate(server, model, false, reason, zeroTerms(), [reason]))
-        groups.push(GROUP_EXCLUDED)
-        totals.push(0)
-        effective.push(0)
-        continue
+        (model.chatCapable ? null : REASON_CODES.NOT_CHAT_MODEL) ??
+        (terms === null ? REASON_CODES.NO_CANDIDATES : null)
+      serverIdx[i] = si
+      modelIdx[i] = mi
+      if (excludedBy !== null || terms === null) {
+        let code = exclusions.indexOf(excludedBy ?? REASON_CODES.NO_CANDIDATES)
+        if (code < 0) code = exclusions.push(excludedBy ?? REASON_CODES.NO_CANDIDATES) - 1
+        excludedCode[i] = code + 1
+        groups[i] = GROUP_EXCLUDED
+        keys[i] = packKey(GROUP_EXCLUDED, 0, i)
+      } else {
+        effective[i] = scoreModelInto(ctx, model, terms, scratch, null)
+        groups[i] = group
+        keys[i] = packKey(group, scratch.total, i)
+        eligible++
+        if (group === GROUP_FALLBACK) fallbackCount++
       }
-      const scored = scoreModel(ctx, model, serverTerms)
-      cands.push(makeCandidate(server, model, true, null, scored.terms, scored.reasons))
-      groups.push(group)
-      totals.push(scored.terms.total)
-      effective.push(scored.effectiveRank)
+      i++
     }
   }
 
-  const order = rankOrder(groups, totals)
-  const chainIdx = buildChain(order, groups, cands)
-  const chain: RoutingTarget[] = []
-  const dialUrls = new Map<string, string>()
-  for (const s of input.servers) if (s.dialUrl !== undefined) dialUrls.set(s.id, s.dialUrl)
-  for (const i of chainIdx) {
-    const c = cands[i]
-    if (c) chain.push(toTarget(c, dialUrls.get(c.serverId)))
+  const serverAt = (c: number) => servers[serverIdx[c] ?? 0] as ServerView
+  const modelAt = (c: number) => serverAt(c).models[modelIdx[c] ?? 0] as ModelEntry
+  const targetAt = (c: number) => ({ model: modelAt(c).name, serverId: serverAt(c).id })
+  // The chain needs only the best few: build it from the top TOP_K of each group (FALLBACK after
+  // the rest), and fall back to the full order only when that prefix could not fill it.
+  let order: number[] | null = null
+  const prefix = topOrder(keys, groups, GROUP_MAIN, TOP_K)
+  if (fallbackCount > 0) prefix.push(...topOrder(keys, groups, GROUP_FALLBACK, TOP_K))
+  let chainIdx = buildChain(prefix, groups, fallbackCount, targetAt)
+  if (
+    chainIdx.length < CHAIN_LIMIT &&
+    (eligible - fallbackCount > TOP_K || fallbackCount > TOP_K)
+  ) {
+    order = fullOrder(keys)
+    chainIdx = buildChain(order, groups, fallbackCount, targetAt)
+  }
+  const chain: RoutingTarget[] = chainIdx.map((c) => toTarget(serverAt(c), modelAt(c)))
+  const candidateAt = (c: number): Candidate => {
+    const server = serverAt(c)
+    const model = modelAt(c)
+    const code = excludedCode[c] ?? 0
+    const terms = serverTerms[serverIdx[c] ?? 0] ?? null
+    if (code !== 0 || terms === null) {
+      const reason = exclusions[code - 1] ?? REASON_CODES.NO_CANDIDATES
+      return makeCandidate(server, model, false, reason, zeroTerms(), [reason])
+    }
+    const scored = scoreModel(ctx, model, terms)
+    return makeCandidate(server, model, true, null, scored.terms, scored.reasons)
   }
   const bestIdx = chainIdx[0]
-  const best = bestIdx === undefined ? null : (cands[bestIdx] ?? null)
+  const best = bestIdx === undefined ? null : candidateAt(bestIdx)
   const chosen = chain[0] ?? null
 
   const reasons: ReasonCode[] = [scope.modeReason]
@@ -337,7 +407,7 @@ export function decide(input: RouteInput): RoutingDecision {
     for (const r of best.reasons) if (!reasons.includes(r)) reasons.push(r)
   }
 
-  return {
+  const decision: Omit<RoutingDecision, 'candidates'> = {
     id: nextDecisionId(at),
     at,
     mode: input.mode,
@@ -347,13 +417,25 @@ export function decide(input: RouteInput): RoutingDecision {
     action,
     chosen,
     chain,
-    candidates: order.map((i) => cands[i] as Candidate),
     reasons,
     fallback,
     warning,
     promptExcerpt: promptExcerpt(input.messages),
-    decisionMicros: (performance.now() - started) * 1000,
+    decisionMicros: 0,
   }
+  // Every candidate with its score terms, built on first read (the log, the UI, the API) and kept:
+  // choosing needs none of these objects, and for a large fleet they are most of the work.
+  let candidates: Candidate[] | null = null
+  Object.defineProperty(decision, 'candidates', {
+    enumerable: true,
+    configurable: true,
+    get: () => (candidates ??= (order ?? fullOrder(keys)).map(candidateAt)),
+    set: (value: Candidate[]) => {
+      candidates = value
+    },
+  })
+  decision.decisionMicros = (performance.now() - started) * 1000
+  return decision as RoutingDecision
 }
 
 /** The spec's log line for a decision: `Distributed routing: gemma3:1b @ localhost (fallback: False)`. */

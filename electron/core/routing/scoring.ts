@@ -152,7 +152,24 @@ export function scoreModel(
   model: ScorableModel,
   server: ServerTerms,
 ): ScoredModel {
+  const terms = zeroTerms()
   const reasons: ReasonCode[] = []
+  const effectiveRank = scoreModelInto(ctx, model, server, terms, reasons)
+  return { terms, reasons, effectiveRank }
+}
+
+/**
+ * The scoring itself, writing into `terms` (and `reasons`, when given) and returning the effective
+ * tier rank. The router's hot loop passes one reused `terms` and no reasons, so ranking a thousand
+ * candidates allocates nothing; the explanation is built from the same function when it is read.
+ */
+export function scoreModelInto(
+  ctx: ScoringContext,
+  model: ScorableModel,
+  server: ServerTerms,
+  terms: ScoreTerms,
+  reasons: ReasonCode[] | null,
+): number {
   const W = SCORE_WEIGHTS
   // One pass over the (short) specialisation list instead of several `includes` per candidate.
   let isCoder = false
@@ -172,13 +189,13 @@ export function scoreModel(
   let tierFit: number
   if (diff === 0) {
     tierFit = W.tierMatch
-    reasons.push(REASON_CODES.TIER_MATCH)
+    reasons?.push(REASON_CODES.TIER_MATCH)
   } else if (diff > 0) {
     tierFit = W.tierMatch - W.tooBigStep * diff
-    reasons.push(REASON_CODES.TIER_TOO_BIG)
+    reasons?.push(REASON_CODES.TIER_TOO_BIG)
   } else {
     tierFit = W.tierMatch + W.tooSmallStep * diff
-    reasons.push(REASON_CODES.TIER_TOO_SMALL)
+    reasons?.push(REASON_CODES.TIER_TOO_SMALL)
   }
   // Within a fit, size breaks the tie: the smallest adequate model for light work, the biggest
   // one when the task wants all it can get (powerful) or when only smaller models are left.
@@ -204,19 +221,19 @@ export function scoreModel(
       specialisation += W.visionMissing
     }
   }
-  if (matched) reasons.push(REASON_CODES.SPECIALISATION_MATCH)
+  if (matched) reasons?.push(REASON_CODES.SPECIALISATION_MATCH)
 
   let loaded = 0
   let gpu = 0
   if (model.loaded) {
     loaded = W.loaded
-    reasons.push(REASON_CODES.MODEL_LOADED)
+    reasons?.push(REASON_CODES.MODEL_LOADED)
     if (model.fullyInGpu === false) {
       gpu = W.partialGpu
-      reasons.push(REASON_CODES.PARTIAL_GPU)
+      reasons?.push(REASON_CODES.PARTIAL_GPU)
     }
   } else {
-    reasons.push(REASON_CODES.MODEL_COLD)
+    reasons?.push(REASON_CODES.MODEL_COLD)
   }
 
   const tps = model.tokensPerSecond
@@ -228,11 +245,11 @@ export function scoreModel(
     const rank = ctx.preferences.get(normaliseTag(model.name))
     if (rank !== undefined) {
       preference = Math.max(W.preferenceMin, W.preferenceTop - W.preferenceStep * rank)
-      reasons.push(REASON_CODES.PREFERRED_MODEL)
+      reasons?.push(REASON_CODES.PREFERRED_MODEL)
     }
   }
 
-  for (const r of server.reasons) reasons.push(r)
+  if (reasons) for (const r of server.reasons) reasons.push(r)
   const total =
     tierFit +
     specialisation +
@@ -244,23 +261,18 @@ export function scoreModel(
     speed +
     server.inFlight +
     preference
-  return {
-    terms: {
-      tierFit,
-      specialisation,
-      priority: server.priority,
-      health: server.health,
-      latency: server.latency,
-      loaded,
-      gpu,
-      speed,
-      inFlight: server.inFlight,
-      preference,
-      total,
-    },
-    reasons,
-    effectiveRank,
-  }
+  terms.tierFit = tierFit
+  terms.specialisation = specialisation
+  terms.priority = server.priority
+  terms.health = server.health
+  terms.latency = server.latency
+  terms.loaded = loaded
+  terms.gpu = gpu
+  terms.speed = speed
+  terms.inFlight = server.inFlight
+  terms.preference = preference
+  terms.total = total
+  return effectiveRank
 }
 
 /** All-zero terms for candidates that were excluded before scoring. */
