@@ -97,6 +97,8 @@ export class WsTransport {
   }
 
   private broadcast(frame: WsServerFrame): void {
+    // No page open: skip the serialisation (a decision's candidates are only built when read).
+    if (this.wss.clients.size === 0) return
     const text = JSON.stringify(frame)
     for (const client of this.wss.clients) {
       if (client.readyState === client.OPEN) client.send(text)

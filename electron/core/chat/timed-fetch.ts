@@ -54,11 +54,11 @@ const DEFAULT_LIMITS: FetchLimits = { connectMs: 10_000, signal: null, validateN
 export function createTimedFetch(
   limits: () => FetchLimits | undefined = () => fetchLimits.getStore(),
 ): typeof fetch {
-  // A fresh connection per request: a reused keep-alive socket the server already closed would fail
-  // a chat before its first byte for no reason, and one handshake is nothing next to a model answer.
+  // Keep-alive saves a handshake per chat. A reused socket the server closed meanwhile fails before
+  // any answer; `requestOnce` then retries once on a fresh connection (Node's documented pattern).
   const agents = {
-    http: new http.Agent({ keepAlive: false }),
-    https: new https.Agent({ keepAlive: false }),
+    http: new http.Agent({ keepAlive: true, maxFreeSockets: 16 }),
+    https: new https.Agent({ keepAlive: true, maxFreeSockets: 16 }),
   }
   return (input, init) => {
     const ctx = limits() ?? DEFAULT_LIMITS
@@ -69,11 +69,14 @@ export function createTimedFetch(
   }
 }
 
+/** Errors of a reused keep-alive socket that the server had already closed. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED'])
+
 function requestOnce(
   url: URL,
   init: RequestInit,
   ctx: FetchLimits,
-  agents: { http: http.Agent; https: https.Agent },
+  agents: { http: http.Agent; https: https.Agent } | false,
 ): Promise<Response> {
   const signals = [init.signal, ctx.signal].filter((s): s is AbortSignal => s != null)
   const already = signals.find((s) => s.aborted)
@@ -82,7 +85,7 @@ function requestOnce(
   return new Promise<Response>((resolve, reject) => {
     const secure = url.protocol === 'https:'
     const req = (secure ? https : http).request(url, {
-      agent: secure ? agents.https : agents.http,
+      agent: agents === false ? false : secure ? agents.https : agents.http,
       method: init.method ?? 'GET',
       headers: headersToObject(init.headers),
     })
@@ -112,9 +115,16 @@ function requestOnce(
       )
       socket.once('connect', clearConnectTimer)
     })
-    req.on('error', (err) => {
+    req.on('error', (err: NodeJS.ErrnoException) => {
       cleanup()
-      if (!res) reject(err)
+      if (res) return
+      const aborted = signals.some((s) => s.aborted)
+      if (req.reusedSocket && !aborted && STALE_SOCKET_CODES.has(err.code ?? '')) {
+        // Nothing was answered on a pooled socket the server had closed: retry once, freshly.
+        resolve(requestOnce(url, init, ctx, false))
+        return
+      }
+      reject(err)
     })
     req.on('response', (incoming) => {
       res = incoming
