@@ -38,6 +38,9 @@ import {
 
 /** How many decisions the routing log keeps. */
 const ROUTING_LOG_SIZE = 500
+/** The newest decisions keep every candidate; older ones keep the best few (memory stays bounded). */
+const ROUTING_LOG_FULL_DETAIL = 50
+const ROUTING_LOG_KEPT_CANDIDATES = 12
 
 export interface AppCoreOptions {
   configPath: string
@@ -187,6 +190,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     })
     routingLog.unshift(decision)
     if (routingLog.length > ROUTING_LOG_SIZE) routingLog.length = ROUTING_LOG_SIZE
+    const aging = routingLog[ROUTING_LOG_FULL_DETAIL]
+    if (aging) keepBestCandidates(aging, ROUTING_LOG_KEPT_CANDIDATES)
     if (decision.chosen) logger.info(renderDecisionLog(decision))
     else logger.warn(`Routing rejected: ${decision.reasons.join(', ')}`)
     events['routing:decision'].fire(decision)
@@ -340,6 +345,20 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       for (const e of Object.values(events)) e.dispose()
     },
   }
+}
+
+/**
+ * Keeps only the best `n` candidates of a logged decision, as a plain property: the lazily built
+ * list (and the server snapshot it was built from) can then be collected.
+ */
+export function keepBestCandidates(decision: RoutingDecision, n: number): void {
+  const kept = decision.candidates.slice(0, n)
+  Object.defineProperty(decision, 'candidates', {
+    value: kept,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  })
 }
 
 /** Regenerate: the last answer(s) after the last user message go, so the question is answered anew. */
