@@ -6,6 +6,7 @@ import type {
   Specialisation,
   Tier,
 } from '../../shared/types'
+import { DEFAULT_CONFIG } from '../../electron/core/config'
 
 /** Overrides for a fixture model; the name and tier usually suffice. */
 export type ModelOverrides = Partial<Omit<ModelEntry, 'name' | 'serverId'>>
@@ -130,33 +131,17 @@ export function seedFleet(opts: SeedFleetOptions = {}): ServerView[] {
   ]
 }
 
-/** The provider config with every key filled in, as the config loader would hand it over. */
+/** The provider config as the config loader hands it over: the real defaults, the seed topology, no mDNS. */
 export function providerConfig(
   overrides: Partial<OllamaProviderConfig> = {},
 ): OllamaProviderConfig {
   return {
-    enabled: true,
+    ...structuredClone(DEFAULT_CONFIG.llm.providers.ollama),
     base_url: 'http://127.0.0.2:11434',
-    fallback_urls: [],
     additional_servers: [
       { name: 'localhost', url: 'http://127.0.0.1:11434', priority: 'SECONDARY' },
     ],
-    distributed_mode: true,
-    auto_discover: false,
-    trust_discovered: false,
-    trusted_servers: [],
-    advertise: false,
     mdns: { enabled: false, interface: null },
-    timeouts: {
-      connect_ms: 2000,
-      probe_ms: 2000,
-      first_token_ms: 15000,
-      cold_first_token_ms: 60000,
-      stall_ms: 30000,
-    },
-    health_check_interval_s: 30,
-    task_models: {},
-    tier_rules: [],
     ...overrides,
   }
 }
