@@ -155,7 +155,7 @@ export function goalRows(r: BenchResults): GoalRow[] {
     )
     add(
       '5 resources',
-      'runtime alone (Node + tsx, nothing of ours)',
+      'runtime alone (Node, nothing of ours)',
       `${res.runtimeBaselineRssMb} MB`,
       '—',
       null,

@@ -12,7 +12,16 @@ import { benchConfigYaml, benchDir } from './harness'
 import type { ChildMessage } from './serve-child'
 import { round, slope } from './stats'
 
-const CHILD = fileURLToPath(new URL('./serve-child.ts', import.meta.url))
+/** The child is bundled like `npm run serve` (plain Node, no TypeScript loader), so its RSS is the product's. */
+const CHILD = fileURLToPath(new URL('../out/bench/serve-child.mjs', import.meta.url))
+
+/** Bundles the child the way tools/build-serve.mjs bundles `serve`. */
+async function buildChild(): Promise<void> {
+  const { buildServe } = (await import('../tools/build-serve.mjs')) as {
+    buildServe(entries: Record<string, string>): Promise<void>
+  }
+  await buildServe({ 'out/bench/serve-child': 'bench/serve-child.ts' })
+}
 
 /** Prompts sent in turn: every tier and both servers of the seed fleet get traffic. */
 const PROMPTS = [
@@ -38,7 +47,7 @@ export interface RssSample {
 
 /** Result of the resource benchmark. */
 export interface ResourcesBenchResult {
-  /** Spawn → `serve` listening (includes Node + tsx start-up and the first discovery round), ms. */
+  /** Spawn → `serve` listening (includes Node start-up and the first discovery round), ms. */
   listeningMs: number
   /** Spawn → first routed answer complete, ms. */
   firstAnswerMs: number
@@ -52,13 +61,13 @@ export interface ResourcesBenchResult {
   /** Live heap (after a full GC) growth per 100 requests over the second half, MB: the leak test. */
   heapSlopeSecondHalfMbPer100: number
   errors: number
-  /** RSS of the same runtime (Node + tsx) with none of our code loaded, measured in the same run. */
+  /** RSS of the same runtime (plain Node) with none of our code loaded, measured in the same run. */
   runtimeBaselineRssMb: number
 }
 
 function spawnChild(args: string[]): ChildProcess {
   return fork(CHILD, args, {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--expose-gc'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
 }
@@ -118,6 +127,7 @@ async function memory(child: ChildProcess): Promise<{ rssMb: number; heapMb: num
 export async function runResourcesBench(
   opts: ResourcesBenchOptions,
 ): Promise<ResourcesBenchResult> {
+  await buildChild()
   const sims: SimServer[] = [
     await startSimServer({
       name: 'remote',

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     send({ kind: 'memory', rss, heapUsed: u.heapUsed, external: u.external })
   })
   if (configPath === '--baseline') {
-    // The same runtime with nothing loaded: what Node + tsx cost before any of our code.
+    // The same runtime with nothing loaded: what Node costs before any of our code.
     process.on('disconnect', () => process.exit(0))
     process.on('SIGTERM', () => process.exit(0))
     send({ kind: 'listening', url: '' })

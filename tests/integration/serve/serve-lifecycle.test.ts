@@ -1,6 +1,6 @@
 /**
- * `npm run serve` as a process: start, print where it listens, bad config → non-zero with key/line/column,
- * SIGTERM with a stream in flight → a clean, quick exit.
+ * `npm run serve` as a process — the esbuild bundle it runs, on plain Node: start, print where it listens,
+ * bad config → non-zero with key/line/column, SIGTERM with a stream in flight → a clean, quick exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -10,13 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
 import { REPO_ROOT } from '../../../electron/serve/serve'
 
-const TSX = join(REPO_ROOT, 'node_modules', '.bin', 'tsx')
-const CLI = join(REPO_ROOT, 'electron', 'serve', 'cli.ts')
+const CLI = join(REPO_ROOT, 'out', 'serve', 'cli.mjs')
 
 let dir: string
 let sim: SimServer
 
 beforeAll(async () => {
+  const { buildServe } = (await import('../../../tools/build-serve.mjs')) as {
+    buildServe(): Promise<void>
+  }
+  await buildServe()
   dir = mkdtempSync(join(tmpdir(), 'aillm-serve-'))
   // A slow trickle keeps a stream in flight long enough to send SIGTERM during it.
   sim = await startSimServer({
@@ -36,7 +39,7 @@ function runServe(args: string[]): {
   output: () => string
   exit: Promise<number | null>
 } {
-  const child = spawn(TSX, [CLI, ...args, '--data-dir', join(dir, 'data')], {
+  const child = spawn(process.execPath, [CLI, ...args, '--data-dir', join(dir, 'data')], {
     cwd: REPO_ROOT,
     env: { ...process.env, AILLM_CONFIG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,6 +78,12 @@ describe('serve process', () => {
     expect(run.output()).toMatch(/bad\.yaml:7:\d+/)
     expect(run.output()).toContain('priority')
     expect(run.output()).toMatch(/PRIMARY, SECONDARY or FALLBACK/)
+  }, 60_000)
+
+  it('prints its usage with --help', async () => {
+    const run = runServe(['--help'])
+    expect(await run.exit).toBe(0)
+    expect(run.output()).toContain('Usage: npm run serve')
   }, 60_000)
 
   it('rejects a bad --port with usage', async () => {

@@ -44,7 +44,7 @@ describe('electron-builder.yml', () => {
   it('identifies the app and packs only the build output', () => {
     expect(config.appId).toBe('dev.aillm.app')
     expect(config.productName).toBe('AILLM')
-    expect(config.files).toEqual(['out/**/*', 'package.json'])
+    expect(config.files).toEqual(['out/**/*', '!out/serve/**', 'package.json'])
   })
 
   it('sets the security fuses', () => {
