@@ -788,6 +788,19 @@ describe('decide: the decision value', () => {
     expect(a.decisionMicros).toBeGreaterThanOrEqual(0)
   })
 
+  it('lists every candidate, best first, the same on every read and across serialisation', () => {
+    const d = route(seedFleet(), TASKS.complexCode)
+    const first = d.candidates
+    expect(d.candidates).toBe(first)
+    expect(first).toHaveLength(7)
+    expect(first[0]).toMatchObject({ model: d.chosen?.model, serverId: d.chosen?.serverId })
+    expect(first[0]?.terms.total).toBeGreaterThan(first[1]?.terms.total ?? Infinity)
+    const viaJson = JSON.parse(JSON.stringify(d)) as RoutingDecision
+    expect(viaJson.candidates).toEqual(first)
+    expect(structuredClone(d).candidates).toEqual(first)
+    expect({ ...d }.candidates).toBe(first)
+  })
+
   it('chain: chosen first, unique pairs, bounded, at most 3 per server', () => {
     const fleet = Array.from({ length: 6 }, (_, i) =>
       server(`s${i}`, 'PRIMARY', [...remoteModels(), ...localhostModels()]),
