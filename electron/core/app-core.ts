@@ -64,6 +64,8 @@ export interface RouteRequest {
   /** As asked by an API client: `auto`, `auto:fast`, a real tag; null = the chat UI's Auto. */
   requestedModel?: string | null
   minTier?: Tier | undefined
+  /** The request carries tools (API clients): only models that support them. */
+  needsTools?: boolean
 }
 
 /** Options for running a decision (the executor's). */
@@ -187,6 +189,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       mode: req.mode ?? mode,
       requestedModel: req.requestedModel ?? null,
       ...(req.minTier ? { minTier: req.minTier } : {}),
+      ...(req.needsTools ? { needsTools: true } : {}),
     })
     routingLog.unshift(decision)
     if (routingLog.length > ROUTING_LOG_SIZE) routingLog.length = ROUTING_LOG_SIZE

@@ -1,11 +1,20 @@
 import type { ReasonCode } from './reason-codes'
 import type { Complexity, RoutingMode, TaskType } from './routing'
 
+/** A tool call a model made, in Ollama's shape (arguments as an object). */
+export interface ChatToolCall {
+  function: { name: string; arguments: Record<string, unknown> }
+}
+
 /** A chat message in Ollama's shape. */
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool'
   content: string
   images?: string[]
+  /** On assistant messages: the tools the model called. */
+  tool_calls?: ChatToolCall[]
+  /** On tool messages: which tool this result is from. */
+  tool_name?: string
 }
 
 /** One try of one (model, server) pair while answering. */

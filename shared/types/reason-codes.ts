@@ -40,6 +40,7 @@ export const REASON_CODES = {
   BREAKER_OPEN: 'breaker-open',
   BUSY: 'busy',
   NOT_CHAT_MODEL: 'not-chat-model',
+  NO_TOOL_SUPPORT: 'no-tool-support',
   PREFERRED_MODEL: 'preferred-model',
   NO_CANDIDATES: 'no-candidates',
   MODEL_NOT_FOUND: 'model-not-found',

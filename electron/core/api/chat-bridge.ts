@@ -23,16 +23,31 @@ export function answerHeaders(
   return headers
 }
 
-/** Routes a request for `model` (a tag, `auto`, `auto:<tier>`); 404 for an unknown model, 503 when nothing is up. */
+/**
+ * Routes a request for `model` (a tag, `auto`, `auto:<tier>`): 404 for an unknown model, 400 when the
+ * request carries tools and no model that takes them fits, 503 when nothing is up.
+ */
 export function routeOrThrow(
   core: AppCore,
   model: string,
   messages: ChatMessage[],
+  needsTools = false,
 ): RoutingDecision {
-  const decision = core.route({ messages, requestedModel: model })
+  const decision = core.route({ messages, requestedModel: model, needsTools })
   if (decision.chosen) return decision
   if (decision.reasons.includes(REASON_CODES.MODEL_NOT_FOUND)) {
     throw new ApiError(404, `model "${model}" not found, try pulling it first`)
+  }
+  if (
+    needsTools &&
+    decision.candidates.some((c) => c.excludedBy === REASON_CODES.NO_TOOL_SUPPORT)
+  ) {
+    throw new ApiError(
+      400,
+      model.startsWith('auto')
+        ? 'the request carries tools, and no available model supports tools'
+        : `${model} does not support tools`,
+    )
   }
   throw new ApiError(
     503,

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Ollama, type Options as OllamaOptions } from 'ollama'
 import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
-import type { ChatMessage, ModelEntry, ServerView } from '../../../shared/types'
+import type { ChatMessage, ChatToolCall, ModelEntry, ServerView } from '../../../shared/types'
 import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
 import {
   ApiError,
@@ -82,7 +82,26 @@ export function parseMessages(value: unknown, key = 'messages'): ChatMessage[] {
     const images = m['images']
     const msg: ChatMessage = { role, content }
     if (Array.isArray(images) && images.every(isString)) msg.images = images
+    if (m['tool_calls'] !== undefined && m['tool_calls'] !== null) {
+      msg.tool_calls = parseToolCalls(m['tool_calls'], `${key}[${i}].tool_calls`)
+    }
+    if (typeof m['tool_name'] === 'string') msg.tool_name = m['tool_name']
     return msg
+  })
+}
+
+/** Tool calls in Ollama's shape (`{function: {name, arguments: {...}}}`), naming the bad one. */
+export function parseToolCalls(value: unknown, where: string): ChatToolCall[] {
+  if (!Array.isArray(value)) throw new ApiError(400, `${where} must be an array`)
+  return value.map((call, j) => {
+    const fn = isObject(call) ? call['function'] : undefined
+    if (!isObject(fn) || typeof fn['name'] !== 'string') {
+      throw new ApiError(400, `${where}[${j}] must be {"function": {"name", "arguments"}}`)
+    }
+    const args = fn['arguments'] ?? {}
+    if (!isObject(args))
+      throw new ApiError(400, `${where}[${j}].function.arguments must be an object`)
+    return { function: { name: fn['name'], arguments: args } }
   })
 }
 
@@ -100,6 +119,13 @@ function passThrough(
   const think = body['think']
   if (typeof think === 'boolean' || think === 'low' || think === 'medium' || think === 'high') {
     out.think = think
+  }
+  const tools = body['tools']
+  if (tools !== undefined && tools !== null) {
+    if (!Array.isArray(tools) || !tools.every(isObject)) {
+      throw new ApiError(400, '"tools" must be an array of tool objects')
+    }
+    if (tools.length > 0) out.tools = tools as unknown as NonNullable<ExecuteOptions['tools']>
   }
   return out
 }
@@ -266,7 +292,14 @@ async function chat(
   const model = requireString(body, 'model')
   const messages = parseMessages(body['messages'] ?? [])
   const stream = optional(body, 'stream', isBool, 'true or false') ?? true
-  const piece = (content: string) => ({ message: { role: 'assistant', content } })
+  const piece = (content: string, r?: ChatResult) => ({
+    message: {
+      role: 'assistant',
+      content,
+      ...(r?.thinking ? { thinking: r.thinking } : {}),
+      ...(r?.toolCalls.length ? { tool_calls: r.toolCalls } : {}),
+    },
+  })
   await answer(core, res, abort, { model, messages, stream, extra: passThrough(body), piece })
 }
 
@@ -286,7 +319,10 @@ async function generate(
   if (Array.isArray(images) && images.every(isString)) user.images = images
   const messages: ChatMessage[] =
     prompt === '' ? [] : [...(system ? [{ role: 'system' as const, content: system }] : []), user]
-  const piece = (response: string) => ({ response })
+  const piece = (response: string, r?: ChatResult) => ({
+    response,
+    ...(r?.thinking ? { thinking: r.thinking } : {}),
+  })
   await answer(core, res, abort, { model, messages, stream, extra: passThrough(body), piece })
 }
 
@@ -303,7 +339,8 @@ async function answer(
     messages: ChatMessage[]
     stream: boolean
     extra: ReturnType<typeof passThrough>
-    piece: (text: string) => Record<string, unknown>
+    /** The answer's text in this route's shape; with the result on the final object (tool calls, thinking). */
+    piece: (text: string, result?: ChatResult) => Record<string, unknown>
   },
 ): Promise<void> {
   const { model, messages, stream, extra, piece } = req
@@ -319,14 +356,14 @@ async function answer(
     })
     return
   }
-  const decision = routeOrThrow(core, model, messages)
+  const decision = routeOrThrow(core, model, messages, extra.tools !== undefined)
   const started = performance.now()
   const final = (r: ChatResult, content: string) => ({
     model: r.metadata.model,
     created_at: createdAt(),
-    ...piece(content),
+    ...piece(content, r),
     done: true,
-    done_reason: 'stop',
+    done_reason: r.doneReason ?? 'stop',
     total_duration: ns(performance.now() - started),
     metadata: r.metadata,
   })

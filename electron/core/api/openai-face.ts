@@ -3,7 +3,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Options as OllamaOptions } from 'ollama'
-import type { AppCore, ChatResult } from '../app-core'
+import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
 import type { ChatMessage } from '../../../shared/types'
 import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
 import {
@@ -57,10 +57,15 @@ function textOf(content: unknown, where: string): string {
   throw new ApiError(400, `${where} must be a string or an array of content parts`)
 }
 
+/**
+ * OpenAI messages → Ollama's: assistant `tool_calls` (arguments as a JSON string) become objects, and a
+ * `tool` message's `tool_call_id` becomes the `tool_name` of the call it answers.
+ */
 function parseOpenAiMessages(value: unknown): ChatMessage[] {
   if (!Array.isArray(value) || value.length === 0) {
     throw new ApiError(400, '"messages" must be a non-empty array')
   }
+  const toolNames = new Map<string, string>()
   return value.map((m, i) => {
     if (!isObject(m)) throw new ApiError(400, `messages[${i}] must be an object`)
     const role = m['role'] === 'developer' ? 'system' : m['role']
@@ -70,8 +75,64 @@ function parseOpenAiMessages(value: unknown): ChatMessage[] {
         `messages[${i}].role must be system, developer, user, assistant or tool (got ${JSON.stringify(m['role'])})`,
       )
     }
-    return { role, content: textOf(m['content'], `messages[${i}].content`) }
+    const msg: ChatMessage = { role, content: textOf(m['content'], `messages[${i}].content`) }
+    const calls = m['tool_calls']
+    if (Array.isArray(calls) && calls.length > 0) {
+      msg.tool_calls = calls.map((call, j) => {
+        const where = `messages[${i}].tool_calls[${j}]`
+        const fn = isObject(call) ? call['function'] : undefined
+        if (!isObject(fn) || typeof fn['name'] !== 'string') {
+          throw new ApiError(
+            400,
+            `${where} must be {"id", "type": "function", "function": {"name", "arguments"}}`,
+          )
+        }
+        if (isObject(call) && typeof call['id'] === 'string') toolNames.set(call['id'], fn['name'])
+        return { function: { name: fn['name'], arguments: parseArguments(fn['arguments'], where) } }
+      })
+    }
+    const callId = m['tool_call_id']
+    if (role === 'tool' && typeof callId === 'string') {
+      const name = toolNames.get(callId)
+      if (name !== undefined) msg.tool_name = name
+    }
+    return msg
   })
+}
+
+/** OpenAI sends tool arguments as a JSON string; Ollama wants the object. */
+function parseArguments(value: unknown, where: string): Record<string, unknown> {
+  if (value === undefined || value === null || value === '') return {}
+  if (isObject(value)) return value
+  if (typeof value === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(value)
+      if (isObject(parsed)) return parsed
+    } catch {
+      // reported below
+    }
+  }
+  throw new ApiError(400, `${where}.function.arguments must be a JSON object (as a string)`)
+}
+
+/** Ollama's tool calls in OpenAI's shape. */
+function openAiToolCalls(calls: ChatResult['toolCalls'], withIndex: boolean) {
+  return calls.map((c, index) => ({
+    ...(withIndex ? { index } : {}),
+    id: `call_${index}`,
+    type: 'function',
+    function: { name: c.function.name, arguments: JSON.stringify(c.function.arguments ?? {}) },
+  }))
+}
+
+/** The tools of a request, passed to Ollama as they are (the function-tool shape is the same). */
+function toolsOf(body: Record<string, unknown>): Pick<ExecuteOptions, 'tools'> {
+  const tools = body['tools']
+  if (tools === undefined || tools === null) return {}
+  if (!Array.isArray(tools) || !tools.every(isObject)) {
+    throw new ApiError(400, '"tools" must be an array of {"type": "function", "function": {...}}')
+  }
+  return tools.length > 0 ? { tools: tools as unknown as NonNullable<ExecuteOptions['tools']> } : {}
 }
 
 /** Maps OpenAI sampling fields onto Ollama options. */
@@ -108,10 +169,11 @@ async function completions(
   const stream = optional(body, 'stream', isBool, 'true or false') ?? false
   const streamOptions = optional(body, 'stream_options', isObject, 'an object')
   const includeUsage = streamOptions?.['include_usage'] === true
-  const decision = routeOrThrow(core, model, messages)
+  const tools = toolsOf(body)
+  const decision = routeOrThrow(core, model, messages, tools.tools !== undefined)
   const id = `chatcmpl-${decision.id.replace(/[^a-zA-Z0-9]/g, '').slice(0, 24)}`
   const created = Math.floor(Date.now() / 1000)
-  const extra = { options: optionsOf(body) }
+  const extra = { options: optionsOf(body), ...tools }
   const usage = (r: ChatResult) => {
     const prompt = messages.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0)
     const completion = Math.ceil(r.content.length / 4)
@@ -135,8 +197,14 @@ async function completions(
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: result.content },
-            finish_reason: 'stop',
+            message: {
+              role: 'assistant',
+              content: result.content,
+              ...(result.toolCalls.length
+                ? { tool_calls: openAiToolCalls(result.toolCalls, false) }
+                : {}),
+            },
+            finish_reason: result.toolCalls.length ? 'tool_calls' : 'stop',
           },
         ],
         usage: usage(result),
@@ -171,11 +239,15 @@ async function completions(
         return sse(chunk(delta, null))
       },
       done: (r) => {
-        const finish = { ...chunk({}, 'stop', r.metadata.model), metadata: r.metadata }
+        const calls = r.toolCalls.length
+          ? sse(chunk({ tool_calls: openAiToolCalls(r.toolCalls, true) }, null, r.metadata.model))
+          : ''
+        const reason = r.toolCalls.length ? 'tool_calls' : 'stop'
+        const finish = { ...chunk({}, reason, r.metadata.model), metadata: r.metadata }
         const usageChunk = includeUsage
           ? sse({ ...chunk({}, null, r.metadata.model), choices: [], usage: usage(r) })
           : ''
-        return `${sse(finish)}${usageChunk}data: [DONE]\n\n`
+        return `${calls}${sse(finish)}${usageChunk}data: [DONE]\n\n`
       },
       error: (message) =>
         `${sse({ error: { message, type: 'api_error', param: null, code: null } })}data: [DONE]\n\n`,

@@ -382,5 +382,11 @@ function findInCauses(err: unknown): {
 
 function toOllamaMessage(m: ChatMessage): Message {
   // A copy: the client rewrites `images` in place.
-  return { role: m.role, content: m.content, ...(m.images && { images: [...m.images] }) }
+  return {
+    role: m.role,
+    content: m.content,
+    ...(m.images && { images: [...m.images] }),
+    ...(m.tool_calls && { tool_calls: m.tool_calls }),
+    ...(m.tool_name !== undefined && { tool_name: m.tool_name }),
+  }
 }

@@ -34,6 +34,8 @@ export interface RouteInput {
   now?: number
   /** Use this verdict instead of running the classifier (tests, previews, re-routes). */
   classification?: Classification
+  /** The request carries tools: models known not to support them are out. */
+  needsTools?: boolean
 }
 
 /** Longest fallback chain handed to the executor. */
@@ -119,6 +121,11 @@ function serverExclusion(server: ServerView): ReasonCode | null {
   if (server.health.kind === 'offline') return REASON_CODES.SERVER_OFFLINE
   if (server.breaker === 'open') return REASON_CODES.BREAKER_OPEN
   return null
+}
+
+/** Known not to take tools: its capabilities are listed and `tools` is not among them. */
+function lacksTools(model: ModelEntry): boolean {
+  return model.capabilities.length > 0 && !model.capabilities.includes('tools')
 }
 
 /** The last user message, the one being routed. */
@@ -309,6 +316,7 @@ export function decide(input: RouteInput): RoutingDecision {
   const exclusions: ReasonCode[] = []
   const serverTerms: (ServerTerms | null)[] = new Array<ServerTerms | null>(servers.length)
   const scratch = zeroTerms()
+  const needsTools = input.needsTools === true
   let modelInScope = false
   let eligible = 0
   let fallbackCount = 0
@@ -332,6 +340,7 @@ export function decide(input: RouteInput): RoutingDecision {
         (nameMatches ? null : scope.modelReason) ??
         stateOut ??
         (model.chatCapable ? null : REASON_CODES.NOT_CHAT_MODEL) ??
+        (needsTools && lacksTools(model) ? REASON_CODES.NO_TOOL_SUPPORT : null) ??
         (terms === null ? REASON_CODES.NO_CANDIDATES : null)
       serverIdx[i] = si
       modelIdx[i] = mi

@@ -158,3 +158,89 @@ describe('openai client through AILLM', () => {
     expect(err?.error.message).toContain('nope:1b')
   })
 })
+
+const WEATHER_TOOL = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Current weather of a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+}
+
+describe('requests with tools', () => {
+  it('go only to models that support tools (gemma3 does not)', async () => {
+    const res = await ollama.chat({
+      model: 'auto',
+      messages: [{ role: 'user', content: HI }],
+      tools: [WEATHER_TOOL],
+      stream: false,
+    })
+    expect(res.message.content.startsWith('[qwen2.5:1.5b@localhost]')).toBe(true)
+    const d = await fetch(`${fx.serve.url}/api/route`, {
+      method: 'POST',
+      body: JSON.stringify({ prompt: HI }),
+    }).then((r) => r.json() as Promise<{ model: string }>)
+    expect(d.model).toBe('gemma3:1b') // the same prompt without tools
+  })
+
+  it('naming a model without tool support is a 400 that says so', async () => {
+    const err = await ollama
+      .chat({
+        model: 'gemma3:12b',
+        messages: [{ role: 'user', content: HI }],
+        tools: [WEATHER_TOOL],
+        stream: false,
+      })
+      .catch((e: unknown) => e as { status_code: number; message: string })
+    expect(err).toMatchObject({ status_code: 400 })
+    expect(err.message).toContain('does not support tools')
+  })
+
+  it('carry tool calls and results in the history through the OpenAI face', async () => {
+    const res = await openai.chat.completions.create({
+      model: 'auto',
+      tools: [WEATHER_TOOL as never],
+      messages: [
+        { role: 'user', content: 'What is the weather in Oslo?' },
+        {
+          role: 'assistant',
+          content: '',
+          tool_calls: [
+            {
+              id: 'call_1',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+            },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_1', content: '{"temp": 3}' },
+      ],
+    })
+    const content = res.choices[0]?.message.content ?? ''
+    const [, model] = /^\[([^@]+)@/.exec(content) ?? []
+    expect(['gemma3:1b', 'gemma3:12b', 'phi3:3b']).not.toContain(model)
+    expect(res.choices[0]?.finish_reason).toBe('stop')
+  })
+
+  it('refuses malformed tool arguments, naming where', async () => {
+    const err = await openai.chat.completions
+      .create({
+        model: 'auto',
+        messages: [
+          {
+            role: 'assistant',
+            content: '',
+            tool_calls: [
+              { id: 'c', type: 'function', function: { name: 'f', arguments: 'not json' } },
+            ],
+          },
+          { role: 'user', content: HI },
+        ],
+      })
+      .then(() => null)
+      .catch((e: unknown) => e as { status: number; error: { message: string } })
+    expect(err?.status).toBe(400)
+    expect(err?.error.message).toContain('messages[0].tool_calls[0].function.arguments')
+  })
+})

@@ -292,6 +292,32 @@ describe('decide: exclusions', () => {
   })
 })
 
+describe('decide: requests with tools', () => {
+  const fleet = () => [
+    server('a', 'PRIMARY', [
+      model('gemma3:1b', 'fast', [], { capabilities: ['completion'] }),
+      model('qwen2.5:1.5b', 'fast', [], { capabilities: ['completion', 'tools'] }),
+      model('mystery:1b', 'fast', [], { capabilities: [] }),
+    ]),
+  ]
+
+  it('leaves out models known not to take tools, and keeps the unknown ones', () => {
+    const d = route(fleet(), TASKS.greeting, { needsTools: true })
+    expect(candidate(d, 'gemma3:1b', 'a')).toMatchObject({
+      eligible: false,
+      excludedBy: REASON_CODES.NO_TOOL_SUPPORT,
+    })
+    expect(candidate(d, 'qwen2.5:1.5b', 'a').eligible).toBe(true)
+    expect(candidate(d, 'mystery:1b', 'a').eligible).toBe(true)
+    expect(d.chain.map((t) => t.model)).not.toContain('gemma3:1b')
+  })
+
+  it('changes nothing without tools', () => {
+    const d = route(fleet(), TASKS.greeting)
+    expect(d.chosen?.model).toBe('gemma3:1b')
+  })
+})
+
 describe('decide: modes', () => {
   it.each<
     [
