@@ -126,7 +126,7 @@ export async function handleAillmRoute(
           answerHeaders(decision, result.metadata),
         )
       } catch (err) {
-        sendJson(res, 502, {
+        sendJson(res, err instanceof ApiError ? err.status : 502, {
           success: false,
           message: '',
           error: (err as Error).message,

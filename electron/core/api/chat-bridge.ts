@@ -8,6 +8,7 @@ import { decisionHeaders } from '../routing/router'
 import type { ChatMessage, ResponseMetadata, RoutingDecision } from '../../../shared/types'
 import { REASON_CODES } from '../../../shared/types'
 import { ApiError } from './http-util'
+import { ChatFailedError, ChatRequestError } from '../chat'
 
 /** The X-AILLM-* headers; after the answer, the metadata names who really answered. */
 export function answerHeaders(
@@ -66,12 +67,23 @@ export async function runCollected(
   opts: Omit<ExecuteOptions, 'onToken' | 'onSeam'>,
 ): Promise<ChatResult> {
   let text = ''
-  const result = await core.execute(decision, messages, {
-    ...opts,
-    onToken: (t) => (text += t),
-    onSeam: (note) => (text += `\n\n${note}\n\n`),
-  })
-  return { ...result, content: text }
+  try {
+    const result = await core.execute(decision, messages, {
+      ...opts,
+      onToken: (t) => (text += t),
+      onSeam: (note) => (text += `\n\n${note}\n\n`),
+    })
+    return { ...result, content: text }
+  } catch (err) {
+    throw asApiError(err)
+  }
+}
+
+/** A request the server refused (HTTP 400) goes back to the client as such; other failures as 502. */
+function asApiError(err: unknown): unknown {
+  if (err instanceof ChatRequestError) return new ApiError(err.status, err.message)
+  if (err instanceof ChatFailedError) return new ApiError(502, err.message)
+  return err
 }
 
 /** A running streamed answer: tokens are written by the face as they come; aborted when the client goes away. */
@@ -122,7 +134,10 @@ export async function runStreaming(
       return
     }
     const message = (err as Error).message
-    if (!res.headersSent) throw new ApiError(502, message)
+    if (!res.headersSent) {
+      const mapped = asApiError(err)
+      throw mapped instanceof ApiError ? mapped : new ApiError(502, message)
+    }
     // After streaming started, errors arrive as a last line, as Ollama does.
     res.end(face.error(message))
   }

@@ -12,6 +12,21 @@ export class ChatFailedError extends Error {
   }
 }
 
+/**
+ * The server refused the request itself (HTTP 400: bad options, a format or feature the model lacks):
+ * the request's fault, not the server's, so it is neither retried elsewhere nor held against the server.
+ */
+export class ChatRequestError extends Error {
+  override readonly name = 'ChatRequestError'
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly attempts: Attempt[],
+  ) {
+    super(message)
+  }
+}
+
 /** The caller cancelled the answer; named `AbortError` like every other abort in Node. */
 export class ChatCancelledError extends Error {
   override readonly name = 'AbortError'

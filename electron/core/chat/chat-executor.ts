@@ -11,7 +11,12 @@ import type {
   TimeoutsConfig,
 } from '../../../shared/types'
 import type { Logger } from '../logger'
-import { ChatAttemptError, ChatCancelledError, ChatFailedError } from './chat-errors'
+import {
+  ChatAttemptError,
+  ChatCancelledError,
+  ChatFailedError,
+  ChatRequestError,
+} from './chat-errors'
 import { buildResponseMetadata, tokensPerSecondOf } from './response-metadata'
 import {
   ConnectTimeoutError,
@@ -196,6 +201,8 @@ export class ChatExecutor {
             reason: error.reason,
             error: error.detail,
           })
+          const refused = interrupted ? null : requestRefusal(error)
+          if (refused) throw new ChatRequestError(refused.status, refused.message, attempts)
           this.opts.feedback.recordFailure(target.serverId, error)
           if (SERVER_WIDE_FAILURES.has(error.reason)) deadServers.add(target.serverId)
           const next = decision.chain.slice(index + 1).find(usable)
@@ -308,6 +315,15 @@ export class ChatExecutor {
     }
     return client
   }
+}
+
+/** HTTP 400 before any answer: the server says the request itself is wrong (see ChatRequestError). */
+function requestRefusal(error: ChatAttemptError): { status: number; message: string } | null {
+  const cause = error.cause as { name?: string; status_code?: number; message?: string } | undefined
+  if (cause?.name === 'ResponseError' && cause.status_code === 400) {
+    return { status: 400, message: cause.message ?? error.detail }
+  }
+  return null
 }
 
 const STREAM_END_WITHOUT_DONE = 'Did not receive done or success response in stream.'

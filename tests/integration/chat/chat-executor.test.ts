@@ -6,7 +6,7 @@ import {
   ChatExecutor,
   type ExecutionFeedback,
 } from '../../../electron/core/chat/chat-executor'
-import { ChatFailedError } from '../../../electron/core/chat/chat-errors'
+import { ChatFailedError, ChatRequestError } from '../../../electron/core/chat/chat-errors'
 import { createMemoryLogger } from '../../../electron/core/logger'
 import type {
   ChatMessage,
@@ -409,6 +409,27 @@ describe('ChatExecutor against the simulator', () => {
       ])
     },
   )
+
+  it('a request the server refuses (HTTP 400) is not retried elsewhere nor held against the server', async () => {
+    const { exec, feedback } = executor()
+    const tools = [{ type: 'function', function: { name: 'f', description: 'x', parameters: {} } }]
+    const before = betaProxy.chatBodies.length
+    // gemma3 takes no tools: the simulator answers 400 like Ollama does.
+    const err = await exec
+      .run(
+        decision([target(alpha, 'gemma3:1b', 'fast'), target(betaProxy, 'qwen2.5:1.5b', 'fast')]),
+        HISTORY,
+        {
+          tools: tools as never,
+        },
+      )
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ChatRequestError)
+    expect((err as ChatRequestError).status).toBe(400)
+    expect((err as ChatRequestError).message).toContain('does not support tools')
+    expect(feedback.failures).toEqual([])
+    expect(betaProxy.chatBodies.length).toBe(before)
+  })
 
   it('keeps the partial text when the last target breaks mid-answer', async () => {
     await beta.setFault({ kind: 'drop-after', chunks: 2 })
