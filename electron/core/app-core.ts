@@ -31,6 +31,7 @@ import { decide, renderDecisionLog } from './routing/router'
 import {
   ChatExecutor,
   ConversationStore,
+  type AssistantMessageWriter,
   type ChatRunOptions,
   type ChatRunResult,
   type ExecutionFeedback,
@@ -66,6 +67,8 @@ export interface RouteRequest {
   minTier?: Tier | undefined
   /** The request carries tools (API clients): only models that support them. */
   needsTools?: boolean
+  /** The request asks for thinking (`think`): only models that can. */
+  needsThinking?: boolean
 }
 
 /** Options for running a decision (the executor's). */
@@ -152,6 +155,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   let mode: RoutingMode = { kind: 'auto' }
   const routingLog: RoutingDecision[] = []
   const running = new Map<string, AbortController>()
+  /** Chat turns in progress, so `stop()` can let them save what they streamed. */
+  const turns = new Set<Promise<void>>()
   const disposables: Disposable[] = []
 
   // A server that comes back from offline proved it accepts connections again, which is what opened its
@@ -190,6 +195,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       requestedModel: req.requestedModel ?? null,
       ...(req.minTier ? { minTier: req.minTier } : {}),
       ...(req.needsTools ? { needsTools: true } : {}),
+      ...(req.needsThinking ? { needsThinking: true } : {}),
     })
     routingLog.unshift(decision)
     if (routingLog.length > ROUTING_LOG_SIZE) routingLog.length = ROUTING_LOG_SIZE
@@ -222,24 +228,29 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       requestedModel: null,
       minTier: req.minTier,
     })
-    const answer = await store.beginAssistantMessage(conversationId)
+    let answer: AssistantMessageWriter | null = null
     try {
+      answer = await store.beginAssistantMessage(conversationId)
+      const writer = answer
       if (!decision.chosen) throw new Error(noRouteMessage(decision))
       const result = await execute(decision, history, {
         signal: controller.signal,
         onToken: (text) => {
-          answer.append(text)
+          writer.append(text)
           events['chat:chunk'].fire({ kind: 'token', ...base, text })
         },
         onSeam: (note) => {
-          answer.append(`\n\n${note}\n\n`)
+          writer.append(`\n\n${note}\n\n`)
           events['chat:chunk'].fire({ kind: 'seam', ...base, note })
         },
       })
-      await answer.finish(result.metadata)
+      await writer.finish(result.metadata)
       events['chat:chunk'].fire({ kind: 'done', ...base, metadata: result.metadata })
     } catch (err) {
-      await answer.interrupt()
+      // Saving what was streamed may fail too (disk full): the person still hears why it stopped.
+      await answer
+        ?.interrupt()
+        .catch((e: unknown) => logger.error(`Could not save the interrupted answer: ${String(e)}`))
       events['chat:chunk'].fire({ kind: 'error', ...base, error: serializeError(err) })
     } finally {
       running.delete(requestId)
@@ -304,7 +315,11 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       const requestId = crypto.randomUUID()
       const controller = new AbortController()
       running.set(requestId, controller)
-      void runTurn(requestId, conversationId, history, req, controller)
+      const turn = runTurn(requestId, conversationId, history, req, controller).catch(
+        (err: unknown) => logger.error(`Chat turn failed: ${String(err)}`),
+      )
+      turns.add(turn)
+      void turn.finally(() => turns.delete(turn))
       return { requestId, conversationId }
     },
     'chat:cancel': async (requestId) => {
@@ -341,6 +356,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     },
     async stop() {
       for (const c of running.values()) c.abort()
+      // Let the aborted turns save their partial answers (marked interrupted) before the files close.
+      await Promise.allSettled([...turns])
+      await store.flush()
       registry.stop()
       await mdns.stop()
       configService.dispose()

@@ -83,7 +83,10 @@ export function buildUi(logger: Logger): void {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
+    // npx is a .cmd script on Windows, which only a shell can start.
+    shell: process.platform === 'win32',
   })
+  if (result.error) throw new Error(`Building the web UI failed: ${result.error.message}`)
   if (result.status !== 0) throw new Error('Building the web UI failed (see the output above)')
 }
 

@@ -41,6 +41,7 @@ export const REASON_CODES = {
   BUSY: 'busy',
   NOT_CHAT_MODEL: 'not-chat-model',
   NO_TOOL_SUPPORT: 'no-tool-support',
+  NO_THINKING_SUPPORT: 'no-thinking-support',
   PREFERRED_MODEL: 'preferred-model',
   NO_CANDIDATES: 'no-candidates',
   MODEL_NOT_FOUND: 'model-not-found',

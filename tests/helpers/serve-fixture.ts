@@ -9,7 +9,13 @@ import { startSimServer, type SimServer } from '../../tools/ollama-sim'
 import { startServe, type Serve } from '../../electron/serve/serve'
 import { createMemoryLogger } from '../../electron/core/logger'
 
-export const REMOTE_MODELS = ['llama3.3:70b', 'gemma3:12b', 'qwen2.5-coder:14b', 'qwen3:14b']
+export const REMOTE_MODELS = [
+  'llama3.3:70b',
+  'gemma3:12b',
+  'qwen2.5-coder:14b',
+  'qwen3:14b',
+  'nomic-embed-text',
+]
 export const LOCAL_MODELS = ['gemma3:1b', 'qwen2.5:1.5b', 'phi3:3b']
 
 export interface ServeFixture {

@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http'
 import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
-import { decisionHeaders } from '../routing/router'
+import { decisionHeaders, headerValue } from '../routing/router'
 import type { ChatMessage, ResponseMetadata, RoutingDecision } from '../../../shared/types'
 import { REASON_CODES } from '../../../shared/types'
 import { ApiError } from './http-util'
@@ -17,8 +17,8 @@ export function answerHeaders(
 ): Record<string, string> {
   const headers = decisionHeaders(decision)
   if (metadata) {
-    headers['X-AILLM-Model'] = metadata.model
-    headers['X-AILLM-Server'] = metadata.server_name
+    headers['X-AILLM-Model'] = headerValue(metadata.model)
+    headers['X-AILLM-Server'] = headerValue(metadata.server_name)
     headers['X-AILLM-Fallback'] = metadata.fallback ? 'true' : 'false'
   }
   return headers
@@ -32,23 +32,27 @@ export function routeOrThrow(
   core: AppCore,
   model: string,
   messages: ChatMessage[],
-  needsTools = false,
+  needs: Pick<ExecuteOptions, 'tools' | 'think'> = {},
 ): RoutingDecision {
-  const decision = core.route({ messages, requestedModel: model, needsTools })
+  const needsTools = needs.tools !== undefined
+  const needsThinking = needs.think !== undefined && needs.think !== false
+  const decision = core.route({ messages, requestedModel: model, needsTools, needsThinking })
   if (decision.chosen) return decision
   if (decision.reasons.includes(REASON_CODES.MODEL_NOT_FOUND)) {
     throw new ApiError(404, `model "${model}" not found, try pulling it first`)
   }
-  if (
-    needsTools &&
-    decision.candidates.some((c) => c.excludedBy === REASON_CODES.NO_TOOL_SUPPORT)
-  ) {
-    throw new ApiError(
-      400,
-      model.startsWith('auto')
-        ? 'the request carries tools, and no available model supports tools'
-        : `${model} does not support tools`,
-    )
+  for (const [code, feature] of [
+    [REASON_CODES.NO_TOOL_SUPPORT, 'tools'],
+    [REASON_CODES.NO_THINKING_SUPPORT, 'thinking'],
+  ] as const) {
+    if (decision.candidates.some((c) => c.excludedBy === code)) {
+      throw new ApiError(
+        400,
+        model.startsWith('auto')
+          ? `the request asks for ${feature}, and no available model supports ${feature}`
+          : `${model} does not support ${feature}`,
+      )
+    }
   }
   throw new ApiError(
     503,
@@ -67,16 +71,27 @@ export async function runCollected(
   opts: Omit<ExecuteOptions, 'onToken' | 'onSeam'>,
 ): Promise<ChatResult> {
   let text = ''
+  const seams = seamsVisible(opts)
   try {
     const result = await core.execute(decision, messages, {
       ...opts,
       onToken: (t) => (text += t),
-      onSeam: (note) => (text += `\n\n${note}\n\n`),
+      onSeam: (note) => {
+        if (seams) text += `\n\n${note}\n\n`
+      },
     })
     return { ...result, content: text }
   } catch (err) {
     throw asApiError(err)
   }
+}
+
+/**
+ * The seam note goes into the text of free-form answers only: in JSON-mode or tool-using answers it would
+ * break what the client parses, so there the continuation shows in `metadata.continued` and the headers.
+ */
+function seamsVisible(opts: Pick<ExecuteOptions, 'format' | 'tools'>): boolean {
+  return opts.format === undefined && opts.tools === undefined
 }
 
 /** A request the server refused (HTTP 400) goes back to the client as such; other failures as 502. */
@@ -122,6 +137,7 @@ export async function runStreaming(
         res.write(face.token(text))
       },
       onSeam: (note) => {
+        if (!seamsVisible(opts)) return
         start()
         res.write(face.token(`\n\n${note}\n\n`))
       },

@@ -47,7 +47,11 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   const server = createServer((req, res) => {
     const abort = new AbortController()
     running.add(abort)
-    res.on('close', () => running.delete(abort))
+    res.on('close', () => {
+      running.delete(abort)
+      // The client went away before its answer was complete: stop the upstream generation too.
+      if (!res.writableFinished) abort.abort()
+    })
     void handle(req, res, abort)
   })
 

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Ollama, type Options as OllamaOptions } from 'ollama'
 import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
+import { normaliseTag } from '../routing/tiers'
 import type { ChatMessage, ChatToolCall, ModelEntry, ServerView } from '../../../shared/types'
 import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
 import {
@@ -56,12 +57,17 @@ export function uniqueModels(core: AppCore): ModelEntry[] {
 }
 
 /** An Ollama client for proxying a call to one server, with a timeout. */
-function clientFor(url: string): Ollama {
+function clientFor(url: string, timeoutMs = PROXY_TIMEOUT_MS): Ollama {
   return new Ollama({
     host: url,
-    fetch: (input, init) =>
-      fetch(input, { ...init, signal: AbortSignal.timeout(PROXY_TIMEOUT_MS) }),
+    fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
   })
+}
+
+/** A usable server that has this model (`name` and `name:latest` are the same model). */
+function serverWithModel(core: AppCore, model: string): ServerView | undefined {
+  const tag = normaliseTag(model)
+  return usableServers(core).find((s) => s.models.some((m) => normaliseTag(m.name) === tag))
 }
 
 /** Parses `messages` in Ollama's shape, naming the bad field. */
@@ -248,9 +254,7 @@ async function show(core: AppCore, body: Record<string, unknown>) {
       capabilities: ['completion'],
     }
   }
-  const server = usableServers(core).find((s) =>
-    s.models.some((m) => m.name === model || m.name === `${model}:latest`),
-  )
+  const server = serverWithModel(core, model)
   if (!server) throw new ApiError(404, `model '${model}' not found`)
   try {
     return await clientFor(server.dialUrl ?? server.url).show({ model })
@@ -265,10 +269,23 @@ async function embed(core: AppCore, body: Record<string, unknown>) {
   if (!(typeof input === 'string' || (Array.isArray(input) && input.every(isString)))) {
     throw new ApiError(400, '"input" must be a string or an array of strings')
   }
-  const server = usableServers(core).find((s) => s.models.some((m) => m.name === model))
+  const server = serverWithModel(core, model)
   if (!server) throw new ApiError(404, `model '${model}' not found`)
+  const options = optional(body, 'options', isObject, 'an object')
+  const keepAlive = optional(body, 'keep_alive', isKeepAlive, 'a number or a duration string')
+  const truncate = optional(body, 'truncate', isBool, 'true or false')
+  const dimensions = body['dimensions']
+  // An embedding model may have to load first: allow what a cold chat model gets.
+  const timeoutMs = core.config().llm.providers.ollama.timeouts.cold_first_token_ms
   try {
-    return await clientFor(server.dialUrl ?? server.url).embed({ model, input })
+    return await clientFor(server.dialUrl ?? server.url, timeoutMs).embed({
+      model,
+      input,
+      ...(options ? { options: options as Partial<OllamaOptions> } : {}),
+      ...(keepAlive !== undefined ? { keep_alive: keepAlive } : {}),
+      ...(truncate !== undefined ? { truncate } : {}),
+      ...(typeof dimensions === 'number' ? { dimensions } : {}),
+    })
   } catch (err) {
     throw proxiedError(err, server)
   }
@@ -356,7 +373,7 @@ async function answer(
     })
     return
   }
-  const decision = routeOrThrow(core, model, messages, extra.tools !== undefined)
+  const decision = routeOrThrow(core, model, messages, extra)
   const started = performance.now()
   const final = (r: ChatResult, content: string) => ({
     model: r.metadata.model,

@@ -42,19 +42,61 @@ export async function handleOpenAiRoute(
   return false
 }
 
-/** OpenAI content may be a string or an array of parts; we keep the text parts. */
-function textOf(content: unknown, where: string): string {
-  if (typeof content === 'string') return content
-  if (content === null || content === undefined) return ''
-  if (Array.isArray(content)) {
-    return content
-      .map((part, i) => {
-        if (!isObject(part)) throw new ApiError(400, `${where}[${i}] must be an object`)
-        return part['type'] === 'text' && typeof part['text'] === 'string' ? part['text'] : ''
-      })
-      .join('')
+/**
+ * OpenAI content may be a string or an array of parts: text parts are joined, `image_url` parts with a
+ * `data:` URL become Ollama `images` (base64). AILLM fetches nothing from the web on a client's behalf.
+ */
+function contentOf(content: unknown, where: string): { text: string; images: string[] } {
+  if (typeof content === 'string') return { text: content, images: [] }
+  if (content === null || content === undefined) return { text: '', images: [] }
+  if (!Array.isArray(content)) {
+    throw new ApiError(400, `${where} must be a string or an array of content parts`)
   }
-  throw new ApiError(400, `${where} must be a string or an array of content parts`)
+  let text = ''
+  const images: string[] = []
+  content.forEach((part, i) => {
+    if (!isObject(part)) throw new ApiError(400, `${where}[${i}] must be an object`)
+    if (part['type'] === 'text' && typeof part['text'] === 'string') text += part['text']
+    else if (part['type'] === 'image_url') {
+      const ref = part['image_url']
+      const url = typeof ref === 'string' ? ref : isObject(ref) ? ref['url'] : undefined
+      const match = typeof url === 'string' ? /^data:image\/[\w.+-]+;base64,(.+)$/s.exec(url) : null
+      if (!match?.[1]) {
+        throw new ApiError(
+          400,
+          `${where}[${i}].image_url must be a data:image/...;base64 URL (AILLM does not fetch images from the web)`,
+        )
+      }
+      images.push(match[1])
+    }
+  })
+  return { text, images }
+}
+
+/** OpenAI's `response_format` as Ollama's `format`: `json_object` → "json", `json_schema` → the schema. */
+function formatOf(body: Record<string, unknown>): Pick<ExecuteOptions, 'format'> {
+  const rf = body['response_format']
+  if (rf === undefined || rf === null) return {}
+  if (!isObject(rf)) throw new ApiError(400, '"response_format" must be an object')
+  switch (rf['type']) {
+    case 'text':
+      return {}
+    case 'json_object':
+      return { format: 'json' }
+    case 'json_schema': {
+      const js = rf['json_schema']
+      const schema = isObject(js) ? js['schema'] : undefined
+      if (!isObject(schema)) {
+        throw new ApiError(400, '"response_format.json_schema.schema" must be a JSON schema object')
+      }
+      return { format: schema }
+    }
+    default:
+      throw new ApiError(
+        400,
+        `"response_format.type" must be text, json_object or json_schema (got ${JSON.stringify(rf['type'])})`,
+      )
+  }
 }
 
 /**
@@ -75,7 +117,9 @@ function parseOpenAiMessages(value: unknown): ChatMessage[] {
         `messages[${i}].role must be system, developer, user, assistant or tool (got ${JSON.stringify(m['role'])})`,
       )
     }
-    const msg: ChatMessage = { role, content: textOf(m['content'], `messages[${i}].content`) }
+    const { text, images } = contentOf(m['content'], `messages[${i}].content`)
+    const msg: ChatMessage = { role, content: text }
+    if (images.length > 0) msg.images = images
     const calls = m['tool_calls']
     if (Array.isArray(calls) && calls.length > 0) {
       msg.tool_calls = calls.map((call, j) => {
@@ -125,6 +169,12 @@ function openAiToolCalls(calls: ChatResult['toolCalls'], withIndex: boolean) {
   }))
 }
 
+/** OpenAI's finish_reason from Ollama's done_reason: an answer cut by max_tokens says `length`. */
+function finishReason(r: ChatResult): 'tool_calls' | 'length' | 'stop' {
+  if (r.toolCalls.length > 0) return 'tool_calls'
+  return r.doneReason === 'length' ? 'length' : 'stop'
+}
+
 /** The tools of a request, passed to Ollama as they are (the function-tool shape is the same). */
 function toolsOf(body: Record<string, unknown>): Pick<ExecuteOptions, 'tools'> {
   const tools = body['tools']
@@ -170,10 +220,10 @@ async function completions(
   const streamOptions = optional(body, 'stream_options', isObject, 'an object')
   const includeUsage = streamOptions?.['include_usage'] === true
   const tools = toolsOf(body)
-  const decision = routeOrThrow(core, model, messages, tools.tools !== undefined)
+  const decision = routeOrThrow(core, model, messages, tools)
   const id = `chatcmpl-${decision.id.replace(/[^a-zA-Z0-9]/g, '').slice(0, 24)}`
   const created = Math.floor(Date.now() / 1000)
-  const extra = { options: optionsOf(body), ...tools }
+  const extra = { options: optionsOf(body), ...tools, ...formatOf(body) }
   const usage = (r: ChatResult) => {
     const prompt = messages.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0)
     const completion = Math.ceil(r.content.length / 4)
@@ -204,7 +254,7 @@ async function completions(
                 ? { tool_calls: openAiToolCalls(result.toolCalls, false) }
                 : {}),
             },
-            finish_reason: result.toolCalls.length ? 'tool_calls' : 'stop',
+            finish_reason: finishReason(result),
           },
         ],
         usage: usage(result),
@@ -242,8 +292,7 @@ async function completions(
         const calls = r.toolCalls.length
           ? sse(chunk({ tool_calls: openAiToolCalls(r.toolCalls, true) }, null, r.metadata.model))
           : ''
-        const reason = r.toolCalls.length ? 'tool_calls' : 'stop'
-        const finish = { ...chunk({}, reason, r.metadata.model), metadata: r.metadata }
+        const finish = { ...chunk({}, finishReason(r), r.metadata.model), metadata: r.metadata }
         const usageChunk = includeUsage
           ? sse({ ...chunk({}, null, r.metadata.model), choices: [], usage: usage(r) })
           : ''

@@ -49,8 +49,9 @@ export function checkRequest(req: IncomingMessage, opts: GuardOptions, url: URL)
       message: `Host "${host}" is not allowed: this API only answers to localhost (DNS-rebinding guard)`,
     }
   }
+  // `Origin: null` (sandboxed iframes, file: and data: pages) is a foreign page too: refused like any other.
   const origin = req.headers.origin
-  if (origin !== undefined && origin !== 'null' && !isOwnOrigin(origin, hostHeader)) {
+  if (origin !== undefined && !isOwnOrigin(origin, hostHeader)) {
     return { ok: false, status: 403, message: `Origin "${origin}" is not allowed` }
   }
   if (opts.token !== null) {

@@ -36,6 +36,8 @@ export interface RouteInput {
   classification?: Classification
   /** The request carries tools: models known not to support them are out. */
   needsTools?: boolean
+  /** The request asks the model to think (`think`): models known not to are out. */
+  needsThinking?: boolean
 }
 
 /** Longest fallback chain handed to the executor. */
@@ -123,9 +125,9 @@ function serverExclusion(server: ServerView): ReasonCode | null {
   return null
 }
 
-/** Known not to take tools: its capabilities are listed and `tools` is not among them. */
-function lacksTools(model: ModelEntry): boolean {
-  return model.capabilities.length > 0 && !model.capabilities.includes('tools')
+/** Known to lack a capability: its capabilities are listed (from /api/show) and this one is not among them. */
+function lacks(model: ModelEntry, capability: string): boolean {
+  return model.capabilities.length > 0 && !model.capabilities.includes(capability)
 }
 
 /** The last user message, the one being routed. */
@@ -317,6 +319,7 @@ export function decide(input: RouteInput): RoutingDecision {
   const serverTerms: (ServerTerms | null)[] = new Array<ServerTerms | null>(servers.length)
   const scratch = zeroTerms()
   const needsTools = input.needsTools === true
+  const needsThinking = input.needsThinking === true
   let modelInScope = false
   let eligible = 0
   let fallbackCount = 0
@@ -340,7 +343,8 @@ export function decide(input: RouteInput): RoutingDecision {
         (nameMatches ? null : scope.modelReason) ??
         stateOut ??
         (model.chatCapable ? null : REASON_CODES.NOT_CHAT_MODEL) ??
-        (needsTools && lacksTools(model) ? REASON_CODES.NO_TOOL_SUPPORT : null) ??
+        (needsTools && lacks(model, 'tools') ? REASON_CODES.NO_TOOL_SUPPORT : null) ??
+        (needsThinking && lacks(model, 'thinking') ? REASON_CODES.NO_THINKING_SUPPORT : null) ??
         (terms === null ? REASON_CODES.NO_CANDIDATES : null)
       serverIdx[i] = si
       modelIdx[i] = mi
@@ -464,8 +468,16 @@ export function decisionHeaders(decision: RoutingDecision): Record<string, strin
     'X-AILLM-Fallback': decision.fallback ? 'true' : 'false',
   }
   if (decision.chosen !== null) {
-    headers['X-AILLM-Model'] = decision.chosen.model
-    headers['X-AILLM-Server'] = decision.chosen.serverName
+    headers['X-AILLM-Model'] = headerValue(decision.chosen.model)
+    headers['X-AILLM-Server'] = headerValue(decision.chosen.serverName)
   }
   return headers
+}
+
+/**
+ * A name as an HTTP header value: printable ASCII stays as it is, anything else is percent-encoded
+ * ("Marc’s box" → "Marc%E2%80%99s box"), since Node refuses header values outside Latin-1.
+ */
+export function headerValue(text: string): string {
+  return /^[\x20-\x7e]*$/.test(text) ? text : encodeURIComponent(text)
 }

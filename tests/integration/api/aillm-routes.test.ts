@@ -63,6 +63,7 @@ describe('/api/models/servers', () => {
     expect(primary?.models.map((m) => m.name).sort()).toEqual([
       'gemma3:12b',
       'llama3.3:70b',
+      'nomic-embed-text:latest',
       'qwen2.5-coder:14b',
       'qwen3:14b',
     ])
@@ -174,6 +175,45 @@ describe('/api/message', () => {
     expect(body.message.content.startsWith('[qwen2.5-coder:14b@remote]')).toBe(true)
     expect(body.message.content).toContain('answer interrupted on')
     expect(body.metadata['server_name']).not.toBe('primary')
+  })
+
+  it('a JSON-mode answer continued elsewhere keeps the seam out of its text', async () => {
+    await fx.remote.setFault({ kind: 'drop-after', chunks: 3 })
+    const res = await post('/api/chat', {
+      model: 'auto',
+      format: 'json',
+      messages: [
+        {
+          role: 'user',
+          content: 'Write an auth system with JWT, refresh tokens and rate limiting',
+        },
+      ],
+      stream: false,
+    })
+    const body = (await res.json()) as {
+      message: { content: string }
+      metadata: Record<string, unknown>
+    }
+    expect(body.metadata['continued']).toBe(true)
+    expect(body.message.content).not.toContain('answer interrupted')
+  })
+
+  it('stops the upstream generation when a non-streaming client goes away', async () => {
+    await fx.local.setFault({ kind: 'trickle', msPerChunk: 300 })
+    const abort = new AbortController()
+    const pending = post('/api/message', { message: 'Hi!' }).catch(() => null)
+    void pending
+    const aborted = fetch(`${fx.serve.url}/api/message`, {
+      method: 'POST',
+      body: JSON.stringify({ message: 'Hi!' }),
+      signal: abort.signal,
+    }).catch(() => null)
+    await waitFor(() => fx.serve.core.servers().some((s) => s.inFlight === 2))
+    abort.abort()
+    await aborted
+    // The other request keeps going; the abandoned one is cut upstream well before the ~4 s answers end.
+    await waitFor(() => fx.serve.core.servers().every((s) => s.inFlight <= 1), 1000)
+    await pending
   })
 
   it('says success:false with an error when no server answers', async () => {

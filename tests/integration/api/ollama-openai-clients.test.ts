@@ -244,3 +244,82 @@ describe('requests with tools', () => {
     expect(err?.error.message).toContain('messages[0].tool_calls[0].function.arguments')
   })
 })
+
+describe('review fixes on the faces', () => {
+  it('think:true routes to a model that can think', async () => {
+    const res = await ollama.chat({
+      model: 'auto',
+      messages: [{ role: 'user', content: HI }],
+      think: true,
+      stream: false,
+    })
+    expect(res.message.content.startsWith('[qwen3:14b@remote]')).toBe(true)
+  })
+
+  it('embeds with an untagged model name', async () => {
+    const res = await ollama.embed({ model: 'nomic-embed-text', input: ['a', 'b'] })
+    expect(res.embeddings).toHaveLength(2)
+  })
+
+  it('says finish_reason length when max_tokens cut the answer', async () => {
+    const res = await openai.chat.completions.create({
+      model: 'auto',
+      max_tokens: 3,
+      messages: [{ role: 'user', content: HI }],
+    })
+    expect(res.choices[0]?.finish_reason).toBe('length')
+  })
+
+  it('passes data: URL images on, so a vision model answers', async () => {
+    const png =
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='
+    const res = await openai.chat.completions.create({
+      model: 'auto',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Explain what this picture shows' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } },
+          ],
+        },
+      ],
+    })
+    expect(res.choices[0]?.message.content?.startsWith('[gemma3:12b@remote]')).toBe(true)
+  })
+
+  it('refuses an image by web URL, saying why', async () => {
+    const err = await openai.chat.completions
+      .create({
+        model: 'auto',
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }],
+          },
+        ],
+      })
+      .then(() => null)
+      .catch((e: unknown) => e as { status: number; error: { message: string } })
+    expect(err?.status).toBe(400)
+    expect(err?.error.message).toContain('messages[0].content[0].image_url')
+  })
+
+  it('maps response_format json_object onto Ollama format', async () => {
+    const res = await openai.chat.completions.create({
+      model: 'auto',
+      response_format: { type: 'json_object' },
+      messages: [{ role: 'user', content: HI }],
+    })
+    expect(res.choices[0]?.message.content).toBeTruthy()
+    const bad = await openai.chat.completions
+      .create({
+        model: 'auto',
+        response_format: { type: 'yaml' } as never,
+        messages: [{ role: 'user', content: HI }],
+      })
+      .then(() => null)
+      .catch((e: unknown) => e as { status: number })
+    expect(bad?.status).toBe(400)
+  })
+})

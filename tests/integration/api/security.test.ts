@@ -70,6 +70,13 @@ describe('request guard (pure)', () => {
     expect(
       checkRequest(fake({ host: '127.0.0.1:8000', origin: 'http://evil.example' }), opts, url),
     ).toMatchObject({ ok: false, status: 403 })
+    // Sandboxed iframes and file: pages send `Origin: null`: foreign too.
+    expect(checkRequest(fake({ host: '127.0.0.1:8000', origin: 'null' }), opts, url)).toMatchObject(
+      {
+        ok: false,
+        status: 403,
+      },
+    )
   })
 
   it('needs the token when one is configured', () => {

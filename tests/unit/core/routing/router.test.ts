@@ -3,6 +3,7 @@ import {
   CHAIN_LIMIT,
   decide,
   decisionHeaders,
+  headerValue,
   promptExcerpt,
   renderDecisionLog,
   singleServerOf,
@@ -310,6 +311,18 @@ describe('decide: requests with tools', () => {
     expect(candidate(d, 'qwen2.5:1.5b', 'a').eligible).toBe(true)
     expect(candidate(d, 'mystery:1b', 'a').eligible).toBe(true)
     expect(d.chain.map((t) => t.model)).not.toContain('gemma3:1b')
+  })
+
+  it('with think, leaves out models known not to think', () => {
+    const servers = [
+      server('a', 'PRIMARY', [
+        model('gemma3:1b', 'fast', [], { capabilities: ['completion'] }),
+        model('qwen3:1.7b', 'fast', [], { capabilities: ['completion', 'thinking'] }),
+      ]),
+    ]
+    const d = route(servers, TASKS.greeting, { needsThinking: true })
+    expect(candidate(d, 'gemma3:1b', 'a').excludedBy).toBe(REASON_CODES.NO_THINKING_SUPPORT)
+    expect(d.chosen?.model).toBe('qwen3:1.7b')
   })
 
   it('changes nothing without tools', () => {
@@ -884,6 +897,13 @@ describe('decide: the decision value', () => {
 })
 
 describe('renderings of a decision', () => {
+  it('percent-encodes names an HTTP header cannot carry', () => {
+    const d = route([server('Marc’s box', 'PRIMARY', [model('gemma3:1b', 'fast')])], TASKS.greeting)
+    expect(decisionHeaders(d)['X-AILLM-Server']).toBe('Marc%E2%80%99s%20box')
+    expect(headerValue('localhost')).toBe('localhost')
+    expect(headerValue('gpu box-2')).toBe('gpu box-2')
+  })
+
   it.each<[string, Partial<RouteInput>, Classification, string, Record<string, string>]>([
     [
       'routed',

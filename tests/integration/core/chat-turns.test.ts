@@ -1,0 +1,89 @@
+/**
+ * Chat turns through the app core (the contract's `chat:send`): streamed chunks, and a shutdown in the
+ * middle of an answer keeps what was streamed, marked interrupted, on disk.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createAppCore } from '../../../electron/core/app-core'
+import { ConversationStore } from '../../../electron/core/chat'
+import { createMemoryLogger } from '../../../electron/core/logger'
+import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
+import type { ChatChunk } from '../../../shared/types'
+
+let sim: SimServer | null = null
+let dir = ''
+
+afterEach(async () => {
+  await sim?.stop()
+  sim = null
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+async function setUp(msPerChunk: number) {
+  sim = await startSimServer({
+    name: 'solo',
+    port: 0,
+    models: ['gemma3:1b'],
+    fault: { kind: 'trickle', msPerChunk },
+  })
+  dir = mkdtempSync(join(tmpdir(), 'aillm-core-'))
+  const configPath = join(dir, 'config.yaml')
+  writeFileSync(
+    configPath,
+    `llm:\n  providers:\n    ollama:\n      base_url: ${sim.url}\n      mdns:\n        enabled: false\n`,
+  )
+  const core = await createAppCore({
+    configPath,
+    dataDir: join(dir, 'data'),
+    logger: createMemoryLogger('WARNING'),
+  })
+  await core.start()
+  const chunks: ChatChunk[] = []
+  core.on('chat:chunk', (c) => chunks.push(c))
+  return { core, chunks }
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+describe('chat turns in the app core', () => {
+  it('streams tokens then done, and stores the answer', async () => {
+    const { core, chunks } = await setUp(1)
+    const { conversationId } = await core.handlers['chat:send']({
+      conversationId: null,
+      content: 'Hi!',
+    })
+    await until(() => chunks.some((c) => c.kind === 'done'))
+    expect(chunks.filter((c) => c.kind === 'token').length).toBeGreaterThan(3)
+    const stored = await core.handlers['conversations:get'](conversationId)
+    expect(stored?.messages.map((m) => [m.role, m.interrupted])).toEqual([
+      ['user', false],
+      ['assistant', false],
+    ])
+    expect(stored?.messages[1]?.content.startsWith('[gemma3:1b@solo]')).toBe(true)
+    await core.stop()
+  })
+
+  it('a shutdown mid-answer keeps the streamed text, marked interrupted', async () => {
+    const { core, chunks } = await setUp(200)
+    const { conversationId } = await core.handlers['chat:send']({
+      conversationId: null,
+      content: 'Hi!',
+    })
+    await until(() => chunks.filter((c) => c.kind === 'token').length >= 2)
+    const streamed = chunks.flatMap((c) => (c.kind === 'token' ? [c.text] : [])).join('')
+    await core.stop()
+    const store = new ConversationStore(join(dir, 'data', 'conversations'))
+    const answer = (await store.get(conversationId))?.messages[1]
+    expect(answer?.interrupted).toBe(true)
+    expect(answer?.content.startsWith(streamed)).toBe(true)
+    expect(streamed.length).toBeGreaterThan(0)
+  })
+})
