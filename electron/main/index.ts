@@ -124,9 +124,12 @@ async function start(): Promise<void> {
   }
 
   const onAction = (action: TrayAction): void => {
-    void runAction(action).catch((err: unknown) => {
-      logger.warn(`Tray action ${action.kind} failed: ${serializeError(err).message}`)
-    })
+    void runAction(action)
+      .catch((err: unknown) => {
+        logger.warn(`Tray action ${action.kind} failed: ${serializeError(err).message}`)
+      })
+      // Electron flips a clicked radio/checkbox itself; rebuild from the real state even on failure.
+      .finally(() => refresh())
   }
   const runAction = async (action: TrayAction): Promise<void> => {
     switch (action.kind) {

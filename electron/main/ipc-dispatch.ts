@@ -109,6 +109,34 @@ export function isTrustedUrl(raw: string, trusted: TrustedOrigins = {}): boolean
   return false
 }
 
+/**
+ * True when `raw` is our one document (the SPA's index.html, on any of our origins): the only place a
+ * window may navigate to. Other URLs of our origin (a relative link in an answer resolves to
+ * `app://aillm/README.md`) would replace the app with a "not found" page. Views change by hash only.
+ */
+export function isOwnDocumentUrl(raw: string, trusted: TrustedOrigins = {}): boolean {
+  if (!isTrustedUrl(raw, trusted)) return false
+  const url = new URL(raw)
+  if (url.protocol === 'file:') {
+    const root = new URL(`file://${toPosixRoot(trusted.fileRoot ?? '/')}`).pathname
+    return url.pathname === `${root}index.html`
+  }
+  let base = '/'
+  const dev = parseUrl(trusted.devServerUrl)
+  // appUrlFor puts index.html under the dev server URL's own path, if it has one.
+  if (dev && url.origin === dev.origin) base = `${dev.pathname.replace(/\/+$/, '')}/`
+  return url.pathname === base || url.pathname === `${base}index.html`
+}
+
+function parseUrl(raw: string | null | undefined): URL | null {
+  if (!raw) return null
+  try {
+    return new URL(raw)
+  } catch {
+    return null
+  }
+}
+
 function toPosixRoot(dir: string): string {
   const posix = dir.replace(/\\/g, '/')
   const withSlash = posix.startsWith('/') ? posix : `/${posix}`

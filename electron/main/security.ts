@@ -9,7 +9,7 @@ import type { Session, WebContents } from 'electron'
 import { APP_CSP, APP_SCHEME, contentTypeFor, devCsp, resolveAppPath } from './app-url'
 import { isSafeExternalUrl } from './external-links'
 import type { IpcWarn, TrustedOrigins } from './ipc-dispatch'
-import { isTrustedUrl } from './ipc-dispatch'
+import { isOwnDocumentUrl } from './ipc-dispatch'
 
 /** Must run before `app.ready`: makes app:// a standard, secure origin (fetch, relative URLs, CSP 'self'). */
 export function registerAppScheme(): void {
@@ -74,7 +74,8 @@ export function openExternalSafely(url: string, logger: IpcWarn): void {
 
 function hardenContents(contents: WebContents, trusted: TrustedOrigins, logger: IpcWarn): void {
   const guard = (event: { preventDefault(): void }, url: string): void => {
-    if (isTrustedUrl(url, trusted)) return
+    // Only our own document (a reload); any other URL, even on our origin, would unload the app.
+    if (isOwnDocumentUrl(url, trusted)) return
     event.preventDefault()
     openExternalSafely(url, logger)
   }

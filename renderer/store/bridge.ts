@@ -1,6 +1,6 @@
 import type { TransportClient } from '../transport/connection'
 import type { AppStore } from './app-store'
-import { addDecision, sortDecisions } from './routing-slice'
+import { addDecision, mergeDecisions } from './routing-slice'
 import { LIT_MS } from './servers-slice'
 import { messageOf } from './store-types'
 
@@ -63,7 +63,11 @@ export function connectStore(
   offs.push(
     client.onConnection((connection) => {
       set({ connection })
-      if (connection.kind === 'open' && !wasOpen) void refreshAll(store, client)
+      if (connection.kind === 'open' && !wasOpen) {
+        // Chunks sent while the link was down are lost: a stream would wait for its done forever.
+        const affected = store.getState().abandonStreams(CONNECTION_LOST)
+        void refreshAll(store, client, affected)
+      }
       wasOpen = connection.kind === 'open'
     }),
   )
@@ -75,32 +79,51 @@ export function connectStore(
   }
 }
 
+/** The error an answer ends with when the link to the core dropped while it streamed. */
+export const CONNECTION_LOST = 'the connection to the core was lost while this answer streamed'
+
 function hasStreams(s: { streams: Record<string, { conversationId: string }> }, id: string) {
   return Object.values(s.streams).some((st) => st.conversationId === id)
 }
 
-/** Fetches every snapshot (and the open conversation) and puts them in the store. */
-export async function refreshAll(store: AppStore, client: TransportClient): Promise<void> {
+/**
+ * Fetches every snapshot (and the open conversation plus `conversationIds`) and puts them in the
+ * store. Each snapshot is applied as soon as its own call answers, so an event that arrives after it
+ * is never overwritten by an older snapshot that was merely waiting for a slower sibling.
+ */
+export async function refreshAll(
+  store: AppStore,
+  client: TransportClient,
+  conversationIds: string[] = [],
+): Promise<void> {
   const set = store.setState
-  const [servers, log, conversations, mode, config] = await Promise.allSettled([
-    client.invoke('servers:snapshot'),
-    client.invoke('routing:log'),
-    client.invoke('conversations:list'),
-    client.invoke('mode:get'),
-    client.invoke('config:get'),
+  const apply = async <T>(
+    what: string,
+    call: Promise<T>,
+    put: (value: T) => void,
+  ): Promise<string | null> => {
+    try {
+      put(await call)
+      return null
+    } catch (err) {
+      return `${what}: ${messageOf(err)}`
+    }
+  }
+  const outcomes = await Promise.all([
+    apply('servers', client.invoke('servers:snapshot'), (servers) => set({ servers })),
+    apply('routing log', client.invoke('routing:log'), (log) =>
+      set((s) => ({ decisions: mergeDecisions(s.decisions, log) })),
+    ),
+    apply('conversations', client.invoke('conversations:list'), (conversations) =>
+      set({ conversations }),
+    ),
+    apply('mode', client.invoke('mode:get'), (mode) => set({ mode })),
+    apply('config', client.invoke('config:get'), (configView) => set({ configView })),
   ])
-  const errors: string[] = []
-  if (servers.status === 'fulfilled') set({ servers: servers.value })
-  else errors.push(`servers: ${messageOf(servers.reason)}`)
-  if (log.status === 'fulfilled') set({ decisions: sortDecisions(log.value) })
-  else errors.push(`routing log: ${messageOf(log.reason)}`)
-  if (conversations.status === 'fulfilled') set({ conversations: conversations.value })
-  else errors.push(`conversations: ${messageOf(conversations.reason)}`)
-  if (mode.status === 'fulfilled') set({ mode: mode.value })
-  else errors.push(`mode: ${messageOf(mode.reason)}`)
-  if (config.status === 'fulfilled') set({ configView: config.value })
-  else errors.push(`config: ${messageOf(config.reason)}`)
+  const errors = outcomes.filter((e): e is string => e !== null)
   set({ loaded: true, loadError: errors.length ? errors.join('; ') : null })
   const active = store.getState().activeConversationId
-  if (active) await store.getState().refreshConversation(active)
+  const ids = new Set(conversationIds)
+  if (active) ids.add(active)
+  await Promise.all([...ids].map((id) => store.getState().refreshConversation(id)))
 }

@@ -7,7 +7,13 @@ import type {
   RoutingMode,
 } from '../../shared/types'
 import type { StreamState } from './chat-stream'
-import { applyChunkToStream, excerptMatches, isFinished, newStream } from './chat-stream'
+import {
+  applyChunkToStream,
+  excerptMatches,
+  isFinished,
+  isStoredAnswerOf,
+  newStream,
+} from './chat-stream'
 import type { SliceCreator } from './store-types'
 import { messageOf } from './store-types'
 
@@ -32,12 +38,18 @@ export interface ChatSlice {
   selectConversation(id: string | null): Promise<void>
   deleteConversation(id: string): Promise<void>
   refreshConversation(id: string): Promise<void>
-  send(content: string, opts?: SendOptions): Promise<void>
+  /** Sends a message; resolves false when it was not sent (empty, busy, or the core refused). */
+  send(content: string, opts?: SendOptions): Promise<boolean>
   cancel(requestId: string): Promise<void>
   setChatMode(mode: RoutingMode | null): void
   preview(content: string): Promise<RoutingDecision | null>
   applyChunk(chunk: ChatChunk): void
   applyDecisionToStreams(decision: RoutingDecision): void
+  /**
+   * The link to the core dropped: answers still streaming will miss their last chunks, so they end
+   * now with `reason`. Returns the conversations they belong to (to be fetched again).
+   */
+  abandonStreams(reason: string): string[]
 }
 
 let localIds = 0
@@ -66,6 +78,7 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
           conversationsById: rest,
           conversations: s.conversations.filter((c) => c.id !== id),
           activeConversationId: s.activeConversationId === id ? null : s.activeConversationId,
+          streams: withoutStreams(s.streams, (st) => st.conversationId === id && isFinished(st)),
         }
       })
     } catch (err) {
@@ -78,8 +91,19 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
       const conv = await client.invoke('conversations:get', id)
       set((s) => {
         if (!conv) {
+          // Gone (deleted elsewhere, e.g. while the link was down): nothing left to show for it.
           const { [id]: _gone, ...rest } = s.conversationsById
-          return { conversationsById: rest }
+          const streams = withoutStreams(
+            s.streams,
+            (st) => st.conversationId === id && isFinished(st),
+          )
+          const stillStreaming = Object.values(streams).some((st) => st.conversationId === id)
+          return {
+            conversationsById: rest,
+            streams,
+            activeConversationId:
+              s.activeConversationId === id && !stillStreaming ? null : s.activeConversationId,
+          }
         }
         return {
           conversationsById: { ...s.conversationsById, [id]: conv },
@@ -93,22 +117,30 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
 
   async send(content, opts = {}) {
     const text = content.trim()
-    if (!text || get().sending) return
+    if (!text || get().sending) return false
     const { activeConversationId, chatMode } = get()
     const req: ChatSendRequest = { conversationId: activeConversationId, content: text }
     if (chatMode) req.mode = chatMode
     if (opts.regenerate) req.regenerate = true
     if (opts.minTier) req.minTier = opts.minTier
     set({ sending: true, chatError: null })
+    // Taken before the call: the core stores this turn's answer before the renderer hears back.
+    const sentAt = Date.now()
     try {
       const { requestId, conversationId } = await client.invoke('chat:send', req)
       set((s) => {
         const existing = s.streams[requestId]
         const stream: StreamState = existing
-          ? { ...existing, regenerate: opts.regenerate ?? false, userContent: text }
+          ? {
+              ...existing,
+              regenerate: opts.regenerate ?? false,
+              userContent: text,
+              startedAt: Math.min(existing.startedAt, sentAt),
+            }
           : newStream(requestId, conversationId, {
               regenerate: opts.regenerate ?? false,
               userContent: text,
+              startedAt: sentAt,
             })
         const conv = s.conversationsById[conversationId] ?? {
           id: conversationId,
@@ -142,14 +174,20 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
               : s.activeConversationId,
           conversationsById: { ...s.conversationsById, [conversationId]: { ...conv, messages } },
           streams: {
-            ...s.streams,
+            // A newer turn: the failure shown on the previous answer has had its say.
+            ...withoutStreams(
+              s.streams,
+              (st) => st.conversationId === conversationId && st.status === 'error',
+            ),
             [requestId]:
               stream.decisionId || !decision ? stream : { ...stream, decisionId: decision.id },
           },
         }
       })
+      return true
     } catch (err) {
       set({ sending: false, chatError: `Could not send: ${messageOf(err)}` })
+      return false
     }
   },
 
@@ -214,11 +252,42 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
       }
     })
   },
+
+  abandonStreams(reason) {
+    const affected = new Set<string>()
+    set((s) => {
+      const streams: Record<string, StreamState> = {}
+      for (const [id, st] of Object.entries(s.streams)) {
+        if (isFinished(st)) streams[id] = st
+        else {
+          affected.add(st.conversationId)
+          streams[id] = {
+            ...st,
+            status: 'error',
+            error: { name: 'TransportError', message: reason },
+          }
+        }
+      }
+      return affected.size ? { streams } : {}
+    })
+    return [...affected]
+  },
 })
+
+function withoutStreams(
+  streams: Record<string, StreamState>,
+  drop: (st: StreamState) => boolean,
+): Record<string, StreamState> {
+  const out: Record<string, StreamState> = {}
+  for (const [id, st] of Object.entries(streams)) if (!drop(st)) out[id] = st
+  return out
+}
 
 /**
  * Drops finished streams the stored conversation now holds, so an answer is shown once.
- * A done stream is matched by its decision id; a failed or stopped one by the stored last answer.
+ * A done stream is matched by its decision id; a stopped one by the stored last answer. A failed one
+ * stays (its error is shown on the stored, interrupted answer until a newer turn) unless the stored
+ * answer completed after all (the link dropped, the core finished it).
  */
 export function dropReconciledStreams(
   streams: Record<string, StreamState>,
@@ -235,7 +304,9 @@ export function dropReconciledStreams(
       isFinished(st) &&
       (st.metadata
         ? storedDecisions.has(st.metadata.decision_id)
-        : last?.role === 'assistant' && last.createdAt >= st.startedAt - 60_000)
+        : st.status === 'error'
+          ? isStoredAnswerOf(last, st) && !last.interrupted
+          : isStoredAnswerOf(last, st))
     if (!held) out[id] = st
   }
   return out

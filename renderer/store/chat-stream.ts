@@ -1,4 +1,9 @@
-import type { ChatChunk, ResponseMetadata, SerializedError } from '../../shared/types'
+import type {
+  ChatChunk,
+  ConversationMessage,
+  ResponseMetadata,
+  SerializedError,
+} from '../../shared/types'
 
 /** A piece of a streamed answer: text, or the seam where it continued on another server. */
 export type StreamPart = { kind: 'text'; text: string } | { kind: 'seam'; note: string }
@@ -98,4 +103,72 @@ export function excerptMatches(excerpt: string, content: string): boolean {
   if (e.length === 0) return c.length === 0
   const n = Math.min(e.length, 40)
   return c.slice(0, n) === e.slice(0, n)
+}
+
+/**
+ * How far the core's clock (stored `createdAt`) may lag the renderer's `startedAt` and still count as
+ * the same turn: under `serve` the page may run on another machine, and the core stores its answer
+ * placeholder a moment before the renderer learns the request id.
+ */
+export const STREAM_CLOCK_SKEW_MS = 60_000
+
+/**
+ * Whether `m` is the core's record of the answer `stream` produces: an assistant message created
+ * at or after the stream started (the core saves it at once, interrupted until it completes).
+ */
+export function isStoredAnswerOf(
+  m: ConversationMessage | undefined,
+  stream: StreamState,
+): m is ConversationMessage {
+  return (
+    m !== undefined &&
+    m.role === 'assistant' &&
+    m.createdAt >= stream.startedAt - STREAM_CLOCK_SKEW_MS
+  )
+}
+
+/** What the message list shows for one conversation. */
+export interface ConversationDisplay {
+  /** Stored messages to show, without the ones a live stream stands for. */
+  messages: ConversationMessage[]
+  /** Streams to show after them, oldest first. */
+  streams: StreamState[]
+  /** The failure of the last shown stored answer: its stream failed and the store kept that stream. */
+  lastAnswerError: SerializedError | null
+}
+
+/**
+ * Merges the stored conversation with its streams so each answer shows once. While a stream runs, the
+ * core's stored copy of it (saved interrupted, or the old answer being regenerated) is hidden; once a
+ * failed stream's answer is stored, the stored message is shown with the stream's error instead.
+ * `streams` are this conversation's, in any order. Pure.
+ */
+export function conversationDisplay(
+  stored: ConversationMessage[],
+  streams: StreamState[],
+): ConversationDisplay {
+  const sorted = [...streams].sort((a, b) => a.startedAt - b.startedAt)
+  let messages = stored
+  const last = stored[stored.length - 1]
+  const live = sorted.filter((st) => !isFinished(st))
+  if (
+    last?.role === 'assistant' &&
+    live.some((st) => st.regenerate || (last.interrupted && isStoredAnswerOf(last, st)))
+  ) {
+    messages = stored.slice(0, -1)
+  }
+  let shownStreams = sorted
+  let lastAnswerError: SerializedError | null = null
+  const newest = sorted[sorted.length - 1]
+  const tail = messages[messages.length - 1]
+  if (
+    newest?.status === 'error' &&
+    tail?.interrupted &&
+    isStoredAnswerOf(tail, newest) &&
+    messages === stored
+  ) {
+    shownStreams = sorted.slice(0, -1)
+    lastAnswerError = newest.error ?? { name: 'Error', message: 'the answer failed' }
+  }
+  return { messages, streams: shownStreams, lastAnswerError }
 }

@@ -23,3 +23,15 @@ export function addDecision(list: RoutingDecision[], d: RoutingDecision): Routin
 export function sortDecisions(list: RoutingDecision[]): RoutingDecision[] {
   return [...list].sort((a, b) => b.at - a.at).slice(0, MAX_DECISIONS)
 }
+
+/**
+ * Merges a routing:log snapshot into the decisions already held (events may have arrived while the
+ * snapshot was on its way): union by id, the held copy winning, newest first. Pure.
+ */
+export function mergeDecisions(
+  held: RoutingDecision[],
+  snapshot: RoutingDecision[],
+): RoutingDecision[] {
+  const ids = new Set(held.map((d) => d.id))
+  return sortDecisions([...held, ...snapshot.filter((d) => !ids.has(d.id))])
+}

@@ -11,10 +11,12 @@ export interface SettingsSlice {
   saveState: 'idle' | 'saving' | 'saved' | 'refused' | 'failed'
   saveError: string | null
   saveConfig(config: AillmConfig): Promise<ConfigSetResult | null>
+  /** Forgets a refused or failed save (changes discarded, or a newer config took over). */
+  clearSaveOutcome(): void
 }
 
 /** Creates the settings slice. */
-export const createSettingsSlice: SliceCreator<SettingsSlice> = (client) => (set) => ({
+export const createSettingsSlice: SliceCreator<SettingsSlice> = (client) => (set, get) => ({
   configView: null,
   saveIssues: [],
   saveState: 'idle',
@@ -30,5 +32,21 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (client) => (set
       set({ saveState: 'failed', saveError: `Could not save: ${messageOf(err)}` })
       return null
     }
+  },
+  clearSaveOutcome() {
+    const { saveState, saveIssues, saveError } = get()
+    if (
+      saveIssues.length === 0 &&
+      saveError === null &&
+      saveState !== 'refused' &&
+      saveState !== 'failed'
+    )
+      return
+    // "Saved" may stay: it is still true of the file.
+    set({
+      saveIssues: [],
+      saveError: null,
+      saveState: saveState === 'refused' || saveState === 'failed' ? 'idle' : saveState,
+    })
   },
 })

@@ -75,6 +75,8 @@ export function readToken(
 
 interface Pending {
   channel: RequestChannel
+  /** Whether the frame went out on a socket; only those can be lost with it (unsent ones stay queued). */
+  sent: boolean
   resolve: (value: unknown) => void
   reject: (err: Error) => void
 }
@@ -103,11 +105,19 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
     for (const l of [...connectionListeners]) l(s)
   }
 
-  const failPending = (message: string): void => {
+  /** Rejects the calls in flight; with `onlySent`, calls still queued keep waiting for a connection. */
+  const failPending = (message: string, onlySent: boolean): void => {
     for (const [id, p] of pending) {
+      if (onlySent && !p.sent) continue
       pending.delete(id)
       p.reject(new TransportError(p.channel, message))
     }
+  }
+
+  const sendFrame = (ws: WebSocketLike, frame: WsInvokeFrame): void => {
+    const p = pending.get(frame.id)
+    if (p) p.sent = true
+    ws.send(JSON.stringify(frame))
   }
 
   const handleFrame = (raw: unknown): void => {
@@ -160,7 +170,7 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
       if (socket !== ws) return
       attempt = 0
       setState({ kind: 'open' })
-      for (const frame of queued.splice(0)) ws.send(JSON.stringify(frame))
+      for (const frame of queued.splice(0)) sendFrame(ws, frame)
     })
     ws.addEventListener('message', (ev) => handleFrame((ev as { data: unknown }).data))
     ws.addEventListener('error', (ev) => {
@@ -170,7 +180,7 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
     ws.addEventListener('close', () => {
       if (socket !== ws) return
       socket = null
-      failPending('disconnected from the core before it answered')
+      failPending('disconnected from the core before it answered', true)
       if (disposed) setState({ kind: 'closed' })
       else scheduleReconnect(lastError)
     })
@@ -183,8 +193,13 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
       if (disposed) return Promise.reject(new TransportError(channel, 'the client was closed'))
       const frame: WsInvokeFrame = { type: 'invoke', id: nextId++, channel, args }
       return new Promise<RequestResult<C>>((resolve, reject) => {
-        pending.set(frame.id, { channel, resolve: resolve as (v: unknown) => void, reject })
-        if (socket && socket.readyState === OPEN) socket.send(JSON.stringify(frame))
+        pending.set(frame.id, {
+          channel,
+          sent: false,
+          resolve: resolve as (v: unknown) => void,
+          reject,
+        })
+        if (socket && socket.readyState === OPEN) sendFrame(socket, frame)
         else queued.push(frame)
       })
     },
@@ -209,7 +224,7 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
       disposed = true
       if (retryTimer) clearTimeout(retryTimer)
       queued.length = 0
-      failPending('the client was closed')
+      failPending('the client was closed', false)
       const ws = socket
       socket = null
       ws?.close()

@@ -37,9 +37,13 @@ export function Composer() {
   const submit = (): void => {
     const content = text.trim()
     if (!content || sending) return
+    const typed = text
     setText('')
     setPreview(null)
-    void send(content)
+    void send(content).then((sent) => {
+      // Give the text back when it did not go out, unless the person already typed something new.
+      if (!sent) setText((now) => (now === '' ? typed : now))
+    })
   }
 
   return (

@@ -1,8 +1,13 @@
 import { useEffect, useRef } from 'react'
 import { useShallow } from 'zustand/react/shallow'
-import type { ConversationMessage, RoutingDecision, Tier } from '../../../shared/types'
+import type {
+  ConversationMessage,
+  RoutingDecision,
+  SerializedError,
+  Tier,
+} from '../../../shared/types'
 import type { StreamState } from '../../store/chat-stream'
-import { isFinished } from '../../store/chat-stream'
+import { conversationDisplay, isFinished, streamText } from '../../store/chat-stream'
 import { useAppStore } from '../../store/store-context'
 import { nextTier } from '../../format'
 import { AnswerWarnings } from './answer-warnings'
@@ -24,10 +29,13 @@ export function waitingLabel(decision: RoutingDecision | null): string {
 function StoredAnswer({
   message,
   isLast,
+  error,
   onRegenerate,
 }: {
   message: ConversationMessage
   isLast: boolean
+  /** Why this (interrupted) answer failed, while the store still knows. */
+  error: SerializedError | null
   onRegenerate: (minTier?: 'balanced' | 'powerful') => void
 }) {
   const md = message.metadata
@@ -45,11 +53,16 @@ function StoredAnswer({
     <article className="message assistant" aria-label="Answer">
       <AnswerWarnings metadata={md} />
       <MarkdownText text={message.content} />
-      {message.interrupted && (
-        <p className="interrupted" role="note">
-          Interrupted — this answer was cut short and not completed.
-        </p>
-      )}
+      {message.interrupted &&
+        (error ? (
+          <p className="interrupted" role="alert">
+            Interrupted — {error.message}
+          </p>
+        ) : (
+          <p className="interrupted" role="note">
+            Interrupted — this answer was cut short and not completed.
+          </p>
+        ))}
       <RouteBadge metadata={md} decision={decision} />
       {isLast && (
         <div className="message-actions">
@@ -116,24 +129,19 @@ export function MessageList() {
   const conv = useAppStore((s) =>
     s.activeConversationId ? s.conversationsById[s.activeConversationId] : undefined,
   )
-  const streams = useAppStore(
+  const allStreams = useAppStore(
     useShallow((s) =>
-      Object.values(s.streams)
-        .filter((st) => st.conversationId === s.activeConversationId)
-        .sort((a, b) => a.startedAt - b.startedAt),
+      Object.values(s.streams).filter((st) => st.conversationId === s.activeConversationId),
     ),
   )
   const send = useAppStore((s) => s.send)
   const endRef = useRef<HTMLDivElement>(null)
   const messages = conv?.messages ?? []
-  const regenerating = streams.some((st) => st.regenerate)
-  const shown =
-    regenerating && messages[messages.length - 1]?.role === 'assistant'
-      ? messages.slice(0, -1)
-      : messages
+  const { messages: shown, streams, lastAnswerError } = conversationDisplay(messages, allStreams)
   const lastUser = [...messages].reverse().find((m) => m.role === 'user')
   const busy = streams.some((st) => !isFinished(st))
-  const lastTextLength = streams.reduce((n, st) => n + st.parts.length, 0)
+  // Tokens append to the same part, so the text length (not the part count) tells it grew.
+  const lastTextLength = streams.reduce((n, st) => n + streamText(st).length + st.parts.length, 0)
 
   useEffect(() => {
     endRef.current?.scrollIntoView?.({ block: 'end' })
@@ -163,6 +171,7 @@ export function MessageList() {
             key={m.id}
             message={m}
             isLast={i === shown.length - 1 && !busy && streams.length === 0}
+            error={i === shown.length - 1 ? lastAnswerError : null}
             onRegenerate={(minTier) => {
               if (lastUser)
                 void send(

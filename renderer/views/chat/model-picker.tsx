@@ -1,4 +1,6 @@
 import { useMemo } from 'react'
+import type { RoutingMode } from '../../../shared/types'
+import { assertNever } from '../../../shared/types'
 import { modeKey, parseModeKey } from '../../format'
 import { useAppStore } from '../../store/store-context'
 
@@ -18,6 +20,7 @@ export function ModelPicker() {
         })),
     [servers],
   )
+  const missing = chatMode && !offers(groups, chatMode) ? chatMode : null
   return (
     <div className="model-picker">
       <label htmlFor="model-picker">Model</label>
@@ -36,7 +39,30 @@ export function ModelPicker() {
             ))}
           </optgroup>
         ))}
+        {missing && (
+          // Without it the select would show "Auto" while messages still go to the pinned model.
+          <option value={modeKey(missing)}>{pinnedLabel(missing)} (not available)</option>
+        )}
       </select>
     </div>
   )
+}
+
+/** Whether the picker lists this mode among the trusted servers' chat models. */
+function offers(groups: { id: string; models: string[] }[], mode: RoutingMode): boolean {
+  if (mode.kind !== 'model') return false
+  return groups.some((g) => g.id === mode.serverId && g.models.includes(mode.model))
+}
+
+function pinnedLabel(mode: RoutingMode): string {
+  switch (mode.kind) {
+    case 'model':
+      return mode.serverId ? `${mode.model} @ ${mode.serverId}` : mode.model
+    case 'server':
+      return `Only ${mode.serverId}`
+    case 'auto':
+      return 'Automatic'
+    default:
+      return assertNever(mode)
+  }
 }

@@ -118,7 +118,6 @@ export function ServerMap({
         type: 'server',
         position: { x: 320, y },
         data: { server: s, onTrust },
-        draggable: true,
       }
       y += rowH(s) + 30
       return node
@@ -148,6 +147,8 @@ export function ServerMap({
         nodeTypes={nodeTypes}
         fitView
         nodesConnectable={false}
+        // The layout is computed from the servers on every change; a dragged card would snap back.
+        nodesDraggable={false}
         proOptions={{ hideAttribution: true }}
         minZoom={0.3}
       >

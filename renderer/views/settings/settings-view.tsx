@@ -7,6 +7,7 @@ import type {
   Priority,
 } from '../../../shared/types'
 import { useAppStore } from '../../store/store-context'
+import { applyFormEdits } from './form-edits'
 
 const P = 'llm.providers.ollama'
 const PRIORITIES: Priority[] = ['PRIMARY', 'SECONDARY', 'FALLBACK']
@@ -97,15 +98,23 @@ export function SettingsView() {
   const saveState = useAppStore((s) => s.saveState)
   const saveError = useAppStore((s) => s.saveError)
   const saveConfig = useAppStore((s) => s.saveConfig)
+  const clearSaveOutcome = useAppStore((s) => s.clearSaveOutcome)
   const [draft, setDraft] = useState<AillmConfig | null>(null)
+  // The config the draft was copied from: Save writes only what differs from it.
+  const [base, setBase] = useState<AillmConfig | null>(null)
   const [dirty, setDirty] = useState(false)
 
-  // Follow the file while the user has not started editing (another window or the file changed it).
+  // Follow the file while the user has not started editing (another window or the file changed it);
+  // a refused save's issues no longer describe what the form shows then.
   useEffect(() => {
-    if (view && !dirty) setDraft(structuredClone(view.config))
-  }, [view, dirty])
+    if (view && !dirty) {
+      setDraft(structuredClone(view.config))
+      setBase(structuredClone(view.config))
+      clearSaveOutcome()
+    }
+  }, [view, dirty, clearSaveOutcome])
 
-  if (!view || !draft) return <div className="view settings muted">Loading settings…</div>
+  if (!view || !draft || !base) return <div className="view settings muted">Loading settings…</div>
 
   const o = draft.llm.providers.ollama
   const issues = [...saveIssues, ...view.issues]
@@ -121,7 +130,7 @@ export function SettingsView() {
       className="view settings"
       onSubmit={(e) => {
         e.preventDefault()
-        void saveConfig(draft).then((r) => {
+        void saveConfig(applyFormEdits(base, draft, view.config)).then((r) => {
           if (r?.ok) setDirty(false)
         })
       }}
@@ -364,10 +373,8 @@ export function SettingsView() {
         <button
           type="button"
           disabled={!dirty}
-          onClick={() => {
-            setDraft(structuredClone(view.config))
-            setDirty(false)
-          }}
+          // The effect above then copies the config in force and forgets a refused save.
+          onClick={() => setDirty(false)}
         >
           Discard changes
         </button>

@@ -86,7 +86,12 @@ export class FakeTray {
   }
   setImage = (image: unknown) => void (this.image = image)
   setToolTip = (t: string) => void (this.tooltip = t)
-  setContextMenu = (m: unknown) => void (this.menu = m)
+  /** How many times a menu was set (each rebuild of the tray menu). */
+  menuBuilds = 0
+  setContextMenu = (m: unknown) => {
+    this.menu = m
+    this.menuBuilds++
+  }
   destroy = () => undefined
 }
 

@@ -13,6 +13,7 @@ import {
   forwardCoreEvents,
   isEventChannel,
   isRequestChannel,
+  isOwnDocumentUrl,
   isTrustedUrl,
   senderProblem,
 } from '../../../electron/main/ipc-dispatch'
@@ -133,6 +134,32 @@ describe('senderProblem', () => {
 
   it('treats a malformed dev server URL as trusting nothing', () => {
     expect(isTrustedUrl('http://localhost:5173/', { devServerUrl: 'not a url' })).toBe(false)
+  })
+})
+
+describe('isOwnDocumentUrl (where a window may navigate)', () => {
+  const dev = { devServerUrl: 'http://localhost:5173' }
+  const file = { fileRoot: '/opt/aillm/out/renderer' }
+  it.each([
+    ['app://aillm/index.html#/chat', {}, true],
+    ['app://aillm/', {}, true],
+    ['app://aillm/index.html?x=1', {}, true],
+    ['app://aillm/README.md', {}, false],
+    ['app://aillm/docs/index.html', {}, false],
+    ['app://aillm/assets/index-abc.js', {}, false],
+    ['app://evil/index.html', {}, false],
+    ['https://ollama.com/', {}, false],
+    ['http://localhost:5173/index.html#/dashboard', dev, true],
+    ['http://localhost:5173/', dev, true],
+    ['http://localhost:5173/src/README.md', dev, false],
+    ['http://localhost:5173/index.html', {}, false],
+    ['http://localhost:5173/app/index.html', { devServerUrl: 'http://localhost:5173/app/' }, true],
+    ['http://localhost:5173/index.html', { devServerUrl: 'not a url' }, false],
+    ['file:///opt/aillm/out/renderer/index.html', file, true],
+    ['file:///opt/aillm/out/renderer/README.md', file, false],
+    ['not a url', {}, false],
+  ])('%s with %j: %s', (url, trusted, expected) => {
+    expect(isOwnDocumentUrl(url, trusted)).toBe(expected)
   })
 })
 

@@ -133,6 +133,19 @@ describe('main process over a fake electron', () => {
     )
   })
 
+  it('rebuilds the tray menu even when the clicked action fails', async () => {
+    const tray = recorded.trays[0]!
+    const before = tray.menuBuilds
+    // Electron has already moved the radio to the clicked item; only a rebuild moves it back.
+    hooks()?.clickTray('mode:server:no-such-server')
+    await until('the menu rebuilt', () => tray.menuBuilds > before, 2000)
+    expect(
+      hooks()
+        ?.trayMenu()
+        .find((i) => i.id === 'mode:auto')?.checked,
+    ).toBe(true)
+  })
+
   it('opens one hardened chat window and reuses it', async () => {
     hooks()?.clickTray('open:chat')
     chatWindow = await until('the chat window', () => recorded.windows[0])
@@ -212,6 +225,8 @@ describe('main process over a fake electron', () => {
     expect(navigate('file:///etc/passwd')).toBe(true)
     expect(navigate('https://ollama.com/')).toBe(true)
     expect(navigate('app://aillm/index.html#/dashboard')).toBe(false)
+    // A relative link in an answer resolves on our origin but is not our document.
+    expect(navigate('app://aillm/README.md')).toBe(true)
     expect(contents.openHandler?.({ url: 'https://ollama.com/library' })).toEqual({
       action: 'deny',
     })

@@ -2,14 +2,24 @@
 import { describe, expect, it } from 'vitest'
 import type { ChatChunk, Conversation } from '../../../shared/types'
 import { createAppStore } from '../../../renderer/store/app-store'
-import { connectStore } from '../../../renderer/store/bridge'
+import { CONNECTION_LOST, connectStore } from '../../../renderer/store/bridge'
 import {
   applyChunkToStream,
+  conversationDisplay,
   excerptMatches,
   newStream,
   streamText,
 } from '../../../renderer/store/chat-stream'
-import { FakeCore, configView, decision, flush, metadata, seedServers } from './fake-core'
+import { mergeDecisions } from '../../../renderer/store/routing-slice'
+import {
+  FakeCore,
+  configView,
+  decision,
+  flush,
+  metadata,
+  seedServers,
+  storedConversation,
+} from './fake-core'
 
 function setup(core = new FakeCore()) {
   const store = createAppStore(core)
@@ -209,7 +219,8 @@ describe('chat through the store', () => {
   })
 
   it('keeps the finished stream when the stored conversation does not have it yet', async () => {
-    const { core, store } = setup(new FakeCore({ 'conversations:get': async () => null }))
+    const stored = storedConversation([{ role: 'user', content: 'Hi!' }])
+    const { core, store } = setup(new FakeCore({ 'conversations:get': async () => stored }))
     await flush()
     await store.getState().send('Hi!')
     core.emit('chat:chunk', chunk({ kind: 'done', metadata: metadata() }))
@@ -254,5 +265,188 @@ describe('chat through the store', () => {
     await store.getState().send('Hi!')
     expect(store.getState().chatError).toBe('Could not send: no server')
     expect(store.getState().sending).toBe(false)
+  })
+})
+
+/** A core whose chat:send stores the user message and the answer placeholder, as app-core does. */
+function storingCore(overrides: ConstructorParameters<typeof FakeCore>[0] = {}) {
+  const conv = storedConversation([])
+  const core = new FakeCore({
+    'conversations:get': async (id) => (id === conv.id ? structuredClone(conv) : null),
+    'chat:send': async (req) => {
+      const at = Date.now()
+      conv.messages.push(
+        {
+          id: `u${conv.messages.length}`,
+          role: 'user',
+          content: req.content,
+          createdAt: at,
+          metadata: null,
+          interrupted: false,
+        },
+        {
+          id: `a${conv.messages.length}`,
+          role: 'assistant',
+          content: '',
+          createdAt: at,
+          metadata: null,
+          interrupted: true,
+        },
+      )
+      return { requestId: `r${conv.messages.length / 2}`, conversationId: conv.id }
+    },
+    ...overrides,
+  })
+  const answer = () => conv.messages[conv.messages.length - 1]!
+  return { core, conv, answer }
+}
+
+const shown = (s: S) => {
+  const id = s.activeConversationId
+  const d = conversationDisplay(
+    id ? (s.conversationsById[id]?.messages ?? []) : [],
+    Object.values(s.streams).filter((st) => st.conversationId === id),
+  )
+  return {
+    messages: d.messages.map(
+      (m) => `${m.role}:${m.content}${m.interrupted ? ' [interrupted]' : ''}`,
+    ),
+    streams: d.streams.map((st) => `${st.status}:${streamText(st)}`),
+    error: d.lastAnswerError?.message ?? null,
+  }
+}
+
+describe('streams across reconnects, re-selects and failures', () => {
+  it('a reconnect ends a stream whose done was missed and shows the stored answer once', async () => {
+    const { core, answer } = storingCore()
+    const { store } = setup(core)
+    await flush()
+    await store.getState().send('Hello there')
+    core.emit('chat:chunk', chunk({ kind: 'token', text: 'Hi, how' }))
+    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null })
+    Object.assign(answer(), {
+      content: 'Hi, how are you?',
+      interrupted: false,
+      metadata: metadata({ decision_id: 'dX' }),
+    })
+    core.setConnection({ kind: 'open' })
+    await flush()
+    await flush()
+    expect(Object.values(store.getState().streams)).toEqual([])
+    expect(shown(store.getState())).toEqual({
+      messages: ['user:Hello there', 'assistant:Hi, how are you?'],
+      streams: [],
+      error: null,
+    })
+  })
+
+  it('a reconnect while the stored answer is still cut short shows why it stopped', async () => {
+    const { core, answer } = storingCore()
+    const { store } = setup(core)
+    await flush()
+    await store.getState().send('Hello there')
+    core.emit('chat:chunk', chunk({ kind: 'token', text: 'Hi, how' }))
+    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null })
+    answer().content = 'Hi, how'
+    core.setConnection({ kind: 'open' })
+    await flush()
+    await flush()
+    expect(store.getState().streams['r1']?.status).toBe('error')
+    expect(shown(store.getState())).toEqual({
+      messages: ['user:Hello there', 'assistant:Hi, how [interrupted]'],
+      streams: [],
+      error: CONNECTION_LOST,
+    })
+  })
+
+  it('a conversation deleted while the link was down is closed after the reconnect', async () => {
+    const { core } = storingCore()
+    const { store } = setup(core)
+    await flush()
+    await store.getState().send('Hello there')
+    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null })
+    core.handlers['conversations:get'] = async () => null
+    core.setConnection({ kind: 'open' })
+    await flush()
+    await flush()
+    expect(store.getState().activeConversationId).toBeNull()
+    expect(store.getState().streams).toEqual({})
+    expect(store.getState().conversationsById).toEqual({})
+  })
+
+  it('re-selecting a conversation while it streams shows the live answer, not its stored placeholder', async () => {
+    const { core, answer } = storingCore()
+    const { store } = setup(core)
+    await flush()
+    await store.getState().send('Hello there')
+    core.emit('chat:chunk', chunk({ kind: 'token', text: 'Hi, how' }))
+    answer().content = 'Hi, how' // the core's throttled save
+    await store.getState().selectConversation(null)
+    await store.getState().selectConversation('c1')
+    expect(shown(store.getState())).toEqual({
+      messages: ['user:Hello there'],
+      streams: ['streaming:Hi, how'],
+      error: null,
+    })
+  })
+
+  it('an error chunk: the stored answer shows the error until a newer turn', async () => {
+    const { core } = storingCore()
+    const { store } = setup(core)
+    await flush()
+    await store.getState().send('Hello')
+    const message = 'No server can answer: all 2 servers are offline'
+    core.emit('chat:chunk', chunk({ kind: 'error', error: { name: 'Error', message } }))
+    expect(shown(store.getState()).streams).toEqual(['error:'])
+    await flush()
+    expect(shown(store.getState())).toEqual({
+      messages: ['user:Hello', 'assistant: [interrupted]'],
+      streams: [],
+      error: message,
+    })
+    await store.getState().selectConversation('c1')
+    expect(shown(store.getState()).error).toBe(message)
+    await store.getState().send('Try again')
+    expect(Object.keys(store.getState().streams)).toEqual(['r2'])
+    expect(shown(store.getState()).error).toBeNull()
+  })
+
+  it('applies each snapshot when it arrives and merges the log with decisions seen meanwhile', async () => {
+    // servers:snapshot answers at once; the log and the config only when the test says so.
+    const gates: (() => void)[] = []
+    const gated = <T>(value: T) =>
+      new Promise<T>((resolve) => {
+        gates.push(() => resolve(value))
+      })
+    const core = new FakeCore({
+      'config:get': () => gated(configView()),
+      'routing:log': () =>
+        gated([decision('logged', { model: 'gemma3:1b', server: 'localhost' }, { at: 5 })]),
+    })
+    const { store } = setup(core)
+    await flush()
+    expect(store.getState().servers).toHaveLength(2)
+    core.emit(
+      'routing:decision',
+      decision('live', { model: 'gemma3:1b', server: 'localhost' }, { at: 9 }),
+    )
+    core.emit('servers:changed', [])
+    for (const open of gates) open()
+    await flush()
+    expect(store.getState().loaded).toBe(true)
+    expect(store.getState().servers).toEqual([])
+    expect(store.getState().decisions.map((d) => d.id)).toEqual(['live', 'logged'])
+  })
+
+  it.each([
+    [[], [], []],
+    [['a@3'], ['b@5', 'a@3'], ['b', 'a']],
+    [['c@9', 'a@3'], ['b@5'], ['c', 'b', 'a']],
+  ])('mergeDecisions(held %j, log %j) = %j', (held, log, expected) => {
+    const mk = (s: string) => {
+      const [id = '', at = '0'] = s.split('@')
+      return decision(id, { model: 'm', server: 's' }, { at: Number(at) })
+    }
+    expect(mergeDecisions(held.map(mk), log.map(mk)).map((d) => d.id)).toEqual(expected)
   })
 })

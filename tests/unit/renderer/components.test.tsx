@@ -2,8 +2,8 @@
 import { act, cleanup, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { ReactElement } from 'react'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { ChatChunk, Conversation } from '../../../shared/types'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { AillmConfig, ChatChunk, Conversation } from '../../../shared/types'
 import { App } from '../../../renderer/app'
 import { ModeSwitch } from '../../../renderer/components/mode-switch'
 import { createAppStore } from '../../../renderer/store/app-store'
@@ -11,11 +11,21 @@ import { connectStore } from '../../../renderer/store/bridge'
 import { StoreProvider } from '../../../renderer/store/store-context'
 import { AnswerWarnings } from '../../../renderer/views/chat/answer-warnings'
 import { ChatView } from '../../../renderer/views/chat/chat-view'
+import { MarkdownText, isWebLink } from '../../../renderer/views/chat/markdown-text'
+import { ModelPicker } from '../../../renderer/views/chat/model-picker'
 import { RouteBadge } from '../../../renderer/views/chat/route-badge'
 import { SettingsView } from '../../../renderer/views/settings/settings-view'
 import { ModelMatrix } from '../../../renderer/views/dashboard/model-matrix'
-import type { configView } from './fake-core'
-import { FakeCore, decision, flush, metadata, seedServers } from './fake-core'
+import { ServerMap } from '../../../renderer/views/dashboard/server-map'
+import {
+  FakeCore,
+  configView,
+  decision,
+  flush,
+  metadata,
+  seedServers,
+  storedConversation,
+} from './fake-core'
 
 afterEach(cleanup)
 
@@ -122,7 +132,8 @@ describe('Composer', () => {
 
 describe('Chat streaming', () => {
   it('shows the cold-load state, the streamed text, then the route badge and the fallback banner', async () => {
-    const core = new FakeCore({ 'conversations:get': async () => null })
+    const stored = storedConversation([{ role: 'user', content: 'Write an auth system with JWT' }])
+    const core = new FakeCore({ 'conversations:get': async () => stored })
     const { store } = await mount(<ChatView />, core)
     await act(() => store.getState().send('Write an auth system with JWT'))
     act(() =>
@@ -321,3 +332,212 @@ async function vi_waitFor(fn: () => void, ms = 2000): Promise<void> {
     }
   }
 }
+
+/** A core whose chat:send stores the user message and the answer placeholder, as app-core does. */
+function storingCore(overrides: ConstructorParameters<typeof FakeCore>[0] = {}) {
+  const conv = storedConversation([])
+  const core = new FakeCore({
+    'conversations:get': async () => structuredClone(conv),
+    'chat:send': async (req) => {
+      const at = Date.now()
+      const base = { createdAt: at, metadata: null }
+      conv.messages.push(
+        { ...base, id: 'u1', role: 'user', content: req.content, interrupted: false },
+        { ...base, id: 'a1', role: 'assistant', content: '', interrupted: true },
+      )
+      return { requestId: 'r1', conversationId: conv.id }
+    },
+    ...overrides,
+  })
+  return { core, conv, answer: () => conv.messages[conv.messages.length - 1]! }
+}
+
+const emitChunk = (core: FakeCore, c: Partial<ChatChunk> & { kind: ChatChunk['kind'] }) =>
+  act(() => core.emit('chat:chunk', { requestId: 'r1', conversationId: 'c1', ...c } as ChatChunk))
+
+describe('Message list with streams', () => {
+  it('re-selecting a streaming conversation shows the answer once (no stored placeholder)', async () => {
+    const { core, answer } = storingCore()
+    const { store } = await mount(<ChatView />, core)
+    await act(() => store.getState().send('Hello there'))
+    emitChunk(core, { kind: 'token', text: 'Hi, how' })
+    answer().content = 'Hi, how'
+    await act(() => store.getState().selectConversation(null))
+    await act(() => store.getState().selectConversation('c1'))
+    expect(screen.getAllByRole('article', { name: 'Answer' })).toHaveLength(1)
+    expect(screen.queryByText(/cut short/)).toBeNull()
+    expect(screen.getByRole('button', { name: 'Stop' })).toBeTruthy()
+  })
+
+  it('a failed answer keeps saying why, with Regenerate under it', async () => {
+    const { core } = storingCore()
+    const { store } = await mount(<ChatView />, core)
+    await act(() => store.getState().send('Hello'))
+    const message = 'No server can answer: all 2 servers are offline'
+    emitChunk(core, { kind: 'error', error: { name: 'Error', message } })
+    await act(flush)
+    expect(screen.getAllByRole('article', { name: 'Answer' })).toHaveLength(1)
+    expect(screen.getByRole('alert').textContent).toBe(`Interrupted — ${message}`)
+    expect(screen.getByRole('button', { name: 'Regenerate' })).toBeTruthy()
+  })
+
+  it('scrolls along while tokens grow the same part', async () => {
+    const scrolled = vi.fn()
+    const original = Element.prototype.scrollIntoView
+    Element.prototype.scrollIntoView = scrolled
+    try {
+      const { core } = storingCore()
+      const { store } = await mount(<ChatView />, core)
+      await act(() => store.getState().send('Hello'))
+      emitChunk(core, { kind: 'token', text: 'One' })
+      const after = scrolled.mock.calls.length
+      emitChunk(core, { kind: 'token', text: ' two' })
+      emitChunk(core, { kind: 'token', text: ' three' })
+      expect(scrolled.mock.calls.length).toBe(after + 2)
+    } finally {
+      Element.prototype.scrollIntoView = original
+    }
+  })
+})
+
+describe('Markdown links in answers', () => {
+  it('opens web links in a new window and leaves relative links inert', () => {
+    render(
+      <MarkdownText text="See [the readme](README.md), [a section](#usage) and [Ollama](https://ollama.com/library)." />,
+    )
+    const web = screen.getByRole('link', { name: 'Ollama' })
+    expect(web.getAttribute('href')).toBe('https://ollama.com/library')
+    expect(web.getAttribute('target')).toBe('_blank')
+    expect(web.getAttribute('rel')).toBe('noopener noreferrer')
+    expect(screen.getAllByRole('link')).toHaveLength(1)
+    expect(screen.getByText('the readme').getAttribute('title')).toBe('Link not opened: README.md')
+    expect(screen.getByText('a section').tagName).toBe('SPAN')
+  })
+
+  it.each([
+    ['https://ollama.com/', true],
+    ['http://127.0.0.1:8000/ui/', true],
+    ['README.md', false],
+    ['#usage', false],
+    ['mailto:me@example.com', false],
+    ['file:///etc/passwd', false],
+    [undefined, false],
+  ])('isWebLink(%j) = %s', (href, expected) => {
+    expect(isWebLink(href)).toBe(expected)
+  })
+})
+
+describe('Model picker', () => {
+  it('keeps showing a pinned model whose server vanished, marked not available', async () => {
+    const { core, store } = await mount(<ModelPicker />)
+    const select = screen.getByRole('combobox', { name: 'Model' }) as HTMLSelectElement
+    await userEvent.selectOptions(select, 'gemma3:1b @ localhost')
+    expect(store.getState().chatMode).toEqual({
+      kind: 'model',
+      model: 'gemma3:1b',
+      serverId: 'localhost',
+    })
+    act(() => core.emit('servers:changed', seedServers().slice(0, 1)))
+    expect(select.selectedOptions[0]?.textContent).toBe('gemma3:1b @ localhost (not available)')
+    await userEvent.selectOptions(select, 'Auto (route by task)')
+    expect(store.getState().chatMode).toBeNull()
+    expect(screen.queryByText(/not available/)).toBeNull()
+  })
+})
+
+describe('Composer on a failed send', () => {
+  it('gives the text back so it is not lost', async () => {
+    const core = new FakeCore({
+      'chat:send': async () => {
+        throw new Error('no server')
+      },
+    })
+    await mount(<ChatView />, core)
+    const box = screen.getByRole('textbox', { name: 'Message' }) as HTMLTextAreaElement
+    await userEvent.type(box, 'Keep me{Enter}')
+    await act(flush)
+    expect(core.callsOf('chat:send')).toHaveLength(1)
+    expect(box.value).toBe('Keep me')
+  })
+})
+
+describe('Settings save and discard', () => {
+  it('Save writes only the fields edited here onto the latest config', async () => {
+    const { core } = await mount(<SettingsView />)
+    const port = screen.getByRole('spinbutton', { name: 'API port' })
+    await userEvent.clear(port)
+    await userEvent.type(port, '8001')
+    // Meanwhile a Trust click and an edit of the file changed the config.
+    const latest = configView()
+    latest.config.llm.providers.ollama.trusted_servers = ['boxA']
+    latest.config.llm.providers.ollama.health_check_interval_s = 7
+    latest.config.llm.providers.ollama.base_url = 'http://10.0.0.9:11434'
+    act(() => core.emit('config:changed', latest))
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }))
+    await act(flush)
+    const [saved] = core.callsOf('config:set')[0] as [AillmConfig]
+    expect(saved.api.port).toBe(8001)
+    expect(saved.llm.providers.ollama.trusted_servers).toEqual(['boxA'])
+    expect(saved.llm.providers.ollama.health_check_interval_s).toBe(7)
+    expect(saved.llm.providers.ollama.base_url).toBe('http://10.0.0.9:11434')
+  })
+
+  it('Discard clears the issues of a refused save', async () => {
+    const core = new FakeCore({
+      'config:set': async () => ({
+        ok: false,
+        issues: [
+          {
+            key: 'llm.providers.ollama.additional_servers.0.url',
+            line: 7,
+            column: 16,
+            message: 'expected a URL like http://host:11434',
+          },
+        ],
+      }),
+    })
+    const { store } = await mount(<SettingsView />, core)
+    const url = screen.getByRole('textbox', { name: 'URL of server 1' })
+    await userEvent.clear(url)
+    await userEvent.type(url, 'nonsense')
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }))
+    await act(flush)
+    expect(screen.getByText('Not saved — fix these first:')).toBeTruthy()
+    await userEvent.click(screen.getByRole('button', { name: 'Discard changes' }))
+    expect(screen.queryByText('Not saved — fix these first:')).toBeNull()
+    expect(url.getAttribute('aria-invalid')).toBe('false')
+    expect((url as HTMLInputElement).value).toBe('http://127.0.0.1:11434')
+    expect(store.getState().saveState).toBe('idle')
+  })
+
+  it('a newer config while the form is clean clears a refused save', async () => {
+    const core = new FakeCore({
+      'config:set': async () => ({
+        ok: false,
+        issues: [{ key: 'api.port', line: 3, column: 9, message: 'expected 1-65535' }],
+      }),
+    })
+    const { store } = await mount(<SettingsView />, core)
+    // Saving the unchanged form (not dirty) is refused, e.g. the core rejects the file's own value.
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }))
+    await act(flush)
+    expect(store.getState().saveIssues).toHaveLength(1)
+    act(() => core.emit('config:changed', configView()))
+    expect(store.getState().saveIssues).toEqual([])
+    expect(screen.queryByText('Not saved — fix these first:')).toBeNull()
+  })
+})
+
+describe('Server map', () => {
+  it('cards are not draggable (the layout is computed, a drag would snap back)', async () => {
+    const { container } = render(
+      <div style={{ width: 800, height: 600 }}>
+        <ServerMap servers={seedServers()} lit={{}} onTrust={() => undefined} />
+      </div>,
+    )
+    await act(flush)
+    const nodes = container.querySelectorAll('.react-flow__node')
+    expect(nodes.length).toBe(3)
+    for (const n of nodes) expect(n.classList.contains('draggable')).toBe(false)
+  })
+})

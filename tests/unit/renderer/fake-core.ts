@@ -9,6 +9,8 @@ import type {
   AillmConfig,
   Candidate,
   ConfigView,
+  Conversation,
+  ConversationMessage,
   ModelEntry,
   ResponseMetadata,
   RoutingDecision,
@@ -202,6 +204,26 @@ export function configView(extra: Partial<ConfigView> = {}): ConfigView {
     config: config(),
     issues: [],
     ...extra,
+  }
+}
+
+/** A stored conversation `c1` holding these messages (ids m1, m2 …, createdAt = `at`). */
+export function storedConversation(
+  messages: Pick<ConversationMessage, 'role' | 'content'>[] & Partial<ConversationMessage>[],
+  at = Date.now(),
+): Conversation {
+  return {
+    id: 'c1',
+    title: 't',
+    createdAt: at,
+    updatedAt: at,
+    messages: messages.map((m, i) => ({
+      id: `m${i + 1}`,
+      createdAt: at,
+      metadata: null,
+      interrupted: false,
+      ...m,
+    })),
   }
 }
 

@@ -132,6 +132,77 @@ describe('WebSocket transport', () => {
   })
 })
 
+/** A scripted socket: the test decides when it opens, closes and what the core answers. */
+class ScriptedSocket {
+  static all: ScriptedSocket[] = []
+  readyState = 0
+  sent: WsClientFrame[] = []
+  private listeners: Record<string, ((ev: unknown) => void)[]> = {}
+  constructor(readonly url: string) {
+    ScriptedSocket.all.push(this)
+  }
+  send(data: string): void {
+    this.sent.push(JSON.parse(data) as WsClientFrame)
+  }
+  close(): void {}
+  addEventListener(type: string, l: (ev: unknown) => void): void {
+    ;(this.listeners[type] ??= []).push(l)
+  }
+  fire(type: 'open' | 'close' | 'message', ev: unknown = {}): void {
+    if (type === 'open') this.readyState = 1
+    if (type === 'close') this.readyState = 3
+    for (const l of this.listeners[type] ?? []) l(ev)
+  }
+}
+
+describe('WebSocket transport: calls made while disconnected', () => {
+  it('a failed connect attempt keeps unsent calls queued and sends each exactly once', async () => {
+    ScriptedSocket.all = []
+    const c = createWsClient({
+      url: 'ws://core.test/ws',
+      WebSocket: ScriptedSocket as unknown as WebSocketCtor,
+      backoffMs: () => 1,
+    })
+    cleanups.push(() => c.dispose())
+    const outcome: string[] = []
+    const call = c.invoke('mode:get').then(
+      (v) => outcome.push(`resolved ${JSON.stringify(v)}`),
+      (e: Error) => outcome.push(`rejected ${e.message}`),
+    )
+    ScriptedSocket.all[0]!.fire('close') // the first attempt never opened
+    await until(() => ScriptedSocket.all.length === 2)
+    const second = ScriptedSocket.all[1]!
+    second.fire('open')
+    expect(outcome).toEqual([])
+    expect(second.sent.map((f) => f.channel)).toEqual(['mode:get'])
+    const id = second.sent[0]!.id
+    second.fire('message', {
+      data: JSON.stringify({ type: 'result', id, ok: true, value: { kind: 'auto' } }),
+    })
+    await call
+    expect(outcome).toEqual(['resolved {"kind":"auto"}'])
+  })
+
+  it('a call that went out and was lost with the socket is rejected and never resent', async () => {
+    ScriptedSocket.all = []
+    const c = createWsClient({
+      url: 'ws://core.test/ws',
+      WebSocket: ScriptedSocket as unknown as WebSocketCtor,
+      backoffMs: () => 1,
+    })
+    cleanups.push(() => c.dispose())
+    const first = ScriptedSocket.all[0]!
+    first.fire('open')
+    const lost = c.invoke('chat:send', { conversationId: null, content: 'hi' })
+    expect(first.sent.map((f) => f.channel)).toEqual(['chat:send'])
+    first.fire('close')
+    await expect(lost).rejects.toMatchObject({ name: 'TransportError' })
+    await until(() => ScriptedSocket.all.length === 2)
+    ScriptedSocket.all[1]!.fire('open')
+    expect(ScriptedSocket.all[1]!.sent).toEqual([])
+  })
+})
+
 describe('URL and token', () => {
   it.each([
     [{ protocol: 'http:', host: '127.0.0.1:8000' }, null, 'ws://127.0.0.1:8000/ws'],
