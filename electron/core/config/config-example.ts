@@ -63,7 +63,7 @@ llm:
         enabled: true
         # IPv4 address of the network interface to use; null = the system's choice. Default: null.
         interface: null
-      # Timeouts, in milliseconds.
+      # Timeouts, in milliseconds (each at most 2147483647, about 24.8 days).
       timeouts:
         # Connecting to a server and getting response headers. Default: 1500.
         connect_ms: 1500
@@ -75,7 +75,7 @@ llm:
         cold_first_token_ms: 90000
         # Longest silence between two tokens before the stream counts as broken. Default: 30000.
         stall_ms: 30000
-      # Seconds between health checks of a server that is online. Default: 15.
+      # Seconds between health checks of a server that is online (at most 86400). Default: 15.
       health_check_interval_s: 15
       # Preferred models per task type, best first. Task types: greeting, chat, explanation, code,
       # reasoning, writing. Example:

@@ -95,15 +95,32 @@ function leaf<T>(check: Check<T>) {
 const bool: Check<boolean> = (v) =>
   typeof v === 'boolean' ? { ok: true, value: v } : { ok: false, message: 'must be true or false' }
 
-const positiveInt: Check<number> = (v) =>
-  typeof v === 'number' && Number.isInteger(v) && v > 0
-    ? { ok: true, value: v }
-    : { ok: false, message: 'must be a whole number greater than 0' }
+/** The longest delay setTimeout takes: anything above fires after 1 ms (Node's TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2_147_483_647
+/** Longest health-check interval: one day (more would leave a server unchecked for good). */
+export const MAX_HEALTH_CHECK_INTERVAL_S = 86_400
 
-const positiveNumber: Check<number> = (v) =>
-  typeof v === 'number' && Number.isFinite(v) && v > 0
+const timerMs: Check<number> = (v) =>
+  typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_TIMER_MS
     ? { ok: true, value: v }
-    : { ok: false, message: 'must be a number greater than 0' }
+    : {
+        ok: false,
+        message:
+          typeof v === 'number' && v > MAX_TIMER_MS
+            ? `must be at most ${MAX_TIMER_MS} ms (about 24.8 days); a longer timer would fire at once`
+            : 'must be a whole number greater than 0',
+      }
+
+const intervalSeconds: Check<number> = (v) =>
+  typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= MAX_HEALTH_CHECK_INTERVAL_S
+    ? { ok: true, value: v }
+    : {
+        ok: false,
+        message:
+          typeof v === 'number' && v > MAX_HEALTH_CHECK_INTERVAL_S
+            ? `must be at most ${MAX_HEALTH_CHECK_INTERVAL_S} seconds (one day)`
+            : 'must be a number greater than 0',
+      }
 
 const port: Check<number> = (v) =>
   typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535
@@ -265,13 +282,13 @@ const ollamaSchema = mapping({
     interface: leaf(nullable(ipv4)).default(null),
   }),
   timeouts: mapping({
-    connect_ms: leaf(positiveInt).default(d.timeouts.connect_ms),
-    probe_ms: leaf(positiveInt).default(d.timeouts.probe_ms),
-    first_token_ms: leaf(positiveInt).default(d.timeouts.first_token_ms),
-    cold_first_token_ms: leaf(positiveInt).default(d.timeouts.cold_first_token_ms),
-    stall_ms: leaf(positiveInt).default(d.timeouts.stall_ms),
+    connect_ms: leaf(timerMs).default(d.timeouts.connect_ms),
+    probe_ms: leaf(timerMs).default(d.timeouts.probe_ms),
+    first_token_ms: leaf(timerMs).default(d.timeouts.first_token_ms),
+    cold_first_token_ms: leaf(timerMs).default(d.timeouts.cold_first_token_ms),
+    stall_ms: leaf(timerMs).default(d.timeouts.stall_ms),
   }),
-  health_check_interval_s: leaf(positiveNumber).default(d.health_check_interval_s),
+  health_check_interval_s: leaf(intervalSeconds).default(d.health_check_interval_s),
   task_models: taskModelsSchema,
   tier_rules: list(tierRuleSchema, 'tier rules (match, tier, specialisations)'),
 })

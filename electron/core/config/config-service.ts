@@ -13,6 +13,15 @@ import { renderConfigText, writeFileAtomic } from './config-writer'
 import { readConfigText } from './load-config'
 import { analyseConfigText } from './parse-config'
 
+/** One read of the file: its text, the config (null when it has issues) and the issues. */
+interface LoadedText {
+  text: string
+  config: AillmConfig | null
+  issues: ConfigIssue[]
+  /** The file exists but could not be read. */
+  unreadable: boolean
+}
+
 /** Options of {@link ConfigService}. */
 export interface ConfigServiceOptions {
   path: string
@@ -93,35 +102,35 @@ export class ConfigService {
 
   /** Reads the file now; returns true when the view changed (and onDidChange fired). */
   reload(): boolean {
-    const loaded = this.read()
-    if (loaded.text === this.text && isDeepStrictEqual(loaded.issues, this.issues)) return false
-    this.text = loaded.text
-    this.issues = loaded.issues
-    if (loaded.config !== null) {
-      this.current = loaded.config
-      this.logger.info(`Config reloaded from ${this.path}`)
-    } else {
-      this.report(loaded.issues, 'keeping the last good config')
-    }
-    this.changed.fire(this.view())
-    return true
+    return this.apply(this.read())
   }
 
   /**
    * Validates `config`, then writes it into the file keeping comments and key order, atomically.
-   * Refused (nothing written) when invalid. Values that come from `AILLM_API_*` are not copied
+   * Refused (nothing written) when invalid, and when the file on disk has problems of its own
+   * (saving would overwrite what the user is typing). When the file was edited since the config in
+   * force was read, the edit is loaded first and `config`'s own changes are laid over it, so a save
+   * from the app never undoes an external edit. Values that come from `AILLM_API_*` are not copied
    * into the file; the file keeps its own.
    */
   write(config: AillmConfig): Promise<ConfigSetResult> {
-    return this.serialised(() => this.doWrite(config))
+    return this.serialised(() => {
+      const base = this.current
+      const refused = this.catchUpWithFile()
+      if (refused !== null) return Promise.resolve(refused)
+      return this.doWrite(this.current === base ? config : rebase(config, base, this.current))
+    })
   }
 
   /**
    * Applies `mutator` to a copy of the config in force and writes the result. The copy is taken
-   * when earlier writes are done, so concurrent updates do not overwrite each other.
+   * when earlier writes are done and the file has been read again, so neither concurrent updates
+   * nor an external edit are overwritten; refused like {@link write} while the file has problems.
    */
   updateConfig(mutator: (draft: AillmConfig) => void): Promise<ConfigSetResult> {
     return this.serialised(() => {
+      const refused = this.catchUpWithFile()
+      if (refused !== null) return Promise.resolve(refused)
       const draft = structuredClone(this.current)
       mutator(draft)
       return this.doWrite(draft)
@@ -138,6 +147,25 @@ export class ConfigService {
     const run = this.writing.then(task)
     this.writing = run.catch(() => undefined)
     return run
+  }
+
+  /**
+   * Reads the file again before a write: an edit the watcher has not delivered yet (debounce, or no
+   * watch) is loaded first. Returns the refusal when the file cannot be read or does not validate,
+   * since writing then would replace the user's file with the last good (or default) config.
+   */
+  private catchUpWithFile(): ConfigSetResult | null {
+    const loaded = this.read()
+    if (loaded.text !== this.text || !isDeepStrictEqual(loaded.issues, this.issues))
+      this.apply(loaded)
+    // Judged without the environment: an AILLM_API_* problem is not the file's, and doWrite reports it.
+    const fileIssues = loaded.unreadable ? loaded.issues : analyseConfigText(loaded.text).issues
+    if (fileIssues.length === 0) return null
+    const name = basename(this.path)
+    const message =
+      `${name} has ${fileIssues.length} problem(s); fix ${name} first, then save again ` +
+      '(nothing was written, so the file keeps what you typed)'
+    return { ok: false, issues: [...fileIssues, { key: '', line: null, column: null, message }] }
   }
 
   private async doWrite(config: AillmConfig): Promise<ConfigSetResult> {
@@ -188,11 +216,28 @@ export class ConfigService {
     return out
   }
 
-  private read(): { text: string; config: AillmConfig | null; issues: ConfigIssue[] } {
+  private read(): LoadedText {
     const read = readConfigText(this.path)
-    if (read.issue !== null) return { text: read.text, config: null, issues: [read.issue] }
+    if (read.issue !== null) {
+      return { text: read.text, config: null, issues: [read.issue], unreadable: true }
+    }
     const { config, issues } = analyseConfigText(read.text, this.env)
-    return { text: read.text, config, issues }
+    return { text: read.text, config, issues, unreadable: false }
+  }
+
+  /** Takes a fresh read as the view; returns true when it changed (and onDidChange fired). */
+  private apply(loaded: LoadedText): boolean {
+    if (loaded.text === this.text && isDeepStrictEqual(loaded.issues, this.issues)) return false
+    this.text = loaded.text
+    this.issues = loaded.issues
+    if (loaded.config !== null) {
+      this.current = loaded.config
+      this.logger.info(`Config reloaded from ${this.path}`)
+    } else {
+      this.report(loaded.issues, 'keeping the last good config')
+    }
+    this.changed.fire(this.view())
+    return true
   }
 
   /** The defaults, with the environment when that alone is valid. */
@@ -220,4 +265,29 @@ export class ConfigService {
     this.watcher?.close()
     this.watcher = null
   }
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/**
+ * Three-way merge of a config the caller edited (`mine`, made from `base`) onto `theirs` (the file
+ * as it is now): what the caller changed wins, everything else comes from `theirs`. Lists and
+ * scalars are whole values.
+ */
+function rebase<T>(mine: T, base: unknown, theirs: T): T {
+  return merge(mine, base, theirs) as T
+}
+
+function merge(mine: unknown, base: unknown, theirs: unknown): unknown {
+  if (isDeepStrictEqual(mine, base)) return structuredClone(theirs)
+  if (!isPlainObject(mine) || !isPlainObject(base) || !isPlainObject(theirs)) return mine
+  const out: Record<string, unknown> = {}
+  for (const key of new Set([...Object.keys(mine), ...Object.keys(theirs)])) {
+    // A key the caller deleted stays deleted; one only `theirs` has (added by the edit) is kept.
+    if (!(key in mine) && key in base) continue
+    const value = key in mine ? merge(mine[key], base[key], theirs[key]) : theirs[key]
+    if (value !== undefined) out[key] = structuredClone(value)
+  }
+  return out
 }

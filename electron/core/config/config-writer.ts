@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
-import { isCollection, isScalar, isSeq, type Document } from 'yaml'
+import { isCollection, isMap, isScalar, isSeq, type Document, type YAMLSeq } from 'yaml'
 import type { AillmConfig, ConfigIssue } from '../../../shared/types'
 import { CONFIG_EXAMPLE_YAML } from './config-example'
 import { analyseConfigText } from './parse-config'
@@ -27,6 +27,16 @@ export function renderConfigText(
   currentText: string | null,
   want: AillmConfig,
 ): RenderConfigResult {
+  try {
+    return renderInto(currentText, want)
+  } catch (err) {
+    // yaml throws on shapes we did not foresee; the file must stay as it is, with a reason why.
+    const message = `could not write this config into the file (${(err as Error).message}); nothing was written`
+    return { ok: false, issues: [{ key: '', line: null, column: null, message }] }
+  }
+}
+
+function renderInto(currentText: string | null, want: AillmConfig): RenderConfigResult {
   const source =
     currentText === null || currentText.trim() === '' ? CONFIG_EXAMPLE_YAML : currentText
   const first = analyseConfigText(source)
@@ -62,8 +72,14 @@ export function renderConfigText(
   const baseline = analysis.config
   if (baseline === null) return { ok: false, issues: analysis.issues }
   applyDiff(doc, [], want, baseline)
+  let check = analyseConfigText(doc.toString())
+  if (check.config !== null && !isDeepStrictEqual(check.config, want)) {
+    // A default that depends on another key moved (clearing base_url brings back the default
+    // localhost server when the file has no additional_servers): diff once more against that.
+    applyDiff(doc, [], want, check.config)
+    check = analyseConfigText(doc.toString())
+  }
   const text = doc.toString()
-  const check = analyseConfigText(text)
   if (check.config === null || !isDeepStrictEqual(check.config, want)) {
     const message = 'could not write this config into the file without changing its meaning'
     return {
@@ -93,14 +109,64 @@ function applyDiff(doc: Document, path: PathSegment[], want: unknown, have: unkn
   if (
     Array.isArray(want) &&
     Array.isArray(have) &&
-    want.length === have.length &&
     isSeq(node) &&
-    node.items.length === want.length
+    node.items.length === have.length
   ) {
-    want.forEach((item, i) => applyDiff(doc, [...path, i], item, have[i]))
+    if (want.length === have.length) {
+      want.forEach((item, i) => applyDiff(doc, [...path, i], item, have[i]))
+    } else {
+      patchSeq(doc, node, want, have)
+    }
     return
   }
   setValue(doc, path, want)
+}
+
+/**
+ * A list that grew or shrank: the items both versions share keep their nodes (their comments and
+ * the user's spelling, e.g. `- nas # the NAS`), removed ones go, new ones are added where they are.
+ */
+function patchSeq(doc: Document, node: YAMLSeq, want: unknown[], have: unknown[]): void {
+  const kept = new Map<number, number>()
+  for (const [from, to] of commonItems(have, want)) kept.set(to, from)
+  // A flow list (`trusted_servers: [] # none yet`) stays one: its comment stays on its line.
+  const old = [...node.items]
+  node.items = want.map((item, to) => {
+    const from = kept.get(to)
+    const existing = from === undefined ? undefined : old[from]
+    return existing ?? doc.createNode(item)
+  })
+}
+
+/** Index pairs [in a, in b] of a longest common subsequence of deep-equal items. */
+function commonItems(a: readonly unknown[], b: readonly unknown[]): [number, number][] {
+  // lengths[i][j] = LCS length of a[i..] and b[j..]; config lists are short, so O(n·m) is fine.
+  const lengths = Array.from({ length: a.length + 1 }, () =>
+    new Array<number>(b.length + 1).fill(0),
+  )
+  const at = (i: number, j: number): number => lengths[i]?.[j] ?? 0
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      const row = lengths[i]
+      if (row === undefined) continue
+      row[j] = isDeepStrictEqual(a[i], b[j])
+        ? at(i + 1, j + 1) + 1
+        : Math.max(at(i + 1, j), at(i, j + 1))
+    }
+  }
+  const pairs: [number, number][] = []
+  for (let i = 0, j = 0; i < a.length && j < b.length;) {
+    if (isDeepStrictEqual(a[i], b[j])) {
+      pairs.push([i, j])
+      i += 1
+      j += 1
+    } else if (at(i + 1, j) >= at(i, j + 1)) {
+      i += 1
+    } else {
+      j += 1
+    }
+  }
+  return pairs
 }
 
 /** setIn that keeps a scalar's comment and style, and turns `key:` (null) parents into mappings. */
@@ -117,12 +183,32 @@ function setValue(doc: Document, path: PathSegment[], value: unknown): void {
   doc.setIn(path, scalar ? value : doc.createNode(value))
 }
 
-/** Dotted issue key → document path (numeric segments index lists). */
+/**
+ * Dotted issue key → document path (numeric segments index lists). A key may itself contain dots
+ * (`probe.ms: 100`): where the mapping has such a key, the longest run of segments it names wins.
+ */
 function toDocPath(doc: Document, key: string): PathSegment[] {
+  const segments = key.split('.')
   const out: PathSegment[] = []
-  for (const segment of key.split('.')) {
+  for (let i = 0; i < segments.length;) {
     const node = out.length === 0 ? doc.contents : doc.getIn(out, true)
-    out.push(isSeq(node) && /^\d+$/.test(segment) ? Number(segment) : segment)
+    const segment = segments[i] ?? ''
+    if (isSeq(node) && /^\d+$/.test(segment)) {
+      out.push(Number(segment))
+      i += 1
+      continue
+    }
+    let taken = 1
+    if (isMap(node)) {
+      for (let n = segments.length - i; n > 1; n--) {
+        if (node.has(segments.slice(i, i + n).join('.'))) {
+          taken = n
+          break
+        }
+      }
+    }
+    out.push(segments.slice(i, i + taken).join('.'))
+    i += taken
   }
   return out
 }

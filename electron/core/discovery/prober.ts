@@ -18,7 +18,8 @@ export interface ProbeSuccess {
   latencyMs: number
   /** Null when /api/version failed while /api/tags answered. */
   version: string | null
-  tags: TagModel[]
+  /** Null when /api/tags failed: the models are unknown, not gone (keep what was known). */
+  tags: TagModel[] | null
   ps: LoadedModel[]
   /** One short line per call that failed, e.g. `/api/tags: HTTP 500: boom`; empty when all went well. */
   problems: string[]
@@ -135,7 +136,7 @@ export async function probeServer(url: string, opts: ProbeOptions): Promise<Prob
         version.status === 'fulfilled' && typeof version.value?.version === 'string'
           ? version.value.version
           : null,
-      tags: tags.status === 'fulfilled' ? arrayOf<TagModel>(tags.value?.models) : [],
+      tags: tags.status === 'fulfilled' ? arrayOf<TagModel>(tags.value?.models) : null,
       ps: ps.status === 'fulfilled' ? arrayOf<LoadedModel>(ps.value?.models) : [],
       problems,
     }

@@ -100,6 +100,8 @@ interface ServerState {
   speeds: Map<string, number>
   timer: unknown
   probing: Promise<void> | null
+  /** The URLs the round in flight was started with (a config change may have replaced them). */
+  probingUrls: string[]
   removed: boolean
 }
 
@@ -123,6 +125,12 @@ export class ServerRegistry {
   private readonly states = new Map<string, ServerState>()
   private readonly changes = new Emitter<ServerView[]>()
   private readonly lastFound = new Map<Discoverer, FoundServer[]>()
+  /**
+   * One-click trusts of this session (trust()) that the config does not hold (yet). Once a discovery
+   * round finds the config trusting a server, its id leaves this set: from then on the config alone
+   * decides, so removing the name from trusted_servers takes effect without a restart. An id not
+   * found at the moment keeps its session trust (the box may be back in a minute).
+   */
   private readonly trustedIds = new Set<string>()
   private readonly now: () => number
   private readonly timers: RegistryTimers
@@ -177,7 +185,10 @@ export class ServerRegistry {
     return structuredClone([...this.states.values()].map((s) => this.viewOf(s)))
   }
 
-  /** Marks a discovered server as trusted so routing may use it (the caller persists it). */
+  /**
+   * Marks a discovered server as trusted for this session so routing may use it at once; the caller
+   * persists it (trusted_servers), after which the config is what keeps it trusted.
+   */
   trust(serverId: string): void {
     if (!this.states.has(serverId)) throw new UnknownServerError(serverId)
     this.trustedIds.add(serverId)
@@ -227,6 +238,16 @@ export class ServerRegistry {
       const url = state.found.urls[state.urlIndex] ?? ''
       // The name may point elsewhere now: the next probe asks the LAN again.
       this.opts.resolver?.forget(url)
+      if (state.health.kind === 'offline' && (state.timer !== null || state.probing !== null)) {
+        // Already known to be down with a re-probe on its way: more failed requests (many chats
+        // failing at once) are not more probe rounds, so the backoff does not grow; only the
+        // reason is brought up to date.
+        if (state.health.error !== failure.reason) {
+          state.health = { ...state.health, error: failure.reason }
+          this.changed()
+        }
+        return
+      }
       this.markOffline(
         state,
         new ProbeError(url, failure.status, {
@@ -254,7 +275,7 @@ export class ServerRegistry {
     try {
       this.reconcile(await this.discoverAll())
       round = [...this.states.values()]
-      await Promise.all(round.map((s) => this.probe(s)))
+      await Promise.all(round.map((s) => this.probeCurrentUrls(s)))
     } finally {
       this.discovering -= 1
     }
@@ -315,12 +336,15 @@ export class ServerRegistry {
   private reconcile(found: FoundServer[]): void {
     const next = new Map<string, ServerState>()
     for (const f of found) {
+      if (f.trusted) this.trustedIds.delete(f.id)
       const old = this.states.get(f.id)
       if (old) {
         const currentUrl = old.found.urls[old.urlIndex]
         old.found = { ...f, urls: [...f.urls] }
         const kept = currentUrl === undefined ? -1 : f.urls.indexOf(currentUrl)
         old.urlIndex = kept >= 0 ? kept : 0
+        // The address we resolved belonged to the URL that is gone: never dial it for the new one.
+        if (kept < 0) old.resolved = null
         next.set(f.id, old)
       } else {
         next.set(f.id, this.newState(f))
@@ -353,6 +377,7 @@ export class ServerRegistry {
       speeds: new Map(),
       timer: null,
       probing: null,
+      probingUrls: [],
       removed: false,
     }
   }
@@ -362,11 +387,25 @@ export class ServerRegistry {
   /** One probe round of a server; concurrent callers share the round in flight. */
   private probe(state: ServerState): Promise<void> {
     if (state.probing) return state.probing
+    state.probingUrls = [...state.found.urls]
     const round = this.probeRound(state).finally(() => {
       state.probing = null
     })
     state.probing = round
     return round
+  }
+
+  /**
+   * A probe of the server's URLs as configured now: a round in flight for URLs the config has
+   * replaced since is waited out, then a fresh round runs (refresh must not report old data).
+   */
+  private async probeCurrentUrls(state: ServerState): Promise<void> {
+    const inFlight = state.probing
+    if (inFlight && !sameUrls(state.probingUrls, state.found.urls)) {
+      await inFlight
+      if (this.stopped || state.removed) return
+    }
+    await this.probe(state)
   }
 
   private async probeRound(state: ServerState): Promise<void> {
@@ -386,6 +425,11 @@ export class ServerRegistry {
         return
       }
       firstError ??= attempt.result.error
+    }
+    if (!sameUrls(urls, state.found.urls)) {
+      // The config replaced these URLs meanwhile: their failure says nothing about the new ones.
+      this.schedule(state, 0)
+      return
     }
     if (firstError) this.markOffline(state, firstError)
   }
@@ -440,15 +484,20 @@ export class ServerRegistry {
     result: ProbeSuccess,
     timeoutMs: number,
   ): Promise<void> {
-    const shows = await this.showCache.capabilities(result.url, result.tags, {
-      timeoutMs,
-      signal: this.abort.signal,
-    })
+    // /api/tags failed (degraded): the models are unknown this round, so the known ones stay.
+    const shows =
+      result.tags === null
+        ? null
+        : await this.showCache.capabilities(result.url, result.tags, {
+            timeoutMs,
+            signal: this.abort.signal,
+          })
     if (this.stopped || state.removed) return
     const index = state.found.urls.indexOf(url)
     if (index < 0) {
-      // The config changed while this probe ran; the next round uses the new URLs.
-      this.reprobeSoon(state)
+      // The config changed while this probe ran; the next round uses the new URLs. Not
+      // reprobeSoon: this round is still `probing`, which would make it do nothing.
+      this.schedule(state, 0)
       return
     }
     state.urlIndex = index
@@ -456,9 +505,11 @@ export class ServerRegistry {
     state.latencyMs = ewma(state.latencyMs, result.latencyMs)
     if (result.version !== null) state.version = result.version
     state.failures = 0
-    state.tags = result.tags
+    if (result.tags !== null && shows !== null) {
+      state.tags = result.tags
+      state.shows = shows
+    }
     state.ps = result.ps
-    state.shows = shows
     this.rebuildModels(state)
 
     const slowAfter = this.opts.degradedLatencyMs ?? Math.round(timeoutMs / 2)
@@ -580,6 +631,10 @@ export class ServerRegistry {
       models: state.models,
     }
   }
+}
+
+function sameUrls(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((url, i) => url === b[i])
 }
 
 /**

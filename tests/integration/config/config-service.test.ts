@@ -264,3 +264,70 @@ describe('ConfigService.write', () => {
     expect(text).toContain('advertise: true')
   })
 })
+
+describe('ConfigService never overwrites a file it has not read', () => {
+  const fixFirst = expect.objectContaining({
+    key: '',
+    line: null,
+    message: expect.stringMatching(/^config\.yaml has 1 problem\(s\); fix config\.yaml first/),
+  })
+  const typo = {
+    key: 'llm.providers.ollama.additional_servers.0.priority',
+    line: 9,
+    column: 21,
+    message: 'must be PRIMARY, SECONDARY or FALLBACK (got "PRIMRY")',
+  }
+
+  it.each([
+    { name: 'bad from the start (defaults in force)', before: BAD },
+    { name: 'made bad after start, not reloaded yet', before: GOOD },
+  ])('a file with a typo is refused, not rewritten: $name', async ({ before }) => {
+    await writeFile(path, before)
+    const service = start({ watch: false })
+    await writeFile(path, BAD)
+    const mtime = (await stat(path)).mtimeMs
+    for (const save of [
+      () =>
+        service.updateConfig((c) => {
+          c.api.port = 8123
+        }),
+      () => service.write({ ...service.config, api: { ...service.config.api, port: 8123 } }),
+    ]) {
+      const result = await save()
+      expect(result).toEqual({ ok: false, issues: [typo, fixFirst] })
+      expect(await readFile(path, 'utf8')).toBe(BAD)
+      expect((await stat(path)).mtimeMs).toBe(mtime)
+    }
+    // The service caught up with the file: it shows the typo too.
+    expect(service.view().text).toBe(BAD)
+    expect(service.view().issues).toEqual([typo])
+  })
+
+  it('an external edit not yet reloaded is kept by updateConfig and by write', async () => {
+    await writeFile(path, GOOD)
+    const service = start({ watch: false })
+    const EDITED = GOOD.replace('port: 8000', 'port: 8000\n  token: secret')
+    await writeFile(path, EDITED)
+
+    const a = await service.updateConfig((c) => {
+      c.llm.providers.ollama.advertise = true
+    })
+    expect(a.ok).toBe(true)
+    expect(service.config.api.token).toBe('secret')
+    expect(await readFile(path, 'utf8')).toContain('token: secret')
+
+    // A whole config built from the view in force, then an external edit before it is saved: its
+    // own change wins, the edit it never saw stays.
+    const stale = structuredClone(service.config)
+    await writeFile(path, (await readFile(path, 'utf8')).replace('PRIMARY', 'FALLBACK'))
+    stale.llm.providers.ollama.auto_discover = true
+    const b = await service.write(stale)
+    expect(b.ok).toBe(true)
+    const text = await readFile(path, 'utf8')
+    expect(text).toContain('token: secret')
+    expect(text).toContain('advertise: true')
+    expect(text).toContain('auto_discover: true')
+    expect(priorities(service.view())).toEqual(['SECONDARY', 'FALLBACK'])
+    expect(text).toContain('# the laptop itself')
+  })
+})

@@ -67,7 +67,11 @@ export function localOllamaPort(config: OllamaProviderConfig): number {
 export type AdvertiserState =
   | { kind: 'off' }
   | { kind: 'not-reachable'; reason: string }
+  /** Published, waiting for bonjour's name probe and first announcement (its `up` event). */
+  | { kind: 'announcing'; name: string; url: string; txt: Record<string, string> }
   | { kind: 'published'; name: string; url: string; txt: Record<string, string> }
+  /** The service never came up (its name taken on the network, or the socket died); retried later. */
+  | { kind: 'failed'; reason: string }
 
 /** Options of the MdnsAdvertiser. */
 export interface MdnsAdvertiserOptions {
@@ -84,6 +88,8 @@ export interface MdnsAdvertiserOptions {
   probe?: (url: string, opts: { timeoutMs: number }) => Promise<ProbeResult>
   /** How often reachability and the TXT data are checked again; default 60 s. */
   checkMs?: number
+  /** How long a published service may take to come up (name probe + announcement); default 5 s. */
+  announceTimeoutMs?: number
 }
 
 /**
@@ -98,10 +104,13 @@ export class MdnsAdvertiser {
   private readonly interfaces: () => InterfaceTable
   private readonly probe: NonNullable<MdnsAdvertiserOptions['probe']>
   private bonjour: BonjourInstance | null = null
-  private published: { key: string; iface: string | null } | null = null
+  private published: { key: string; iface: string | null; up: boolean } | null = null
   private current: AdvertiserState = { kind: 'off' }
   private timer: ReturnType<typeof setInterval> | null = null
   private checking: Promise<void> | null = null
+  /** check() was called while a check ran: the config may have changed after it read it. */
+  private dirty = false
+  private announceTimer: ReturnType<typeof setTimeout> | null = null
   private idValue: string | null = null
   private stopped = true
 
@@ -142,10 +151,21 @@ export class MdnsAdvertiser {
   /** Re-evaluates now (config changed, or the timer). Never throws. */
   check(): Promise<void> {
     if (this.stopped) return Promise.resolve()
-    this.checking ??= this.checkOnce().finally(() => {
+    if (this.checking) {
+      this.dirty = true
+      return this.checking
+    }
+    this.checking = this.checkUntilClean().finally(() => {
       this.checking = null
     })
     return this.checking
+  }
+
+  private async checkUntilClean(): Promise<void> {
+    do {
+      this.dirty = false
+      await this.checkOnce()
+    } while (this.dirty && !this.stopped)
   }
 
   /** Says goodbye (TTL 0 records) and closes the socket. */
@@ -168,13 +188,13 @@ export class MdnsAdvertiser {
     const port = localOllamaPort(config)
     const iface = config.mdns.interface
     const addresses = lanAddresses(this.interfaces(), iface)
-    let reachable: { url: string; version: string | null; models: number } | null = null
+    let reachable: { url: string; version: string | null; models: number | null } | null = null
     let why = addresses.length === 0 ? 'this machine has no LAN address' : ''
     for (const address of addresses) {
       const url = `http://${address}:${port}`
       const result = await this.probe(url, { timeoutMs: config.timeouts.probe_ms })
       if (result.ok) {
-        reachable = { url, version: result.version, models: result.tags.length }
+        reachable = { url, version: result.version, models: result.tags?.length ?? null }
         break
       }
       why ||= `${url}: ${result.error.message}`
@@ -191,25 +211,33 @@ export class MdnsAdvertiser {
       return
     }
     const name = this.serviceName()
+    const announceMs = this.opts.announceTimeoutMs ?? 5000
     const txt = {
       version: reachable.version ?? 'unknown',
-      models: String(reachable.models),
+      // /api/tags failed this time: keep the count we published rather than announce 0.
+      models:
+        reachable.models !== null
+          ? String(reachable.models)
+          : this.current.kind === 'published'
+            ? (this.current.txt['models'] ?? '0')
+            : '0',
       id: this.id,
     }
     const key = JSON.stringify({ name, port, txt })
     if (this.published?.key === key && this.published.iface === iface && this.bonjour) return
     // TXT cannot be updated in place with bonjour-service: publish again (goodbye, then hello).
     await this.unpublish()
+    let service: { once?: (event: 'up', listener: () => void) => unknown } | undefined
+    let bonjour: BonjourInstance
     try {
-      this.bonjour = this.factory(mdnsSocketOptions(iface), (err, fatal) => {
+      bonjour = this.factory(mdnsSocketOptions(iface), (err, fatal) => {
+        if (this.bonjour !== bonjour) return
         const reason = describeMdnsSocketError(err)
         this.warnings.warn(`mDNS: advertising: ${reason}${fatal ? '; retrying later' : ''}`)
-        if (fatal) {
-          this.published = null
-          this.dropSocket()
-        }
+        if (fatal) this.notUp(reason)
       })
-      this.bonjour.publish({
+      this.bonjour = bonjour
+      service = bonjour.publish({
         name,
         type: OLLAMA_SERVICE_TYPE,
         port,
@@ -223,11 +251,39 @@ export class MdnsAdvertiser {
       this.dropSocket()
       return
     }
-    this.published = { key, iface }
-    this.current = { kind: 'published', name, url: reachable.url, txt }
-    this.opts.logger.info(
-      `mDNS: advertising ${name} (_ollama._tcp, port ${port}, ${txt.models} models, id ${txt.id})`,
-    )
+    const published = { key, iface, up: false }
+    this.published = published
+    this.current = { kind: 'announcing', name, url: reachable.url, txt }
+    // bonjour first probes the name; when another host holds it, it logs, stops the service and
+    // never says `up`. Only `up` makes it "advertising".
+    this.announceTimer = setTimeout(() => {
+      this.announceTimer = null
+      if (this.published !== published) return
+      this.notUp(
+        `${name} did not come up within ${announceMs} ms (is the name in use on the network?)`,
+      )
+    }, announceMs)
+    this.announceTimer.unref?.()
+    service?.once?.('up', () => {
+      if (this.published !== published) return
+      if (this.announceTimer) clearTimeout(this.announceTimer)
+      this.announceTimer = null
+      published.up = true
+      this.current = { kind: 'published', name, url: reachable.url, txt }
+      this.opts.logger.info(
+        `mDNS: advertising ${name} (_ollama._tcp, port ${port}, ${txt.models} models, id ${txt.id})`,
+      )
+    })
+  }
+
+  /** The service is not (or no longer) announced: drop it; the next check publishes again. */
+  private notUp(reason: string): void {
+    this.warnings.warn(`mDNS: not advertising: ${reason}; retrying later`)
+    if (this.announceTimer) clearTimeout(this.announceTimer)
+    this.announceTimer = null
+    this.published = null
+    this.dropSocket()
+    this.current = { kind: 'failed', reason }
   }
 
   private serviceName(): string {
@@ -244,6 +300,8 @@ export class MdnsAdvertiser {
   }
 
   private async unpublish(): Promise<void> {
+    if (this.announceTimer) clearTimeout(this.announceTimer)
+    this.announceTimer = null
     const bonjour = this.bonjour
     if (!bonjour) return
     this.published = null

@@ -131,7 +131,9 @@ export class MdnsDiscoverer implements Discoverer {
   private timer: ReturnType<typeof setInterval> | null = null
   private settleTimer: ReturnType<typeof setTimeout> | null = null
   private failedAt: number | null = null
+  private retryTimer: ReturnType<typeof setTimeout> | null = null
   private firstWait: Promise<void> | null = null
+  private disposed = false
 
   /** Fires (debounced) when a box appears, changes or goes away. */
   readonly onDidChange = this.changes.event
@@ -171,6 +173,7 @@ export class MdnsDiscoverer implements Discoverer {
 
   /** Starts or stops browsing to match the config (mdns.enabled, auto_discover, mdns.interface). */
   sync(): void {
+    if (this.disposed) return
     const config = this.opts.config()
     const wanted = config.enabled && config.auto_discover && config.mdns.enabled
     if (!wanted) {
@@ -195,6 +198,7 @@ export class MdnsDiscoverer implements Discoverer {
   /** Stops browsing and the timers. */
   dispose(): void {
     this.close()
+    this.disposed = true
     if (this.settleTimer) clearTimeout(this.settleTimer)
     this.settleTimer = null
     this.changes.dispose()
@@ -236,6 +240,8 @@ export class MdnsDiscoverer implements Discoverer {
   private close(): void {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.retryTimer = null
     this.browser?.stop()
     this.browser = null
     const bonjour = this.bonjour
@@ -252,9 +258,18 @@ export class MdnsDiscoverer implements Discoverer {
 
   private fail(reason: string): void {
     this.failedAt = this.now()
-    const retryS = Math.round((this.opts.retryMs ?? 30_000) / 1000)
-    this.warnings.warn(`mDNS discovery: ${reason}; retrying in ${retryS} s`)
+    const retryMs = this.opts.retryMs ?? 30_000
+    this.warnings.warn(`mDNS discovery: ${reason}; retrying in ${Math.round(retryMs / 1000)} s`)
     this.close()
+    if (this.disposed) return
+    // Nothing else would call sync() again (the re-query interval died with the socket), so the
+    // retry the warning promises needs its own timer.
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      this.failedAt = null
+      this.sync()
+    }, retryMs)
+    this.retryTimer.unref?.()
   }
 
   private seen(what: 'up' | 'down' | 'update', service: SeenService): void {

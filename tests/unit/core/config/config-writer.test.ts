@@ -106,15 +106,54 @@ describe('renderConfigText keeps the user’s file and changes only what changed
     expect(diff.removed).toEqual(removed)
   })
 
-  it('a list that changes length is replaced, comments elsewhere stay', () => {
+  it('a list that changes length keeps the items it still has, with their comments and spelling', () => {
     const text = render(USER_FILE, (c) => {
       c.llm.providers.ollama.additional_servers.pop()
       c.llm.providers.ollama.fallback_urls.push('http://ollama.local:11434')
     })
-    expect(text).not.toContain('backup_gpu')
-    expect(text).toContain('# the GPU box in the basement')
-    expect(text).toContain('# local API')
-    expect(text).toContain('auto_discover: true # find more')
+    expect(lineDiff(USER_FILE, text)).toEqual({
+      removed: [
+        '        - name: backup_gpu',
+        '          url: http://192.168.178.200:11434',
+        '          priority: FALLBACK',
+      ],
+      added: ['        - http://ollama.local:11434'],
+    })
+  })
+
+  it.each([
+    {
+      name: 'appending keeps the comments of the items already there',
+      list: '        - NAS # the NAS\n',
+      change: (t: string[]) => t.push('gpu-box'),
+      want: '        - NAS # the NAS\n        - gpu-box\n',
+    },
+    {
+      name: 'removing the first keeps the others as written',
+      list: '        - old\n        # the NAS\n        - NAS # here\n        - pi\n',
+      change: (t: string[]) => t.shift(),
+      want: '        # the NAS\n        - NAS # here\n        - pi\n',
+    },
+    {
+      name: 'removing one in the middle',
+      list: '        - NAS # the NAS\n        - old\n        - pi # the Pi\n',
+      change: (t: string[]) => t.splice(1, 1),
+      want: '        - NAS # the NAS\n        - pi # the Pi\n',
+    },
+  ])('trusted_servers: $name', ({ list, change, want }) => {
+    const head = 'llm:\n  providers:\n    ollama:\n      trusted_servers:\n'
+    const text = render(head + list, (c) => {
+      change(c.llm.providers.ollama.trusted_servers)
+    })
+    expect(text).toBe(head + want)
+  })
+
+  it('trusted_servers: a flow list grows in place, keeping its comment', () => {
+    const file = 'llm:\n  providers:\n    ollama:\n      trusted_servers: [] # none yet\n'
+    const text = render(file, (c) => {
+      c.llm.providers.ollama.trusted_servers.push('NAS')
+    })
+    expect(text).toBe(file.replace('[]', '[ NAS ]'))
   })
 
   it('task_models entries are added and removed as keys', () => {
@@ -158,6 +197,17 @@ describe('renderConfigText on files that are not valid yet', () => {
     want.api.port = 8300
     const result = renderConfigText(bad, want)
     expect(result.ok && lines(result.text)).toEqual(['api:', '  port: 8300 # oops', '# end'])
+  })
+
+  it('an unknown key with a dot in its name is removed, not a crash', () => {
+    const bad = 'llm:\n  providers:\n    ollama:\n      timeouts:\n        probe.ms: 100 # typo\n'
+    const want = structuredClone(DEFAULT_CONFIG)
+    want.api.port = 8300
+    const result = renderConfigText(bad, want)
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    expect(result.text).not.toContain('probe.ms')
+    expect(configOf(result.text)).toEqual(want)
   })
 
   it('a file with YAML syntax errors is refused, with their location', () => {

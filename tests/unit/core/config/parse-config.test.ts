@@ -270,6 +270,23 @@ describe('parseConfig: each kind of error names the key, line, column and what i
       message: 'must be a whole number greater than 0 (got -5)',
     },
     {
+      name: 'a timeout too long for setTimeout',
+      text: wrap('      timeouts:\n        probe_ms: 2147483648\n'),
+      key: `${O}.timeouts.probe_ms`,
+      line: 5,
+      column: 19,
+      message:
+        'must be at most 2147483647 ms (about 24.8 days); a longer timer would fire at once (got 2147483648)',
+    },
+    {
+      name: 'a health-check interval over a day',
+      text: wrap('      health_check_interval_s: 1000000000\n'),
+      key: `${O}.health_check_interval_s`,
+      line: 4,
+      column: 32,
+      message: 'must be at most 86400 seconds (one day) (got 1000000000)',
+    },
+    {
       name: 'zero health-check interval',
       text: wrap('      health_check_interval_s: 0\n'),
       key: `${O}.health_check_interval_s`,
@@ -346,6 +363,16 @@ describe('parseConfig: each kind of error names the key, line, column and what i
     })
     if (typeof message === 'string') expect(issue.message).toBe(message)
     else expect(issue.message).toMatch(message)
+  })
+
+  it('the longest timer and interval setTimeout can take are accepted', () => {
+    const { config, issues } = parseConfig(
+      wrap('      timeouts:\n        stall_ms: 2147483647\n      health_check_interval_s: 86400\n'),
+      'config.yaml',
+    )
+    expect(issues).toEqual([])
+    expect(config?.llm.providers.ollama.timeouts.stall_ms).toBe(2_147_483_647)
+    expect(config?.llm.providers.ollama.health_check_interval_s).toBe(86_400)
   })
 
   it('reports every problem of a file at once, in file order', () => {

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 
-/** How the fake answers one route: JSON with a status, or never (hang). */
-export type FakeRoute = { status?: number; body: unknown } | 'hang'
+/** How the fake answers one route: JSON with a status (after `delayMs`), or never (hang). */
+export type FakeRoute = { status?: number; body: unknown; delayMs?: number } | 'hang'
 
 /** A minimal raw-HTTP stand-in for Ollama, for wire-level prober tests on 127.0.0.1. */
 export interface FakeOllama {
@@ -25,8 +25,12 @@ export async function startFakeOllama(routes: Record<string, FakeRoute>): Promis
     req.on('end', () => {
       const route = table.get(key) ?? { status: 404, body: { error: `no route ${key}` } }
       if (route === 'hang') return
-      res.writeHead(route.status ?? 200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify(route.body))
+      const answer = (): void => {
+        res.writeHead(route.status ?? 200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify(route.body))
+      }
+      if (route.delayMs === undefined) answer()
+      else setTimeout(answer, route.delayMs)
     })
   })
   server.on('connection', (s) => {

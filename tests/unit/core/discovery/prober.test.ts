@@ -21,7 +21,7 @@ describe('probeServer', () => {
     if (!r.ok) return
     expect(r.url).toBe(f.url)
     expect(r.version).toBe('0.12.3')
-    expect(r.tags.map((t) => t.name)).toEqual(['gemma3:1b', 'qwen2.5:1.5b'])
+    expect(r.tags?.map((t) => t.name)).toEqual(['gemma3:1b', 'qwen2.5:1.5b'])
     expect(r.ps.map((p) => p.name)).toEqual(['gemma3:1b'])
     expect(r.problems).toEqual([])
     expect(r.latencyMs).toBeGreaterThanOrEqual(0)
@@ -61,7 +61,8 @@ describe('probeServer', () => {
     expect(r).toMatchObject({
       ok: true,
       version: '0.12.3',
-      tags: [],
+      // Unknown, not "no models": the registry keeps what it knew.
+      tags: null,
       ps: [],
       problems: ['/api/tags: HTTP 500: disk on fire', '/api/ps: timed out after 300 ms'],
     })
@@ -84,7 +85,7 @@ describe('probeServer', () => {
       'GET /api/ps': { body: { models: null } },
     })
     const r = await probeServer(f.url, { timeoutMs: 2000 })
-    expect(r.ok && r.tags.map((t) => t.name)).toEqual(['ok:1b'])
+    expect(r.ok && r.tags?.map((t) => t.name)).toEqual(['ok:1b'])
     expect(r.ok && r.ps).toEqual([])
   })
 

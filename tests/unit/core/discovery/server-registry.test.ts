@@ -5,6 +5,7 @@ import type { Discoverer, FoundServer } from '../../../../electron/core/discover
 import {
   ServerRegistry,
   UnknownServerError,
+  type HostResolver,
   type RegistryTimers,
 } from '../../../../electron/core/discovery/server-registry'
 import { StaticConfigDiscoverer } from '../../../../electron/core/discovery/static-config-discoverer'
@@ -71,7 +72,7 @@ function configWith(patch: Partial<OllamaProviderConfig>): AillmConfig {
 
 function setup(
   initial: AillmConfig,
-  extra: { discoverers?: Discoverer[]; breaker?: CircuitBreaker } = {},
+  extra: { discoverers?: Discoverer[]; breaker?: CircuitBreaker; resolver?: HostResolver } = {},
 ) {
   let config = initial
   const timers = new ManualTimers()
@@ -87,6 +88,7 @@ function setup(
     breaker,
     now: () => timers.now,
     timers,
+    ...(extra.resolver ? { resolver: extra.resolver } : {}),
   })
   registries.push(registry)
   const byId = (id: string): ServerView => {
@@ -458,5 +460,126 @@ describe('ServerRegistry', () => {
     await new Promise((r) => setImmediate(r))
     expect(events).toEqual([])
     expect(t.registry.snapshot()).toHaveLength(1)
+  })
+})
+
+describe('ServerRegistry after review', () => {
+  const one = (url: string) =>
+    configWith({ additional_servers: [{ name: 's', url, priority: 'PRIMARY' }] })
+  const versionHits = (f: FakeOllama) => f.hits.filter((h) => h === 'GET /api/version').length
+
+  it('a refresh during a round for a URL the config replaced probes the new URL', async () => {
+    const a = await fake(healthyRoutes(['a:1b']))
+    const b = await fake(healthyRoutes(['b:1b']))
+    const t = setup(one(a.url))
+    await t.registry.start()
+    a.routes.set('GET /api/version', { body: { version: '0.12.3' }, delayMs: 150 })
+    t.timers.fireNext() // the health re-probe of a, now in flight
+    await vi.waitFor(() => expect(versionHits(a)).toBe(2))
+    t.setConfig(one(b.url))
+    await t.registry.refresh()
+    expect(t.byId('s')).toMatchObject({ url: b.url, health: { kind: 'online' } })
+    expect(t.byId('s').models.map((m) => m.name)).toEqual(['b:1b'])
+    expect(t.timers.delays()).toEqual([15_000])
+  })
+
+  it('a round that fails on replaced URLs neither marks offline nor loses the timer', async () => {
+    const a = await fake({ ...healthyRoutes(['a:1b']) })
+    const b = await fake(healthyRoutes(['b:1b']))
+    const t = setup(one(a.url))
+    await t.registry.start()
+    a.routes.set('GET /api/version', { status: 500, body: { error: 'x' }, delayMs: 150 })
+    a.routes.set('GET /api/tags', { status: 500, body: { error: 'x' }, delayMs: 150 })
+    t.timers.fireNext()
+    await vi.waitFor(() => expect(versionHits(a)).toBe(2))
+    const seen: string[] = []
+    t.registry.onDidChange((views) => seen.push(views[0]?.health.kind ?? 'none'))
+    t.setConfig(one(b.url))
+    await t.registry.refresh()
+    expect(t.byId('s')).toMatchObject({ url: b.url, health: { kind: 'online' } })
+    // a's failure is not b's: the server never showed as offline.
+    expect(seen).not.toContain('offline')
+    expect(t.timers.delays()).toEqual([15_000])
+  })
+
+  it('a resolved address is dropped with the URL it belonged to', async () => {
+    const box = await fake(healthyRoutes(['a:1b']))
+    const resolver: HostResolver = {
+      resolveUrl: (url) =>
+        Promise.resolve(
+          url.includes('box.local')
+            ? { kind: 'resolved', address: '127.0.0.1', dialUrl: box.url }
+            : { kind: 'direct' },
+        ),
+      forget: () => undefined,
+    }
+    const t = setup(one('http://box.local:11434'), { resolver })
+    await t.registry.start()
+    expect(t.byId('s')).toMatchObject({ dialUrl: box.url, health: { kind: 'online' } })
+    const gone = await refusedUrl()
+    t.setConfig(one(gone))
+    await t.registry.refresh()
+    expect(t.byId('s')).toMatchObject({ url: gone, health: { kind: 'offline' } })
+    expect(t.byId('s').dialUrl).toBeUndefined()
+    expect(t.byId('s').resolvedAddress).toBe('127.0.0.1')
+  })
+
+  it('a failed /api/tags on a server that still answers keeps the known models', async () => {
+    const f = await fake(healthyRoutes(['a:1b', 'b:7b']))
+    const t = setup(one(f.url))
+    await t.registry.start()
+    f.routes.set('GET /api/tags', { status: 500, body: { error: 'disk on fire' } })
+    t.timers.fireNext()
+    await vi.waitFor(() => expect(t.byId('s').health.kind).toBe('degraded'))
+    expect(t.byId('s').health).toMatchObject({ reason: '/api/tags: HTTP 500: disk on fire' })
+    expect(t.byId('s').models.map((m) => m.name)).toEqual(['a:1b', 'b:7b'])
+  })
+
+  it('many failed requests on a server already offline do not grow its backoff', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    await t.registry.start()
+    const failed = (code: string) =>
+      new TypeError('fetch failed', { cause: Object.assign(new Error('x'), { code }) })
+    for (const code of ['ECONNREFUSED', 'ECONNREFUSED', 'ECONNREFUSED', 'ETIMEDOUT']) {
+      t.registry.recordFailure('s', failed(code))
+    }
+    expect(t.byId('s').health).toEqual({
+      kind: 'offline',
+      since: t.timers.now,
+      error: 'timed out',
+      nextProbeAt: t.timers.now + 1000,
+    })
+    expect(t.timers.delays()).toEqual([1000])
+  })
+
+  it('a one-click trust hands over to the config, so untrusting it in the config takes effect', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    let trustedNames: string[] = []
+    const mdns: Discoverer = {
+      discover: () =>
+        Promise.resolve<FoundServer[]>([
+          {
+            id: 'box',
+            name: 'box',
+            urls: [f.url],
+            priority: 'SECONDARY',
+            source: 'mdns',
+            trusted: trustedNames.includes('box'),
+          },
+        ]),
+    }
+    const t = setup(configWith({}), { discoverers: [mdns] })
+    await t.registry.start()
+    t.registry.trust('box')
+    await t.registry.refresh()
+    // Not saved (yet): the session trust holds.
+    expect(t.byId('box').trusted).toBe(true)
+    trustedNames = ['box'] // saved to trusted_servers
+    await t.registry.refresh()
+    expect(t.byId('box').trusted).toBe(true)
+    trustedNames = [] // the user removes it from config.yaml
+    await t.registry.refresh()
+    expect(t.byId('box').trusted).toBe(false)
   })
 })

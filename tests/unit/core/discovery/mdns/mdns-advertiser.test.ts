@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import type { NetworkInterfaceInfo } from 'node:os'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { EventEmitter } from 'node:events'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { OllamaProviderConfig } from '../../../../../shared/types'
 import { DEFAULT_CONFIG } from '../../../../../electron/core/config/config-schema'
 import { createMemoryLogger } from '../../../../../electron/core/logger'
@@ -65,8 +66,19 @@ const refused = (url: string): ProbeResult => ({
   error: new ProbeError(url, null, { kind: 'refused', reason: 'connection refused' }),
 })
 
-function setup(over: Partial<OllamaProviderConfig>, reachable: boolean, force = false) {
-  const config: OllamaProviderConfig = { ...DEFAULT_CONFIG.llm.providers.ollama, ...over }
+function setup(
+  over: Partial<OllamaProviderConfig>,
+  reachable: boolean,
+  force = false,
+  extra: {
+    /** The name is taken on the network: bonjour never says `up`. */
+    conflict?: boolean
+    /** Each probe waits for this (a slow Ollama). */
+    probeGate?: () => Promise<void>
+    answer?: (url: string) => ProbeResult
+  } = {},
+) {
+  let config: OllamaProviderConfig = { ...DEFAULT_CONFIG.llm.providers.ollama, ...over }
   const calls: string[] = []
   const published: unknown[] = []
   const probed: string[] = []
@@ -76,17 +88,23 @@ function setup(over: Partial<OllamaProviderConfig>, reachable: boolean, force = 
     config: () => config,
     dataDir: tempDir(),
     force,
+    announceTimeoutMs: 30,
     serviceName: 'gpu-box',
     interfaces: () => TABLE,
     probe: async (url) => {
       probed.push(url)
-      return reachable ? online(url) : refused(url)
+      await extra.probeGate?.()
+      return reachable ? (extra.answer ?? online)(url) : refused(url)
     },
     bonjourFactory: () =>
       ({
         publish: (s: unknown) => {
           calls.push('publish')
           published.push(s)
+          // Like bonjour-service's Service: `up` after the name probe and first announcement.
+          const service = new EventEmitter()
+          if (!extra.conflict) setImmediate(() => service.emit('up'))
+          return service
         },
         unpublishAll: (cb: () => void) => {
           calls.push('unpublishAll')
@@ -95,7 +113,14 @@ function setup(over: Partial<OllamaProviderConfig>, reachable: boolean, force = 
         destroy: () => calls.push('destroy'),
       }) as unknown as BonjourInstance,
   })
-  return { advertiser, calls, published, probed, logger }
+  return {
+    advertiser,
+    calls,
+    published,
+    probed,
+    logger,
+    setConfig: (c: Partial<OllamaProviderConfig>) => (config = { ...config, ...c }),
+  }
 }
 
 describe('advertiser id and port', () => {
@@ -163,5 +188,63 @@ describe('MdnsAdvertiser', () => {
     expect(t.calls).toEqual(['publish'])
     await t.advertiser.stop()
     expect(t.calls).toEqual(['publish', 'unpublishAll', 'destroy'])
+  })
+
+  it('says "advertising" only once the service is up', async () => {
+    const t = setup({}, true, true)
+    await t.advertiser.start()
+    expect(t.advertiser.state()).toMatchObject({ kind: 'announcing', name: 'gpu-box' })
+    await vi.waitFor(() => expect(t.advertiser.state()).toMatchObject({ kind: 'published' }))
+    expect(
+      t.logger.records.filter((r) => r.message.startsWith('mDNS: advertising gpu-box')),
+    ).toHaveLength(1)
+    await t.advertiser.stop()
+  })
+
+  it('a name taken on the network (no `up`) is not reported as advertising, and is retried', async () => {
+    const t = setup({}, true, true, { conflict: true })
+    await t.advertiser.start()
+    await vi.waitFor(() => expect(t.advertiser.state()).toMatchObject({ kind: 'failed' }))
+    expect(t.calls).toEqual(['publish', 'destroy'])
+    expect(t.logger.records.map((r) => r.message)).toContain(
+      'mDNS: not advertising: gpu-box did not come up within 30 ms (is the name in use on the network?); retrying later',
+    )
+    expect(t.logger.records.some((r) => r.message.startsWith('mDNS: advertising gpu-box'))).toBe(
+      false,
+    )
+    await t.advertiser.check()
+    expect(t.calls).toEqual(['publish', 'destroy', 'publish'])
+    await t.advertiser.stop()
+  })
+
+  it('a config change during a check is not lost', async () => {
+    let release = (): void => undefined
+    const t = setup({ advertise: true }, true, false, {
+      probeGate: () => new Promise<void>((r) => (release = r)),
+    })
+    const first = t.advertiser.start()
+    await vi.waitFor(() => expect(t.probed).toHaveLength(1))
+    t.setConfig({ advertise: false })
+    const second = t.advertiser.check()
+    release()
+    await Promise.all([first, second])
+    expect(t.advertiser.state()).toEqual({ kind: 'off' })
+    expect(t.calls).toEqual(['publish', 'unpublishAll', 'destroy'])
+    await t.advertiser.stop()
+  })
+
+  it('keeps the published model count when /api/tags failed', async () => {
+    let tagsFail = false
+    const t = setup({}, true, true, {
+      answer: (url) => ({ ...online(url), ...(tagsFail ? { tags: null } : {}) }),
+    })
+    await t.advertiser.start()
+    await vi.waitFor(() => expect(t.advertiser.state()).toMatchObject({ kind: 'published' }))
+    tagsFail = true
+    await t.advertiser.check()
+    // Same TXT (models: '2'), so no goodbye and hello with "0 models".
+    expect(t.calls).toEqual(['publish'])
+    expect(t.advertiser.state()).toMatchObject({ kind: 'published', txt: { models: '2' } })
+    await t.advertiser.stop()
   })
 })

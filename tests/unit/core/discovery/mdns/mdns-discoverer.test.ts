@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { NetworkInterfaceInfo } from 'node:os'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { OllamaProviderConfig } from '../../../../../shared/types'
 import { DEFAULT_CONFIG } from '../../../../../electron/core/config/config-schema'
 import { createMemoryLogger } from '../../../../../electron/core/logger'
@@ -103,7 +103,11 @@ class FakeBrowser extends EventEmitter {
   }
 }
 
-function setup(over: Partial<OllamaProviderConfig> = {}) {
+function setup(
+  over: Partial<OllamaProviderConfig> = {},
+  extra: { retryMs?: number; failOpens?: number; interfaces?: () => InterfaceTable } = {},
+) {
+  let failOpens = extra.failOpens ?? 0
   let config: OllamaProviderConfig = {
     ...DEFAULT_CONFIG.llm.providers.ollama,
     auto_discover: true,
@@ -119,10 +123,15 @@ function setup(over: Partial<OllamaProviderConfig> = {}) {
     config: () => config,
     seed: (r) => seeded.push(...r),
     ownId: () => 'me',
-    interfaces: () => TABLE,
+    interfaces: extra.interfaces ?? (() => TABLE),
     firstWaitMs: 0,
     settleMs: 1,
+    ...(extra.retryMs === undefined ? {} : { retryMs: extra.retryMs }),
     bonjourFactory: (opts) => {
+      if (failOpens > 0) {
+        failOpens -= 1
+        throw Object.assign(new Error('bind EADDRINUSE 0.0.0.0:5353'), { code: 'EADDRINUSE' })
+      }
       opened.push(opts)
       return {
         find: () => {
@@ -141,6 +150,7 @@ function setup(over: Partial<OllamaProviderConfig> = {}) {
     browsers,
     opened,
     seeded,
+    logger,
     destroyed: () => destroyed,
     setConfig: (c: Partial<OllamaProviderConfig>) => (config = { ...config, ...c }),
   }
@@ -202,6 +212,42 @@ describe('MdnsDiscoverer', () => {
     await t.discoverer.discover(signal)
     expect(browser.stopped).toBe(true)
     expect(t.destroyed()).toBe(1)
+    expect(t.discoverer.isBrowsing).toBe(false)
+  })
+
+  it('retries by itself after a socket failure, as the warning says', async () => {
+    const t = setup({}, { retryMs: 30, failOpens: 1 })
+    expect(await t.discoverer.discover(signal)).toEqual([])
+    expect(t.discoverer.isBrowsing).toBe(false)
+    expect(t.logger.records.map((r) => r.message)).toContain(
+      'mDNS discovery: UDP port 5353 is held by another program (the OS mDNS responder?) and could not be shared (bind EADDRINUSE 0.0.0.0:5353); retrying in 0 s',
+    )
+    await vi.waitFor(() => expect(t.discoverer.isBrowsing).toBe(true), { timeout: 2000 })
+    expect(t.opened).toHaveLength(1)
+    t.discoverer.dispose()
+  })
+
+  it('starts browsing once the mdns.interface address comes up', async () => {
+    let table: InterfaceTable = {}
+    const t = setup(
+      { mdns: { enabled: true, interface: '10.231.0.1' } },
+      { retryMs: 30, interfaces: () => table },
+    )
+    await t.discoverer.discover(signal)
+    expect(t.discoverer.isBrowsing).toBe(false)
+    await new Promise((r) => setTimeout(r, 80)) // a retry or two while the interface is still down
+    expect(t.opened).toHaveLength(0)
+    table = TABLE
+    await vi.waitFor(() => expect(t.discoverer.isBrowsing).toBe(true), { timeout: 2000 })
+    t.discoverer.dispose()
+  })
+
+  it('dispose cancels a pending retry', async () => {
+    const t = setup({}, { retryMs: 20, failOpens: 1 })
+    await t.discoverer.discover(signal)
+    t.discoverer.dispose()
+    await new Promise((r) => setTimeout(r, 80))
+    expect(t.opened).toHaveLength(0)
     expect(t.discoverer.isBrowsing).toBe(false)
   })
 })
