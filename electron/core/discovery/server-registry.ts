@@ -333,7 +333,8 @@ export class ServerRegistry {
   }
 
   /** Applies a new discovery result: adds, updates and removes servers, keeping known state. */
-  private reconcile(found: FoundServer[]): void {
+  private reconcile(all: FoundServer[]): void {
+    const found = this.withoutConfiguredTwins(all)
     const next = new Map<string, ServerState>()
     for (const f of found) {
       if (f.trusted) this.trustedIds.delete(f.id)
@@ -358,6 +359,26 @@ export class ServerRegistry {
     this.states.clear()
     for (const [id, s] of next) this.states.set(id, s)
     this.changed()
+  }
+
+  /**
+   * A box found over mDNS at an address a configured server already uses is that configured server:
+   * listing it twice would split its in-flight count and offer to "trust" what is already in use.
+   */
+  private withoutConfiguredTwins(found: FoundServer[]): FoundServer[] {
+    const configured = new Set<string>()
+    for (const f of found) {
+      if (f.source !== 'mdns') for (const url of f.urls) configured.add(hostPortOf(url))
+    }
+    for (const s of this.states.values()) {
+      if (s.found.source !== 'mdns' && s.resolved) configured.add(hostPortOf(s.resolved.dialUrl))
+    }
+    return found.filter((f) => {
+      const twin = f.source === 'mdns' && f.urls.some((url) => configured.has(hostPortOf(url)))
+      if (twin)
+        this.opts.logger.debug(`Discovered ${f.name} is a configured server: not listed twice`)
+      return !twin
+    })
   }
 
   private newState(found: FoundServer): ServerState {
@@ -645,4 +666,13 @@ function sharedAbortController(): AbortController {
   const controller = new AbortController()
   setMaxListeners(0, controller.signal)
   return controller
+}
+
+/** `host:port` of a URL, lower-cased, for telling two spellings of one address apart; the URL itself if unparsable. */
+function hostPortOf(url: string): string {
+  try {
+    return new URL(url).host.toLowerCase()
+  } catch {
+    return url
+  }
 }

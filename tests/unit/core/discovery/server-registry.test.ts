@@ -410,6 +410,25 @@ describe('ServerRegistry', () => {
     expect(() => t.registry.trust('nope')).toThrow('Unknown server "nope"')
   })
 
+  it('does not list a discovered box twice when it is also configured', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const other = await fake(healthyRoutes(['b:1b']))
+    const found = (id: string, url: string): FoundServer => ({
+      id,
+      name: id,
+      urls: [url],
+      priority: 'SECONDARY',
+      source: 'mdns',
+      trusted: false,
+    })
+    const mdns: Discoverer = {
+      discover: () => Promise.resolve([found('gpu-box', f.url), found('other-box', other.url)]),
+    }
+    const t = setup(configWith({ base_url: f.url }), { discoverers: [mdns] })
+    await t.registry.start()
+    expect(t.registry.snapshot().map((s) => s.id)).toEqual(['primary', 'other-box'])
+  })
+
   it('a failing discoverer keeps its last list and is logged', async () => {
     const f = await fake(healthyRoutes(['a:1b']))
     let fail = false
