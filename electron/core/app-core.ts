@@ -25,6 +25,7 @@ import { ConfigService } from './config'
 import type { Discoverer } from './discovery/discoverer'
 import { StaticConfigDiscoverer } from './discovery/static-config-discoverer'
 import { ServerRegistry } from './discovery/server-registry'
+import { describeFailure, isUnreachable } from './discovery/probe-error'
 import { MdnsServices } from './discovery/mdns/mdns-services'
 import { CircuitBreaker } from './routing/circuit-breaker'
 import { decide, renderDecisionLog } from './routing/router'
@@ -145,7 +146,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       registry.recordSuccess(id, model, tps)
     },
     recordFailure: (id, err) => {
-      breaker.recordFailure(id, { hard: isHardFailure(err) })
+      // Unreachable (refused, connect timeout, DNS) opens the breaker at once; HTTP errors after several.
+      breaker.recordFailure(id, { hard: isUnreachable(describeFailure(err).kind) })
       registry.recordFailure(id, err)
     },
   }
@@ -293,7 +295,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       if (!req.regenerate && content === '') throw new Error('The message is empty.')
       let conversationId = req.conversationId
       if (conversationId === null) {
-        conversationId = (await store.create(titleFrom(content))).id
+        // Untitled: the store titles it from the first user message.
+        conversationId = (await store.create()).id
       } else if (!(await store.get(conversationId))) {
         throw new Error(`No conversation with id "${conversationId}"`)
       }
@@ -394,21 +397,6 @@ async function dropTrailingAnswers(
   if (messages.length !== conversation.messages.length) {
     await store.upsert({ ...conversation, messages, updatedAt: Date.now() })
   }
-}
-
-/** Connection refused / timeouts open the breaker at once; HTTP errors only after several. */
-function isHardFailure(err: unknown): boolean {
-  const text = `${(err as { name?: string })?.name ?? ''} ${String((err as Error)?.message ?? err)} ${String(
-    (err as { cause?: { code?: string } })?.cause?.code ?? '',
-  )}`
-  return /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|timed? ?out|TimeoutError|fetch failed/i.test(
-    text,
-  )
-}
-
-function titleFrom(content: string): string {
-  const line = content.replace(/\s+/g, ' ').trim()
-  return line.length > 60 ? `${line.slice(0, 57)}…` : line || 'New chat'
 }
 
 function noRouteMessage(decision: RoutingDecision): string {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http'
-import { isIP } from 'node:net'
 import { timingSafeEqual } from 'node:crypto'
+import { isLoopbackHost } from '../config/host-url'
 
 /** The verdict on one request's origin, host and credentials. */
 export type GuardVerdict = { ok: true } | { ok: false; status: 401 | 403; message: string }
@@ -12,16 +12,6 @@ export interface GuardOptions {
   port: number
   /** Bearer token; null = none configured. */
   token: string | null
-}
-
-/** True for 127.0.0.0/8, ::1, localhost names. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase()
-  if (h === 'localhost' || h.endsWith('.localhost')) return true
-  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true
-  if (isIP(h) === 4) return h.startsWith('127.')
-  if (h.startsWith('::ffff:')) return h.slice(7).startsWith('127.')
-  return false
 }
 
 /** Splits a Host header into host name and port ("[::1]:8000" → "::1"). */

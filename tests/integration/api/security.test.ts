@@ -5,11 +5,8 @@ import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { startServeFixture, type ServeFixture } from '../../helpers/serve-fixture'
-import {
-  checkRequest,
-  hostOfHeader,
-  isLoopbackHost,
-} from '../../../electron/core/api/request-guard'
+import { checkRequest, hostOfHeader } from '../../../electron/core/api/request-guard'
+import { isLoopbackHost } from '../../../electron/core/config/host-url'
 import { resolveStaticPath } from '../../../electron/core/api/static-files'
 import { MAX_BODY_BYTES } from '../../../electron/core/api/http-util'
 import type { IncomingMessage } from 'node:http'

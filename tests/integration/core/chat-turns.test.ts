@@ -68,6 +68,7 @@ describe('chat turns in the app core', () => {
       ['assistant', false],
     ])
     expect(stored?.messages[1]?.content.startsWith('[gemma3:1b@solo]')).toBe(true)
+    expect(stored?.title).toBe('Hi!')
     await core.stop()
   })
 
