@@ -15,6 +15,8 @@ export default tseslint.config(
       'dist/**',
       'test-results/**',
       '.ci-reports/**',
+      '.stryker-tmp/**',
+      '.stryker-reports/**',
       'bench/results.json',
     ],
   },
