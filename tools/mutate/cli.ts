@@ -14,12 +14,7 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Stryker } from '@stryker-mutator/core'
 import type { LogLevel, PartialStrykerOptions } from '@stryker-mutator/api/core'
-import {
-  DEFAULT_MODULES,
-  ModuleSelectionError,
-  changedModules,
-  selectModules,
-} from './modules'
+import { DEFAULT_MODULES, ModuleSelectionError, changedModules, selectModules } from './modules'
 import { belowFloor, renderSurvivors, renderTable, summarise } from './report'
 
 const ROOT = resolve(import.meta.dirname, '..', '..')
@@ -73,7 +68,8 @@ function fail(message: string): never {
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) fail(`${name} takes a whole number of 1 or more, not "${value}"`)
+  if (!Number.isInteger(n) || n < 1)
+    fail(`${name} takes a whole number of 1 or more, not "${value}"`)
   return n
 }
 
@@ -120,7 +116,9 @@ async function main(): Promise<void> {
     console.log('mutate: no core module changed; nothing to mutate.')
     return
   }
-  console.log(`mutate: ${modules.length} module(s), concurrency ${concurrency}:\n  ${modules.join('\n  ')}`)
+  console.log(
+    `mutate: ${modules.length} module(s), concurrency ${concurrency}:\n  ${modules.join('\n  ')}`,
+  )
 
   mkdirSync(REPORTS, { recursive: true })
   const options: PartialStrykerOptions = {

@@ -38,7 +38,8 @@ export const DEFAULT_MODULES: readonly string[] = [
 /** The core folder a path belongs to, or null when it is not a mutable core module. */
 export function coreFolderOf(path: string): CoreFolder | null {
   const normal = path.replace(/\\/g, '/').replace(/^\.\//, '')
-  if (!normal.startsWith(CORE_ROOT) || !normal.endsWith('.ts') || normal.endsWith('.d.ts')) return null
+  if (!normal.startsWith(CORE_ROOT) || !normal.endsWith('.ts') || normal.endsWith('.d.ts'))
+    return null
   if (normal.endsWith('/index.ts') || normal in NOT_MUTATED) return null
   const folder = normal.slice(CORE_ROOT.length).split('/')[0]
   return (CORE_FOLDERS as readonly string[]).includes(folder ?? '') ? (folder as CoreFolder) : null
@@ -59,7 +60,8 @@ export function selectModules(args: readonly string[], files: readonly string[])
   const chosen = new Set<string>()
   for (const arg of args) {
     const normal = arg.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '')
-    const full = normal.startsWith(CORE_ROOT) || normal === 'electron/core' ? normal : CORE_ROOT + normal
+    const full =
+      normal.startsWith(CORE_ROOT) || normal === 'electron/core' ? normal : CORE_ROOT + normal
     const matches = mutable.filter((file) => file === full || file.startsWith(full + '/'))
     if (matches.length === 0) {
       const why = full in NOT_MUTATED ? ` (not mutated: ${NOT_MUTATED[full]})` : ''
