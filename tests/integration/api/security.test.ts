@@ -2,6 +2,7 @@
  * Issue 4 point 4: DNS-rebinding guard, origin check, token, body limits, malformed JSON.
  */
 import { request } from 'node:http'
+import { connect } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { startServeFixture, type ServeFixture } from '../../helpers/serve-fixture'
@@ -30,6 +31,32 @@ function raw(
     req.on('error', reject)
     if (opts.body) req.write(opts.body)
     req.end()
+  })
+}
+
+/** One request over a bare socket, byte for byte (e.g. HTTP/1.0 with no Host header): status line and body. */
+function rawBytes(url: string, text: string): Promise<{ statusLine: string; body: string }> {
+  const u = new URL(url)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(u.port), u.hostname, () => socket.end(text))
+    let data = ''
+    socket.on('data', (c: Buffer) => (data += c.toString()))
+    socket.on('error', reject)
+    socket.on('close', () => {
+      const [head = '', body = ''] = data.split('\r\n\r\n')
+      resolve({ statusLine: head.split('\r\n')[0] ?? '', body })
+    })
+  })
+}
+
+/** The HTTP status a WebSocket handshake gets: 101 when it opens. */
+function wsStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const ws = new WebSocket(url, { headers })
+  return new Promise<number>((resolve) => {
+    ws.on('upgrade', () => resolve(101))
+    ws.on('open', () => ws.close())
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+    ws.on('error', () => resolve(-1))
   })
 }
 
@@ -129,6 +156,44 @@ describe('serve on loopback', () => {
     expect(pre.headers['access-control-allow-origin']).toBeUndefined()
   })
 
+  it('answers to an IPv6 loopback Host, with or without a port, and refuses a link-local one', async () => {
+    const port = new URL(fx.serve.url).port
+    for (const host of [`[::1]:${port}`, '[::1]', `localhost:${port}`]) {
+      const res = await raw(fx.serve.url, '/api/tags', { headers: { Host: host } })
+      expect(res.status, host).toBe(200)
+      expect(JSON.parse(res.body).models.length, host).toBeGreaterThan(0)
+    }
+    const res = await raw(fx.serve.url, '/api/tags', { headers: { Host: `[fe80::1]:${port}` } })
+    expect(res.status).toBe(403)
+    expect(JSON.parse(res.body).error).toBe(
+      'Host "fe80::1" is not allowed: this API only answers to localhost (DNS-rebinding guard)',
+    )
+  })
+
+  it('refuses an HTTP/1.0 request that names no Host', async () => {
+    const res = await rawBytes(fx.serve.url, 'GET /api/tags HTTP/1.0\r\n\r\n')
+    expect(res.statusLine).toMatch(/^HTTP\/1\.[01] 403 /)
+    expect(JSON.parse(res.body)).toEqual({ error: 'missing Host header' })
+  })
+
+  it('takes our own page as Origin, and refuses other schemes on the same host:port', async () => {
+    const own = new URL(fx.serve.url).host
+    const ok = await raw(fx.serve.url, '/api/tags', { headers: { Origin: `http://${own}` } })
+    expect(ok.status).toBe(200)
+    for (const origin of [
+      `ftp://${own}`,
+      'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
+      `http://${own.replace(/:\d+$/, ':1')}`,
+    ]) {
+      const res = await raw(fx.serve.url, '/api/tags', { headers: { Origin: origin } })
+      expect(res.status, origin).toBe(403)
+      expect(JSON.parse(res.body).error).toBe(`Origin "${origin}" is not allowed`)
+    }
+    const wsUrl = `${fx.serve.url.replace('http', 'ws')}/ws`
+    expect(await wsStatus(wsUrl, { Origin: `http://${own}` })).toBe(101)
+    expect(await wsStatus(wsUrl, { Origin: `ftp://${own}` })).toBe(403)
+  })
+
   it('answers malformed JSON with 400 and an error body', async () => {
     const res = await raw(fx.serve.url, '/api/chat', {
       method: 'POST',
@@ -200,5 +265,43 @@ describe('serve with a token', () => {
     })
     expect(ok.status).toBe(200)
     expect(fx.serve.uiUrl).toContain('#token=test-token-123')
+  })
+
+  const TOKEN_ERROR = 'missing or wrong token: send "Authorization: Bearer <token>"'
+
+  it.each([
+    ['the right token as ?token=', '/api/tags?token=test-token-123', {}, 200],
+    ['a wrong ?token=', '/api/tags?token=test-token-124', {}, 401],
+    ['an empty ?token=', '/api/tags?token=', {}, 401],
+    ['no token at all', '/api/tags', {}, 401],
+    ['a wrong Bearer header', '/api/tags', { Authorization: 'Bearer test-token-12' }, 401],
+    [
+      'a wrong Bearer header next to the right ?token= (the header wins)',
+      '/api/tags?token=test-token-123',
+      { Authorization: 'Bearer wrong' },
+      401,
+    ],
+    [
+      'the right Bearer header next to a wrong ?token=',
+      '/api/tags?token=wrong',
+      { Authorization: 'Bearer test-token-123' },
+      200,
+    ],
+  ])('HTTP with %s → %s', async (_name, path, headers, status) => {
+    const res = await raw(fx.serve.url, path, { headers })
+    expect(res.status).toBe(status)
+    if (status === 401) expect(JSON.parse(res.body)).toEqual({ error: TOKEN_ERROR })
+    else expect(JSON.parse(res.body).models.length).toBeGreaterThan(0)
+  })
+
+  it('the WebSocket opens with the right ?token= or Bearer header, and gets 401 otherwise', async () => {
+    const ws = `${fx.serve.url.replace('http', 'ws')}/ws`
+    expect(await wsStatus(`${ws}?token=test-token-123`)).toBe(101)
+    expect(await wsStatus(ws, { Authorization: 'Bearer test-token-123' })).toBe(101)
+    expect(await wsStatus(`${ws}?token=wrong`)).toBe(401)
+    expect(await wsStatus(ws)).toBe(401)
+    expect(await wsStatus(`${ws}?token=test-token-123`, { Authorization: 'Bearer wrong' })).toBe(
+      401,
+    )
   })
 })
