@@ -14,7 +14,42 @@ export class ApiError extends Error {
   }
 }
 
-/** Reads and parses a JSON object body; 400 for malformed JSON or a non-object, 413 when too large. */
+/** How deep a request body may nest. Real bodies (tool schemas, options) stay far below it; a deeper
+ * one would overflow the stack when the `ollama` client serialises it. */
+export const MAX_BODY_DEPTH = 64
+
+/** The depth of a parsed JSON value (a scalar is 0), stopping as soon as `limit` is passed. */
+export function jsonDepth(value: unknown, limit = MAX_BODY_DEPTH): number {
+  // Iterative on purpose: the value may be deeper than the stack.
+  let deepest = 0
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }]
+  while (stack.length > 0) {
+    const { value: v, depth } = stack.pop()!
+    if (v === null || typeof v !== 'object') continue
+    const here = depth + 1
+    if (here > deepest) deepest = here
+    if (deepest > limit) return deepest
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      stack.push({ value: child, depth: here })
+    }
+  }
+  return deepest
+}
+
+/** 400 when a body nests deeper than MAX_BODY_DEPTH. */
+export function checkBodyDepth(body: unknown): void {
+  if (jsonDepth(body) > MAX_BODY_DEPTH) {
+    throw new ApiError(
+      400,
+      `request body nested more than ${MAX_BODY_DEPTH} levels deep: flatten options, format, tools or arguments`,
+    )
+  }
+}
+
+/**
+ * Reads and parses a JSON object body; 400 for malformed JSON, a non-object or one nested deeper than
+ * MAX_BODY_DEPTH, 413 when too large.
+ */
 export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > MAX_BODY_BYTES) {
@@ -41,6 +76,7 @@ export async function readJsonBody(req: IncomingMessage): Promise<Record<string,
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ApiError(400, 'invalid request body: expected a JSON object')
   }
+  checkBodyDepth(parsed)
   return parsed as Record<string, unknown>
 }
 

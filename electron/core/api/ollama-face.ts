@@ -8,6 +8,7 @@ import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
 import { normaliseTag } from '../routing/tiers'
 import type { ChatMessage, ChatToolCall, ModelEntry, ServerView } from '../../../shared/types'
 import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
+import { checkFormat, checkOllamaOptions } from './request-checks'
 import {
   ApiError,
   isBool,
@@ -117,9 +118,13 @@ function passThrough(
 ): Omit<ExecuteOptions, 'signal' | 'onToken' | 'onSeam'> {
   const out: Omit<ExecuteOptions, 'signal' | 'onToken' | 'onSeam'> = {}
   const options = optional(body, 'options', isObject, 'an object')
-  if (options) out.options = options as Partial<OllamaOptions>
+  if (options) {
+    checkOllamaOptions(options)
+    out.options = options as Partial<OllamaOptions>
+  }
   const format = body['format']
-  if (typeof format === 'string' || isObject(format)) out.format = format
+  checkFormat(format)
+  if ((typeof format === 'string' && format !== '') || isObject(format)) out.format = format
   const keepAlive = optional(body, 'keep_alive', isKeepAlive, 'a number or a duration string')
   if (keepAlive !== undefined) out.keepAlive = keepAlive
   const think = body['think']

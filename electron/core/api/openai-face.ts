@@ -188,7 +188,15 @@ function toolsOf(body: Record<string, unknown>): Pick<ExecuteOptions, 'tools'> {
 /** Maps OpenAI sampling fields onto Ollama options. */
 function optionsOf(body: Record<string, unknown>): Partial<OllamaOptions> {
   const o: Partial<OllamaOptions> = {}
-  const num = (k: string) => (typeof body[k] === 'number' ? (body[k] as number) : undefined)
+  // A field of the wrong type is the client's mistake: name it (Ollama's /v1 refuses it when decoding).
+  const num = (k: string): number | undefined => {
+    const v = body[k]
+    if (v === undefined || v === null) return undefined
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new ApiError(400, `"${k}" must be a number, got ${JSON.stringify(v)}`)
+    }
+    return v
+  }
   const t = num('temperature')
   if (t !== undefined) o.temperature = t
   const p = num('top_p')
@@ -204,6 +212,12 @@ function optionsOf(body: Record<string, unknown>): Partial<OllamaOptions> {
   const stop = body['stop']
   if (typeof stop === 'string') o.stop = [stop]
   else if (Array.isArray(stop) && stop.every((s) => typeof s === 'string')) o.stop = stop
+  else if (stop !== undefined && stop !== null) {
+    throw new ApiError(
+      400,
+      `"stop" must be a string or an array of strings, got ${JSON.stringify(stop)}`,
+    )
+  }
   return o
 }
 
