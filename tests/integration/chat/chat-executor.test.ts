@@ -1,175 +1,11 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import {
-  CONTINUE_INSTRUCTION,
-  ChatExecutor,
-  type ExecutionFeedback,
-} from '../../../electron/core/chat/chat-executor'
 import { ChatFailedError, ChatRequestError } from '../../../electron/core/chat/chat-errors'
-import { createMemoryLogger } from '../../../electron/core/logger'
-import type {
-  ChatMessage,
-  RoutingDecision,
-  RoutingTarget,
-  Tier,
-  TimeoutsConfig,
-} from '../../../shared/types'
+import type { ChatMessage, TimeoutsConfig } from '../../../shared/types'
 import { startSimServer, type Fault, type SimServer } from '../../../tools/ollama-sim/index'
-
-// ---- fixtures -------------------------------------------------------------------------------
-
-const TIMEOUTS: TimeoutsConfig = {
-  connect_ms: 300,
-  probe_ms: 1_000,
-  first_token_ms: 500,
-  cold_first_token_ms: 2_000,
-  stall_ms: 300,
-}
-
-/** A real (small) feedback recorder: the boundary between the executor and the registry. */
-function recorder(): ExecutionFeedback & {
-  inFlight: Map<string, number>
-  successes: { serverId: string; model: string; tps: number | null }[]
-  failures: { serverId: string; error: unknown }[]
-} {
-  const inFlight = new Map<string, number>()
-  const successes: { serverId: string; model: string; tps: number | null }[] = []
-  const failures: { serverId: string; error: unknown }[] = []
-  return {
-    inFlight,
-    successes,
-    failures,
-    requestStarted: (id) => inFlight.set(id, (inFlight.get(id) ?? 0) + 1),
-    requestEnded: (id) => inFlight.set(id, (inFlight.get(id) ?? 0) - 1),
-    recordSuccess: (serverId, model, tps) => successes.push({ serverId, model, tps }),
-    recordFailure: (serverId, error) => failures.push({ serverId, error }),
-  }
-}
-
-function target(
-  server: { name: string; url: string },
-  model: string,
-  tier: Tier = 'balanced',
-  loaded = true,
-): RoutingTarget {
-  return {
-    model,
-    serverId: server.name,
-    serverName: server.name,
-    serverUrl: server.url,
-    tier,
-    priority: 'PRIMARY',
-    loaded,
-  }
-}
-
-let decisionCounter = 0
-function decision(chain: RoutingTarget[], wantedTier: Tier = 'balanced'): RoutingDecision {
-  return {
-    id: `d-${++decisionCounter}`,
-    at: 0,
-    mode: { kind: 'auto' },
-    requestedModel: null,
-    classification: { complexity: 'moderate', taskType: 'explanation', reasons: [] },
-    wantedTier,
-    action: 'routed',
-    chosen: chain[0] ?? null,
-    chain,
-    candidates: [],
-    reasons: [],
-    fallback: false,
-    warning: null,
-    promptExcerpt: '',
-    decisionMicros: 1,
-  }
-}
-
-function executor(timeouts: Partial<TimeoutsConfig> = {}) {
-  const feedback = recorder()
-  const logger = createMemoryLogger()
-  const exec = new ChatExecutor({
-    feedback,
-    logger,
-    timeouts: () => ({ ...TIMEOUTS, ...timeouts }),
-  })
-  return { exec, feedback, logger }
-}
-
-/** Collects what the caller sees: tokens and seams, in order. */
-function sink() {
-  const events: ({ kind: 'token'; text: string } | { kind: 'seam'; note: string })[] = []
-  return {
-    events,
-    text: () => events.map((e) => (e.kind === 'token' ? e.text : '')).join(''),
-    seams: () => events.flatMap((e) => (e.kind === 'seam' ? [e.note] : [])),
-    onToken: (text: string) => events.push({ kind: 'token', text }),
-    onSeam: (note: string) => events.push({ kind: 'seam', note }),
-  }
-}
-
-interface RecordingProxy {
-  name: string
-  url: string
-  /** Parsed JSON bodies of /api/chat requests, oldest first. */
-  chatBodies: { model: string; messages: ChatMessage[] }[]
-  /** Requests whose client went away before the upstream answer was complete. */
-  closedEarly: number
-  /** Requests still open now. */
-  open: number
-  stop(): Promise<void>
-}
-
-/**
- * A loopback pass-through in front of a simulated server that keeps the request bodies, so a test
- * can prove what context reached the server, and notices clients that hang up early.
- */
-async function recordingProxy(upstream: SimServer): Promise<RecordingProxy> {
-  const proxy: RecordingProxy = {
-    name: upstream.name,
-    url: '',
-    chatBodies: [],
-    closedEarly: 0,
-    open: 0,
-    stop: async () => {
-      server.closeAllConnections()
-      await new Promise<void>((r) => server.close(() => r()))
-    },
-  }
-  const server = http.createServer((req, res) => {
-    proxy.open++
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8')
-      if (req.url === '/api/chat' && body) proxy.chatBodies.push(JSON.parse(body))
-      const headers = { ...req.headers }
-      delete headers.host
-      const up = http.request(
-        `${upstream.url}${req.url ?? '/'}`,
-        { method: req.method, headers },
-        (upRes) => {
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers)
-          upRes.pipe(res)
-          upRes.on('aborted', () => res.destroy())
-          upRes.on('error', () => res.destroy())
-        },
-      )
-      up.on('error', () => res.destroy())
-      res.on('close', () => {
-        proxy.open--
-        if (!res.writableFinished) {
-          proxy.closedEarly++
-          up.destroy()
-        }
-      })
-      up.end(body)
-    })
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return proxy
-}
+import { TIMEOUTS, decision, executor, sink, target } from './executor-fixtures'
+import { recordingProxy, type RecordingProxy } from './recording-proxy'
 
 // ---- servers --------------------------------------------------------------------------------
 
@@ -196,6 +32,7 @@ afterEach(async () => {
   await alpha.setFault({ kind: 'none' })
   await beta.setFault({ kind: 'none' })
   betaProxy.chatBodies.length = 0
+  betaProxy.chatReplies.length = 0
 })
 
 afterAll(async () => {
@@ -205,6 +42,18 @@ afterAll(async () => {
 })
 
 const balanced = (s: { name: string; url: string }) => target(s, 'gemma3:12b', 'balanced')
+
+/** The message after a partial answer: the user asking, in words, to continue it where it stopped. */
+function expectContinueRequest(message: ChatMessage | undefined, partial: string): void {
+  expect(message?.role).toBe('user')
+  const text = message?.content ?? ''
+  expect(text.trim().length).toBeGreaterThan(20)
+  // It refers to the answer above and asks to go on with it.
+  expect(text).toMatch(/\b(answer|reply|response)\b/i)
+  expect(text).toMatch(/\bcontinu/i)
+  expect(text).not.toBe(partial)
+  expect(HISTORY.map((m) => m.content)).not.toContain(text)
+}
 
 // ---- tests ----------------------------------------------------------------------------------
 
@@ -317,12 +166,12 @@ describe('ChatExecutor against the simulator', () => {
       expect(result.content).toBe(out.text())
       expect(result.content.slice(partial.length).startsWith('[gemma3:12b@beta]')).toBe(true)
 
-      // Beta was asked to continue: the whole history, the partial answer, then the instruction.
-      expect(betaProxy.chatBodies.at(-1)?.messages).toEqual([
-        ...HISTORY,
-        { role: 'assistant', content: partial },
-        { role: 'user', content: CONTINUE_INSTRUCTION },
-      ])
+      // Beta was asked to continue: the whole history, the partial answer as its own turn, then a
+      // request to continue that answer (not to start over).
+      const sent = betaProxy.chatBodies.at(-1)?.messages ?? []
+      expect(sent.slice(0, HISTORY.length)).toEqual(HISTORY)
+      expect(sent.slice(HISTORY.length, -1)).toEqual([{ role: 'assistant', content: partial }])
+      expectContinueRequest(sent.at(-1), partial)
       expect(feedback.failures.map((f) => f.serverId)).toEqual(['alpha'])
       expect(feedback.successes.map((s) => s.serverId)).toEqual(['beta'])
     },

@@ -1,0 +1,438 @@
+/**
+ * The executor judged by what crosses the wire: the request bodies each server received (recorded by
+ * a pass-through proxy in front of the simulator), which (model, server) pair ends up answering,
+ * what the caller gets back, and how long each attempt is said to have taken.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { ChatFailedError } from '../../../electron/core/chat/chat-errors'
+import type { ChatMessage } from '../../../shared/types'
+import { startSimServer, type Fault, type SimServer } from '../../../tools/ollama-sim/index'
+import { decision, executor, sink, target } from './executor-fixtures'
+import { ndjson, recordingProxy, wireText, type RecordingProxy } from './recording-proxy'
+
+const MODELS = ['gemma3:1b', 'gemma3:12b', 'qwen3:14b', 'qwen2.5:1.5b']
+const sims: SimServer[] = []
+let alpha: RecordingProxy
+let beta: RecordingProxy
+let gamma: RecordingProxy
+let alphaSim: SimServer
+let betaSim: SimServer
+let gammaSim: SimServer
+
+/** A conversation with everything a message can carry: an image, a tool call and its result. */
+const RICH_HISTORY: ChatMessage[] = [
+  { role: 'system', content: 'You are terse.' },
+  { role: 'user', content: 'What is in this picture?', images: ['iVBORw0KGgoAAAANSUhEUgAAAAE='] },
+  { role: 'assistant', content: 'A weather map of Paris.' },
+  { role: 'user', content: 'And the weather there now?' },
+  {
+    role: 'assistant',
+    content: '',
+    tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Paris', unit: 'C' } } }],
+  },
+  { role: 'tool', content: '{"temperature": 21}', tool_name: 'get_weather' },
+  { role: 'user', content: 'Summarise it for me' },
+]
+
+const HISTORY: ChatMessage[] = [{ role: 'user', content: 'Explain the Singleton pattern' }]
+
+const TOOLS = [
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Current weather of a city',
+      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    },
+  },
+]
+
+beforeAll(async () => {
+  const common = { port: 0, models: MODELS, tokensPerSecond: 400, replyWords: 16 }
+  alphaSim = await startSimServer({ name: 'alpha', ...common })
+  betaSim = await startSimServer({ name: 'beta', ...common })
+  gammaSim = await startSimServer({ name: 'gamma', ...common })
+  sims.push(alphaSim, betaSim, gammaSim)
+  alpha = await recordingProxy(alphaSim)
+  beta = await recordingProxy(betaSim)
+  gamma = await recordingProxy(gammaSim)
+})
+
+afterEach(async () => {
+  for (const sim of sims) await sim.setFault({ kind: 'none' })
+  for (const proxy of [alpha, beta, gamma]) {
+    proxy.chatBodies.length = 0
+    proxy.chatReplies.length = 0
+    proxy.intercept = null
+  }
+})
+
+afterAll(async () => {
+  for (const proxy of [alpha, beta, gamma]) await proxy?.stop()
+  for (const sim of sims) await sim.stop()
+})
+
+const pair = (a: { model: string; serverName: string }) => `${a.model}@${a.serverName}`
+const models = (proxy: RecordingProxy) => proxy.chatBodies.map((b) => b.model)
+
+/** The message after a partial answer: the user asking, in words, to continue it where it stopped. */
+function expectContinueRequest(message: ChatMessage | undefined, partial: string): void {
+  expect(message?.role).toBe('user')
+  const text = message?.content ?? ''
+  expect(text.trim().length).toBeGreaterThan(20)
+  expect(text).toMatch(/\b(answer|reply|response)\b/i)
+  expect(text).toMatch(/\bcontinu/i)
+  expect(text).not.toBe(partial)
+}
+
+describe('what reaches the server', () => {
+  it('every message keeps its images, tool calls and tool name, on the first try and on a continuation', async () => {
+    await alphaSim.setFault({ kind: 'drop-after', chunks: 3 })
+    const { exec } = executor()
+    const out = sink()
+    const history = structuredClone(RICH_HISTORY)
+    const result = await exec.run(
+      decision([target(alpha, 'gemma3:12b'), target(beta, 'gemma3:12b')]),
+      history,
+      out,
+    )
+
+    expect(result.metadata.attempts.map((a) => [pair(a), a.outcome])).toEqual([
+      ['gemma3:12b@alpha', 'interrupted'],
+      ['gemma3:12b@beta', 'ok'],
+    ])
+    expect(alpha.chatBodies.map((b) => b.messages)).toEqual([RICH_HISTORY])
+    const continuation = beta.chatBodies[0]?.messages ?? []
+    expect(continuation.slice(0, RICH_HISTORY.length)).toEqual(RICH_HISTORY)
+    expect(continuation.slice(RICH_HISTORY.length, -1)).toEqual([
+      { role: 'assistant', content: out.before(0) },
+    ])
+    // The caller's own messages are left as they were.
+    expect(history).toEqual(RICH_HISTORY)
+  })
+
+  it.each<[string, boolean | 'high']>([
+    ['think: true', true],
+    ['think: "high"', 'high'],
+  ])(
+    'forwards %s and the tools; the reasoning comes back apart from the answer text',
+    async (_name, think) => {
+      const { exec } = executor()
+      const out = sink()
+      const result = await exec.run(decision([target(beta, 'qwen3:14b')]), HISTORY, {
+        ...out,
+        think,
+        tools: TOOLS as never,
+      })
+
+      expect(beta.chatBodies).toHaveLength(1)
+      expect(beta.chatBodies[0]).toMatchObject({ model: 'qwen3:14b', think, tools: TOOLS })
+      const wire = wireText(beta.chatReplies[0] ?? '')
+      expect(wire.thinking.length).toBeGreaterThan(0)
+      expect(wire.content.length).toBeGreaterThan(0)
+      // What the server reasoned is the run's thinking, never part of the answer or its tokens.
+      expect(result.thinking).toBe(wire.thinking)
+      expect(result.content).toBe(wire.content)
+      expect(out.text()).toBe(wire.content)
+      expect(result.content).not.toContain(wire.thinking.trim())
+    },
+  )
+
+  it('a request without think or tools sends neither', async () => {
+    const { exec } = executor()
+    const result = await exec.run(decision([target(beta, 'gemma3:12b')]), HISTORY)
+    expect(Object.keys(beta.chatBodies[0] ?? {}).sort()).toEqual(['messages', 'model', 'stream'])
+    expect(result.thinking).toBe('')
+    expect(result.toolCalls).toEqual([])
+  })
+
+  it("tells why the answer ended: 'length' when num_predict cut it, 'stop' otherwise", async () => {
+    const { exec } = executor()
+    const cut = await exec.run(decision([target(beta, 'gemma3:12b')]), HISTORY, {
+      options: { num_predict: 3 },
+    })
+    const whole = await exec.run(decision([target(beta, 'gemma3:12b')]), HISTORY)
+    expect(beta.chatBodies[0]?.options).toEqual({ num_predict: 3 })
+    expect([cut.doneReason, whole.doneReason]).toEqual(['length', 'stop'])
+    expect(cut.content.length).toBeLessThan(whole.content.length)
+  })
+})
+
+describe('answers with no text for a while', () => {
+  const chunk = (message: Record<string, unknown>, done = false) =>
+    ndjson({ model: 'qwen3:14b', message: { role: 'assistant', content: '', ...message }, done })
+  const final = ndjson({
+    model: 'qwen3:14b',
+    message: { role: 'assistant', content: '' },
+    done: true,
+    done_reason: 'stop',
+    eval_count: 10,
+    eval_duration: 100_000_000,
+  })
+  // Pieces every 100 ms for 0.8 s: longer than the first-token deadline, each gap far under the stall one.
+  const timeouts = { first_token_ms: 500, stall_ms: 500 }
+
+  it('reasoning counts as a sign of life: a long think before the first word is not a timeout', async () => {
+    const thoughts = ['Let me ', 'think ', 'about ', 'single ', 'instances ', 'and ', 'globals. ']
+    beta.intercept = () => ({
+      status: 200,
+      contentType: 'application/x-ndjson',
+      body: [
+        ...thoughts.map((t) => ({ afterMs: 100, text: chunk({ thinking: t }) })),
+        { afterMs: 100, text: chunk({ content: 'One instance.' }) },
+        { afterMs: 10, text: final },
+      ],
+    })
+    const { exec } = executor(timeouts)
+    const out = sink()
+    const result = await exec.run(decision([target(beta, 'qwen3:14b')]), HISTORY, {
+      ...out,
+      think: true,
+    })
+    expect(result.metadata.attempts.map((a) => a.outcome)).toEqual(['ok'])
+    expect(result.thinking).toBe(thoughts.join(''))
+    expect(result.content).toBe('One instance.')
+    expect(out.text()).toBe('One instance.')
+    expect(result.metadata.tokens_per_second).toBe(100)
+  })
+
+  it('tool calls count as a sign of life and all of them come back, in order', async () => {
+    const calls = ['Paris', 'Lyon', 'Nice', 'Lille', 'Brest', 'Dijon', 'Metz'].map((city) => ({
+      function: { name: 'get_weather', arguments: { city } },
+    }))
+    beta.intercept = () => ({
+      status: 200,
+      contentType: 'application/x-ndjson',
+      body: [
+        ...calls.map((c) => ({ afterMs: 100, text: chunk({ tool_calls: [c] }) })),
+        { afterMs: 100, text: final },
+      ],
+    })
+    const { exec } = executor(timeouts)
+    const out = sink()
+    const result = await exec.run(decision([target(beta, 'qwen3:14b')]), RICH_HISTORY, {
+      ...out,
+      tools: TOOLS as never,
+    })
+    expect(result.metadata.attempts.map((a) => a.outcome)).toEqual(['ok'])
+    expect(result.toolCalls).toEqual(calls)
+    expect(result.content).toBe('')
+    expect(out.events).toEqual([])
+  })
+
+  it('chunks with nothing in them are no sign of life: the first-token deadline still holds', async () => {
+    beta.intercept = () => ({
+      status: 200,
+      contentType: 'application/x-ndjson',
+      body: Array.from({ length: 12 }, () => ({ afterMs: 100, text: chunk({}) })),
+    })
+    const { exec } = executor(timeouts)
+    const err = await exec
+      .run(decision([target(beta, 'qwen3:14b')]), HISTORY)
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ChatFailedError)
+    expect((err as ChatFailedError).attempts).toMatchObject([
+      { outcome: 'failed-before-first-token', reason: 'first-token-timeout' },
+    ])
+  })
+})
+
+describe('which (model, server) pair answers after a failure', () => {
+  it("a model the server lost (404) is that model's failure: the same server's next model answers", async () => {
+    const { exec, feedback } = executor()
+    const chain = [
+      target(alpha, 'llama3.3:70b'),
+      target(alpha, 'gemma3:12b'),
+      target(beta, 'gemma3:12b'),
+    ]
+    const result = await exec.run(decision(chain), HISTORY)
+    expect(result.metadata.attempts.map((a) => [pair(a), a.reason])).toEqual([
+      ['llama3.3:70b@alpha', 'model-not-found'],
+      ['gemma3:12b@alpha', null],
+    ])
+    expect(result.content.startsWith('[gemma3:12b@alpha]')).toBe(true)
+    expect(models(alpha)).toEqual(['llama3.3:70b', 'gemma3:12b'])
+    expect(models(beta)).toEqual([])
+    expect(feedback.failures.map((f) => f.serverId)).toEqual(['alpha'])
+  })
+
+  it("an HTTP 500 from one model (its runner crashed) is that model's failure: the next model on the same server answers", async () => {
+    alpha.intercept = (body) =>
+      body.model === 'qwen3:14b'
+        ? { status: 500, body: JSON.stringify({ error: 'llama runner process has terminated' }) }
+        : null
+    const { exec } = executor()
+    const chain = [
+      target(alpha, 'qwen3:14b'),
+      target(alpha, 'gemma3:12b'),
+      target(beta, 'gemma3:12b'),
+    ]
+    const result = await exec.run(decision(chain), HISTORY)
+    expect(result.metadata.attempts.map((a) => [pair(a), a.reason])).toEqual([
+      ['qwen3:14b@alpha', 'upstream-error'],
+      ['gemma3:12b@alpha', null],
+    ])
+    expect(result.metadata.attempts[0]?.error).toContain('llama runner process has terminated')
+    expect(models(beta)).toEqual([])
+  })
+
+  it.each<[string, Fault, string, { stall_ms?: number; first_token_ms?: number }]>([
+    ['the connection dropped', { kind: 'drop-after', chunks: 3 }, 'stream-dropped', {}],
+    [
+      'the stream stalled',
+      { kind: 'trickle', msPerChunk: 400 },
+      'stall-timeout',
+      { first_token_ms: 1_500 },
+    ],
+  ])(
+    'when %s mid-answer the whole server is skipped: its other models are not tried',
+    async (_name, fault, reason, timeouts) => {
+      await alphaSim.setFault(fault)
+      const { exec } = executor(timeouts)
+      const out = sink()
+      const chain = [
+        target(alpha, 'gemma3:12b'),
+        target(alpha, 'qwen3:14b'),
+        target(beta, 'gemma3:1b', 'fast'),
+      ]
+      const result = await exec.run(decision(chain), HISTORY, out)
+      expect(result.metadata.attempts.map((a) => [pair(a), a.reason])).toEqual([
+        ['gemma3:12b@alpha', reason],
+        ['gemma3:1b@beta', null],
+      ])
+      expect(models(alpha)).toEqual(['gemma3:12b'])
+      expect(out.seams()).toEqual([
+        `— answer interrupted on alpha (${reason}); continuing on gemma3:1b @ beta —`,
+      ])
+    },
+  )
+
+  it('the log names the failed pair, the reason and the pair tried next, skipping a dead server', async () => {
+    await alphaSim.setFault({ kind: 'stopped' })
+    await betaSim.setFault({ kind: 'http-error', status: 500 })
+    const { exec, logger } = executor()
+    const chain = [
+      target(alpha, 'gemma3:12b'),
+      target(alpha, 'qwen3:14b'),
+      target(beta, 'gemma3:1b', 'fast'),
+    ]
+    await expect(exec.run(decision(chain), HISTORY)).rejects.toBeInstanceOf(ChatFailedError)
+    const warnings = logger.records.filter((r) => r.level === 'WARNING').map((r) => r.message)
+    expect(warnings).toHaveLength(2)
+    expect(warnings[0]).toMatch(/gemma3:12b @ alpha \(connect-failed\).*; trying gemma3:1b @ beta$/)
+    expect(warnings[1]).toMatch(/gemma3:1b @ beta \(upstream-error\): HTTP 500/)
+    expect(warnings[1]).not.toMatch(/trying/)
+  })
+})
+
+describe('continuing an interrupted answer', () => {
+  it('each further server gets everything streamed so far, and each seam names where it broke', async () => {
+    await alphaSim.setFault({ kind: 'drop-after', chunks: 3 })
+    await betaSim.setFault({ kind: 'drop-after', chunks: 2 })
+    const { exec } = executor()
+    const out = sink()
+    const chain = [
+      target(alpha, 'gemma3:12b'),
+      target(beta, 'gemma3:12b'),
+      target(gamma, 'gemma3:1b'),
+    ]
+    const result = await exec.run(decision(chain), HISTORY, out)
+
+    expect(out.seams()).toEqual([
+      '— answer interrupted on alpha (stream-dropped); continuing on gemma3:12b @ beta —',
+      '— answer interrupted on beta (stream-dropped); continuing on gemma3:1b @ gamma —',
+    ])
+    const fromAlpha = out.before(0)
+    const upToBeta = out.before(1)
+    expect(fromAlpha.startsWith('[gemma3:12b@alpha]')).toBe(true)
+    expect(upToBeta.slice(fromAlpha.length).startsWith('[gemma3:12b@beta]')).toBe(true)
+
+    const toBeta = beta.chatBodies[0]?.messages ?? []
+    expect(toBeta.slice(0, -1)).toEqual([...HISTORY, { role: 'assistant', content: fromAlpha }])
+    expectContinueRequest(toBeta.at(-1), fromAlpha)
+    // One partial answer (all of it) and one request to continue, not one pair per interruption.
+    const toGamma = gamma.chatBodies[0]?.messages ?? []
+    expect(toGamma.slice(0, -1)).toEqual([...HISTORY, { role: 'assistant', content: upToBeta }])
+    expectContinueRequest(toGamma.at(-1), upToBeta)
+
+    expect(result.content).toBe(out.text())
+    expect(result.metadata.continued).toBe(true)
+    expect(result.metadata.attempts.map((a) => [a.serverName, a.outcome, a.chars])).toEqual([
+      ['alpha', 'interrupted', fromAlpha.length],
+      ['beta', 'interrupted', upToBeta.length - fromAlpha.length],
+      ['gamma', 'ok', result.content.length - upToBeta.length],
+    ])
+  })
+
+  it('a server failing before its first token does not move the seam: it still names where the answer broke', async () => {
+    await alphaSim.setFault({ kind: 'drop-after', chunks: 3 })
+    await betaSim.setFault({ kind: 'http-error', status: 503 })
+    const { exec } = executor()
+    const out = sink()
+    const chain = [
+      target(alpha, 'gemma3:12b'),
+      target(beta, 'gemma3:12b'),
+      target(gamma, 'gemma3:12b'),
+    ]
+    const result = await exec.run(decision(chain), HISTORY, out)
+
+    expect(result.metadata.attempts.map((a) => [a.serverName, a.outcome])).toEqual([
+      ['alpha', 'interrupted'],
+      ['beta', 'failed-before-first-token'],
+      ['gamma', 'ok'],
+    ])
+    expect(out.seams()).toEqual([
+      '— answer interrupted on alpha (stream-dropped); continuing on gemma3:12b @ gamma —',
+    ])
+    // Beta was asked to continue too (it just could not): the partial answer went to both.
+    const partial = out.before(0)
+    for (const proxy of [beta, gamma]) {
+      const sent = proxy.chatBodies[0]?.messages ?? []
+      expect(sent.slice(0, -1)).toEqual([...HISTORY, { role: 'assistant', content: partial }])
+      expectContinueRequest(sent.at(-1), partial)
+    }
+    expect(result.metadata.continued).toBe(true)
+  })
+})
+
+describe('how long attempts took', () => {
+  it('an answer whose first byte came late: first token and attempt time both after the delay, within the run', async () => {
+    const delay = 300
+    await betaSim.setFault({ kind: 'slow-first-byte', ms: delay })
+    const { exec } = executor({ first_token_ms: 3_000 })
+    let firstTokenAt: number | null = null
+    const startedAt = Date.now()
+    const result = await exec.run(decision([target(beta, 'gemma3:12b')]), HISTORY, {
+      onToken: () => {
+        firstTokenAt ??= Date.now()
+      },
+    })
+    const elapsed = Date.now() - startedAt
+
+    const [attempt] = result.metadata.attempts
+    expect(firstTokenAt).not.toBeNull()
+    expect((firstTokenAt ?? 0) - startedAt).toBeGreaterThanOrEqual(delay)
+    expect(attempt?.ms).toBeGreaterThanOrEqual(delay)
+    expect(attempt?.ms).toBeGreaterThanOrEqual((firstTokenAt ?? 0) - startedAt - 5)
+    expect(attempt?.ms).toBeLessThanOrEqual(elapsed)
+  })
+
+  it('a first-token timeout takes its whole deadline, and attempts add up to no more than the run', async () => {
+    await alphaSim.setFault({ kind: 'hang' })
+    const deadline = 400
+    const { exec } = executor({ first_token_ms: deadline })
+    const startedAt = Date.now()
+    const result = await exec.run(
+      decision([target(alpha, 'gemma3:12b'), target(beta, 'gemma3:12b')]),
+      HISTORY,
+    )
+    const elapsed = Date.now() - startedAt
+
+    const [failed, ok] = result.metadata.attempts
+    expect(failed).toMatchObject({ reason: 'first-token-timeout' })
+    expect(failed?.error).toContain(`${deadline} ms`)
+    expect(failed?.ms).toBeGreaterThanOrEqual(deadline)
+    expect(ok?.ms).toBeGreaterThanOrEqual(0)
+    expect((failed?.ms ?? 0) + (ok?.ms ?? 0)).toBeLessThanOrEqual(elapsed)
+  })
+})
