@@ -3,6 +3,7 @@ import type {
   ConversationMessage,
   ResponseMetadata,
   SerializedError,
+  WaitProgress,
 } from '../../shared/types'
 
 /** A piece of a streamed answer: text, or the seam where it continued on another server. */
@@ -26,6 +27,12 @@ export interface StreamState {
   /** The user message this answers (links the routing:decision event to this stream). */
   userContent: string
   startedAt: number
+  /** A thinking model's reasoning so far (shown folded), and when it started and ended (ms epoch). */
+  thinking: string
+  thinkingStartedAt: number | null
+  thinkingEndedAt: number | null
+  /** Why the answer has not started yet, as the core last explained it. */
+  progress: WaitProgress | null
 }
 
 /** A fresh stream waiting for its first token. */
@@ -45,12 +52,34 @@ export function newStream(
     regenerate: init.regenerate ?? false,
     userContent: init.userContent ?? '',
     startedAt: init.startedAt ?? Date.now(),
+    thinking: '',
+    thinkingStartedAt: null,
+    thinkingEndedAt: null,
+    progress: null,
   }
 }
 
-/** Applies one chunk to a stream: tokens append, a seam splits, done/error finish it. Pure. */
-export function applyChunkToStream(stream: StreamState, chunk: ChatChunk): StreamState {
+/**
+ * Applies one chunk to a stream: tokens append, a seam splits, thinking and progress are kept beside the
+ * text, done/error finish it. Pure; `now` stamps the thinking's start and end.
+ */
+export function applyChunkToStream(
+  stream: StreamState,
+  chunk: ChatChunk,
+  now: number = Date.now(),
+): StreamState {
   switch (chunk.kind) {
+    case 'progress':
+      if (isFinished(stream)) return stream
+      return { ...stream, progress: chunk.progress }
+    case 'thinking':
+      if (isFinished(stream)) return stream
+      return {
+        ...stream,
+        thinking: stream.thinking + chunk.text,
+        thinkingStartedAt: stream.thinkingStartedAt ?? now,
+        progress: null,
+      }
     case 'token': {
       if (stream.status === 'done' || stream.status === 'error') return stream
       const last = stream.parts[stream.parts.length - 1]
@@ -62,6 +91,11 @@ export function applyChunkToStream(stream: StreamState, chunk: ChatChunk): Strea
         ...stream,
         parts,
         status: stream.status === 'cancelled' ? 'cancelled' : 'streaming',
+        progress: null,
+        thinkingEndedAt:
+          stream.thinkingStartedAt !== null && stream.thinkingEndedAt === null
+            ? now
+            : stream.thinkingEndedAt,
       }
     }
     case 'seam':

@@ -63,9 +63,27 @@ export interface ChatSendRequest {
   regenerate?: boolean
 }
 
+/**
+ * Why an answer has not started yet, in plain words, while the executor waits for a first byte
+ * (ollama-behaviour.md, "Silence is normal").
+ */
+export interface WaitProgress {
+  phase: 'queued' | 'loading' | 'reading' | 'thinking' | 'waiting'
+  model: string
+  serverName: string
+  /** Expected ms from now to the first token; null when unknown. */
+  etaMs: number | null
+  /** Our own requests ahead of this one on that model. */
+  ahead: number
+  /** E.g. "Loading llama3.3:70b on remote — about 25 s". */
+  text: string
+}
+
 /** One streamed piece of an answer. `seam` marks where an interrupted answer continues elsewhere. */
 export type ChatChunk =
   | { kind: 'token'; requestId: string; conversationId: string; text: string }
+  | { kind: 'thinking'; requestId: string; conversationId: string; text: string }
+  | { kind: 'progress'; requestId: string; conversationId: string; progress: WaitProgress }
   | { kind: 'seam'; requestId: string; conversationId: string; note: string }
   | { kind: 'done'; requestId: string; conversationId: string; metadata: ResponseMetadata }
   | { kind: 'error'; requestId: string; conversationId: string; error: SerializedError }

@@ -80,6 +80,22 @@ function StoredAnswer({
   )
 }
 
+/** A thinking model's reasoning, folded: "Thinking…" while it thinks, then "Thought for 12 s". */
+export function thinkingLabel(stream: Pick<StreamState, 'thinkingStartedAt' | 'thinkingEndedAt'>) {
+  const { thinkingStartedAt: start, thinkingEndedAt: end } = stream
+  if (start === null || end === null) return 'Thinking…'
+  return `Thought for ${Math.max(1, Math.round((end - start) / 1000))} s`
+}
+
+function ThinkingPart({ stream }: { stream: StreamState }) {
+  return (
+    <details className="thinking">
+      <summary>{thinkingLabel(stream)}</summary>
+      <MarkdownText text={stream.thinking} />
+    </details>
+  )
+}
+
 function StreamingAnswer({ stream }: { stream: StreamState }) {
   const decision = useDecision(stream.decisionId)
   const cancel = useAppStore((s) => s.cancel)
@@ -90,9 +106,11 @@ function StreamingAnswer({ stream }: { stream: StreamState }) {
       <AnswerWarnings metadata={stream.metadata} seamNotes={seamNotes} />
       {stream.status === 'waiting' && (
         <p className="loading" role="status">
-          <span className="spinner" aria-hidden="true" /> {waitingLabel(decision)}
+          <span className="spinner" aria-hidden="true" />{' '}
+          {stream.progress?.text ?? waitingLabel(decision)}
         </p>
       )}
+      {stream.thinking !== '' && <ThinkingPart stream={stream} />}
       {stream.parts.map((p, i) =>
         p.kind === 'text' ? (
           <MarkdownText key={i} text={p.text} />

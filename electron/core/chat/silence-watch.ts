@@ -1,0 +1,230 @@
+/**
+ * Watches one attempt's silence and tells legitimate waits from a broken server (ollama-behaviour.md,
+ * "Silence is normal" and "Hung is different from slow"): a side probe on a short timeout finds a frozen
+ * box within ~2 s; the scheduler model's prediction (queue + load + prompt) plus a margin bounds a wedged
+ * runner; a wait longer than the person should sit through is handed elsewhere; and meanwhile the person
+ * is told why it is quiet and for how long.
+ */
+import type { WaitProgress } from '../../../shared/types'
+import type { WaitPrediction } from '../scheduler/scheduler-model'
+
+/** The limits a watch works within (from `timeouts` in the config). */
+export interface SilenceLimits {
+  /** Extra time past the prediction before a silent runner counts as wedged (at least). */
+  wedgeMarginMs: number
+  /** Upper bound of a warm model's unexplained wait (the prediction's prompt and queue time extend it). */
+  firstTokenMs: number
+  /** Upper bound of a cold model's load wait; a predicted load + queue beyond it goes elsewhere at once. */
+  coldFirstTokenMs: number
+  /** Longest silence between chunks once the answer has started. */
+  stallMs: number
+  /** Silence after which the side probe starts, then its period and its own timeout. */
+  probeAfterMs: number
+  probeEveryMs: number
+  probeTimeoutMs: number
+}
+
+/** Why the watch gave up on the attempt. */
+export type SilenceVerdict =
+  | { kind: 'frozen'; detail: string }
+  | { kind: 'offline'; detail: string }
+  | { kind: 'wedged'; ms: number; detail: string }
+  | { kind: 'stall'; ms: number; detail: string }
+  /** The predicted wait (load, queue) is longer than the person should sit through: answer elsewhere. */
+  | { kind: 'too-long'; ms: number; detail: string }
+
+export interface SilenceWatchOptions {
+  model: string
+  serverName: string
+  prediction: WaitPrediction
+  limits: SilenceLimits
+  /** Whether another target could answer instead (no "too long" without one). */
+  hasAlternative: boolean
+  /** A cheap request to the server (`/api/version`) that rejects on failure; aborted on its timeout. */
+  probe(signal: AbortSignal): Promise<unknown>
+  /** Whether the registry already knows the server is offline. */
+  isOffline(): boolean
+  onProgress(progress: WaitProgress): void
+  onVerdict(verdict: SilenceVerdict): void
+  now?: () => number
+}
+
+/** How often the watch looks at the clock (phase changes, deadlines, probe schedule). */
+export const SILENCE_TICK_MS = 250
+
+const seconds = (ms: number): string => `${Math.max(1, Math.round(ms / 1000))} s`
+
+/** One attempt's watch: `start`, then `sawLife` on every chunk, `stop` when the attempt ends. */
+export class SilenceWatch {
+  private readonly now: () => number
+  private readonly startedAt: number
+  private lastLifeAt: number
+  private started = false
+  private answering = false
+  private thinking = false
+  private phase: WaitProgress['phase'] | null = null
+  private ticker: NodeJS.Timeout | null = null
+  private nextProbeAt: number
+  private probing: AbortController | null = null
+  private done = false
+  /** When the first byte is due at the latest (ms after start). */
+  readonly deadlineMs: number
+
+  constructor(private readonly o: SilenceWatchOptions) {
+    this.now = o.now ?? Date.now
+    this.startedAt = this.now()
+    this.lastLifeAt = this.startedAt
+    this.nextProbeAt = this.startedAt + o.limits.probeAfterMs
+    const p = o.prediction
+    const margin = Math.max(o.limits.wedgeMarginMs, Math.round(p.totalMs / 4))
+    const bound =
+      (p.loadMs > 0 ? o.limits.coldFirstTokenMs : o.limits.firstTokenMs) + p.promptMs + p.queueMs
+    this.deadlineMs = o.hasAlternative ? Math.min(p.totalMs + margin, bound) : p.totalMs + margin
+  }
+
+  start(): void {
+    if (this.started) return
+    this.started = true
+    const p = this.o.prediction
+    if (this.o.hasAlternative && p.queueMs + p.loadMs > this.o.limits.coldFirstTokenMs) {
+      const what = p.loadMs > 0 ? `loading ${this.o.model}` : `the queue for ${this.o.model}`
+      this.finish({
+        kind: 'too-long',
+        ms: p.queueMs + p.loadMs,
+        detail: `${what} on ${this.o.serverName} would take about ${seconds(p.queueMs + p.loadMs)}`,
+      })
+      return
+    }
+    this.report()
+    this.ticker = setInterval(() => this.tick(), SILENCE_TICK_MS)
+  }
+
+  /** A chunk arrived: content, thinking or a tool call. */
+  sawLife(kind: 'content' | 'thinking' | 'tool'): void {
+    this.lastLifeAt = this.now()
+    this.nextProbeAt = this.lastLifeAt + this.o.limits.probeAfterMs
+    if (kind === 'thinking' && !this.answering && !this.thinking) {
+      this.thinking = true
+      this.emit('thinking', null, `${this.o.model} is thinking on ${this.o.serverName}…`)
+    }
+    if (kind !== 'thinking') this.answering = true
+  }
+
+  stop(): void {
+    this.done = true
+    if (this.ticker) clearInterval(this.ticker)
+    this.ticker = null
+    this.probing?.abort()
+    this.probing = null
+  }
+
+  private finish(verdict: SilenceVerdict): void {
+    if (this.done) return
+    this.stop()
+    this.o.onVerdict(verdict)
+  }
+
+  private tick(): void {
+    if (this.done) return
+    const now = this.now()
+    const elapsed = now - this.startedAt
+    const alive = this.answering || this.thinking
+    if (!alive && elapsed >= this.deadlineMs) {
+      const p = this.o.prediction
+      const expected =
+        p.totalMs > 0 ? ` (expected about ${seconds(p.totalMs)})` : ' (nothing explains the wait)'
+      this.finish({
+        kind: 'wedged',
+        ms: this.deadlineMs,
+        detail: `no first token within ${seconds(this.deadlineMs)}${expected}`,
+      })
+      return
+    }
+    if (alive && now - this.lastLifeAt >= this.o.limits.stallMs) {
+      this.finish({
+        kind: 'stall',
+        ms: this.o.limits.stallMs,
+        detail: `stream stalled for ${this.o.limits.stallMs} ms`,
+      })
+      return
+    }
+    if (this.o.isOffline()) {
+      this.finish({ kind: 'offline', detail: `${this.o.serverName} went offline` })
+      return
+    }
+    if (now >= this.nextProbeAt && this.probing === null) this.sideProbe()
+    if (!alive) this.report()
+  }
+
+  private sideProbe(): void {
+    const controller = new AbortController()
+    this.probing = controller
+    const timer = setTimeout(() => controller.abort(), this.o.limits.probeTimeoutMs)
+    const began = this.now()
+    this.o.probe(controller.signal).then(
+      () => {
+        clearTimeout(timer)
+        if (this.probing !== controller) return
+        this.probing = null
+        this.nextProbeAt = this.now() + this.o.limits.probeEveryMs
+      },
+      () => {
+        clearTimeout(timer)
+        if (this.probing !== controller || this.done) return
+        this.probing = null
+        const waited = this.now() - began
+        this.finish({
+          kind: 'frozen',
+          detail: `${this.o.serverName} stopped answering (no reply to a status check within ${waited} ms)`,
+        })
+      },
+    )
+  }
+
+  /** Says what the wait is, when its phase changes. */
+  private report(): void {
+    const p = this.o.prediction
+    const elapsed = this.now() - this.startedAt
+    const { model, serverName } = this.o
+    if (elapsed < p.queueMs) {
+      const n = p.queueAhead
+      this.emit(
+        'queued',
+        p.totalMs - elapsed,
+        `${n} request${n === 1 ? '' : 's'} ahead on ${serverName} — about ${seconds(p.queueMs - elapsed)}`,
+      )
+    } else if (elapsed < p.queueMs + p.loadMs) {
+      this.emit(
+        'loading',
+        p.totalMs - elapsed,
+        `Loading ${model} on ${serverName} — about ${seconds(p.queueMs + p.loadMs - elapsed)}`,
+      )
+    } else if (elapsed < p.totalMs && p.promptMs >= 2000) {
+      this.emit(
+        'reading',
+        p.totalMs - elapsed,
+        `Reading a long conversation on ${serverName} — about ${seconds(p.totalMs - elapsed)}`,
+      )
+    } else if (elapsed >= Math.max(p.totalMs, 2000)) {
+      const left = this.deadlineMs - elapsed
+      this.emit(
+        'waiting',
+        null,
+        `${model} on ${serverName} is slower than expected — waiting up to ${seconds(left)} more`,
+      )
+    }
+  }
+
+  private emit(phase: WaitProgress['phase'], etaMs: number | null, text: string): void {
+    if (this.phase === phase) return
+    this.phase = phase
+    this.o.onProgress({
+      phase,
+      model: this.o.model,
+      serverName: this.o.serverName,
+      etaMs: etaMs === null ? null : Math.max(0, Math.round(etaMs)),
+      ahead: this.o.prediction.queueAhead,
+      text,
+    })
+  }
+}
