@@ -4,8 +4,9 @@ import type { Fault } from './types'
 
 /** Help text of `npm run sim`. */
 export const USAGE = `usage: npm run sim -- [fleet.yaml] [--fault <server>=<kind[:arg]>]...
-  kinds: none, stopped, hang, slow-first-byte:<ms>, http-error:<500|503>, drop-after:<chunks>,
-         malformed-chunk:<after>, trickle:<msPerChunk>`
+  kinds: none, stopped, frozen (= hang), wedged, slow-first-byte:<ms>, http-error:<500|503>,
+         drop-after:<chunks>, malformed-chunk:<after>, trickle:<msPerChunk>, crash:<afterChunks>,
+         no-done:<afterChunks>`
 
 /** Parsed command line. */
 export interface SimCliArgs {

@@ -32,8 +32,13 @@ export function parseFault(value: unknown, path = 'fault'): Fault {
   switch (kind) {
     case 'none':
     case 'stopped':
+    case 'frozen':
     case 'hang':
+    case 'wedged':
       return { kind }
+    case 'crash':
+    case 'no-done':
+      return { kind, afterChunks: nonNegativeInt(value, 'afterChunks', path) }
     case 'slow-first-byte':
       return { kind, ms: nonNegativeInt(value, 'ms', path) }
     case 'http-error': {
@@ -59,8 +64,8 @@ export function parseFault(value: unknown, path = 'fault'): Fault {
 }
 
 /**
- * Reads the CLI form `kind[:arg]`: `stopped`, `hang`, `slow-first-byte:2000`, `http-error:503`,
- * `drop-after:3`, `malformed-chunk:2`, `trickle:200`.
+ * Reads the CLI form `kind[:arg]`: `stopped`, `frozen` (or `hang`), `wedged`, `slow-first-byte:2000`,
+ * `http-error:503`, `drop-after:3`, `malformed-chunk:2`, `trickle:200`, `crash:3`, `no-done:3`.
  */
 export function parseFaultShorthand(text: string): Fault {
   const [kind = '', arg] = text.split(':', 2)
@@ -71,6 +76,8 @@ export function parseFaultShorthand(text: string): Fault {
     'drop-after': 'chunks',
     'malformed-chunk': 'after',
     trickle: 'msPerChunk',
+    crash: 'afterChunks',
+    'no-done': 'afterChunks',
   }
   const field = key[kind]
   if (field && n === undefined) throw new FaultError(`--fault ${text}`, `${kind} needs :<${field}>`)

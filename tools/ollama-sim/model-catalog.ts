@@ -19,7 +19,16 @@ export interface ResolvedModel {
   modifiedAt: string
   loadMs: number | null
   tokensPerSecond: number
+  /** Prompt processing speed when the spec gives one; null = derived from the decode speed. */
+  promptTokensPerSecond: number | null
+  /** Where a cloud model really runs; null for local models. */
+  remote: { host: string; model: string } | null
 }
+
+/** Where Ollama's cloud models run. */
+const CLOUD_HOST = 'https://ollama.com:443'
+/** The size /api/tags reports for a cloud model: a manifest, no weights. */
+const CLOUD_MANIFEST_BYTES = 384
 
 /** Known facts of library models, keyed by `<base>:<tag>` (Ollama's own numbers where we know them). */
 const KNOWN: Record<string, { parameterSize: string; sizeBytes?: number }> = {
@@ -143,6 +152,15 @@ const FAMILY_RULES: { test: (base: string) => boolean; facts: (tag: string) => F
     }),
   },
   {
+    test: (b) => b.startsWith('gpt-oss'),
+    facts: () => ({
+      family: 'gptoss',
+      contextLength: 131_072,
+      embeddingLength: 2880,
+      capabilities: ['completion', 'tools', 'thinking'],
+    }),
+  },
+  {
     test: (b) => b.startsWith('phi3'),
     facts: () => ({
       family: 'phi3',
@@ -257,7 +275,12 @@ export function resolveModel(spec: SimModelSpec | string): ResolvedModel {
       parseParameterCount(tag) ?? (facts.capabilities[0] === 'embedding' ? 0.1 : 7),
     )
   const parametersB = parseParameterCount(parameterSize) ?? 7
-  const sizeBytes = given.sizeBytes ?? known?.sizeBytes ?? Math.round(parametersB * 0.6e9)
+  const cloud =
+    given.remoteHost !== undefined || given.remoteModel !== undefined || tag.endsWith('-cloud')
+  const sizeBytes =
+    given.sizeBytes ??
+    known?.sizeBytes ??
+    (cloud ? CLOUD_MANIFEST_BYTES : Math.round(parametersB * 0.6e9))
   return {
     // Ollama lists `nomic-embed-text` as `nomic-embed-text:latest`.
     name: key,
@@ -266,7 +289,7 @@ export function resolveModel(spec: SimModelSpec | string): ResolvedModel {
     parametersB,
     quantization: given.quantization ?? (facts.capabilities[0] === 'embedding' ? 'F16' : 'Q4_K_M'),
     sizeBytes,
-    sizeVram: given.sizeVram ?? sizeBytes,
+    sizeVram: given.sizeVram ?? (cloud ? 0 : sizeBytes),
     capabilities: given.capabilities ?? facts.capabilities,
     contextLength: given.contextLength ?? facts.contextLength,
     embeddingLength: facts.embeddingLength,
@@ -274,5 +297,12 @@ export function resolveModel(spec: SimModelSpec | string): ResolvedModel {
     modifiedAt: modifiedAtFor(key),
     loadMs: given.loadMs ?? null,
     tokensPerSecond: given.tokensPerSecond ?? defaultTokensPerSecond(parametersB),
+    promptTokensPerSecond: given.promptTokensPerSecond ?? null,
+    remote: cloud
+      ? {
+          host: given.remoteHost ?? CLOUD_HOST,
+          model: given.remoteModel ?? key.replace(/-cloud$/, ''),
+        }
+      : null,
   }
 }

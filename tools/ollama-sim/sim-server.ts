@@ -2,10 +2,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { parseFault } from './fault'
+import { frames, openAiError, type Api, type Piece, type Stats } from './frames'
 import { parseKeepAlive, type KeepAlive } from './keep-alive'
 import { normalizeModelName, resolveModel, type ResolvedModel } from './model-catalog'
-import { ModelMemory, ModelQueues } from './model-memory'
 import { embeddingFor, replyPieces } from './reply-text'
+import {
+  readFormat,
+  readOptions,
+  type OutputFormat,
+  type RequestOptions,
+  type RunnerOptions,
+} from './request-options'
+import { Scheduler, type Lease } from './scheduler'
+import { chooseToolCall, structuredText, textPieces, type SimToolCall } from './structured'
 import type {
   Fault,
   SimModelSpec,
@@ -24,25 +33,34 @@ import {
   sendText,
   sleep,
   SSE_TYPE,
+  waitForAbort,
   writeFrame,
 } from './wire'
 
-const DEFAULT_VERSION = '0.12.3'
+export { openAiError } from './frames'
+
+/** What /api/version reports: a current release of the line whose behaviour is simulated. */
+const DEFAULT_VERSION = '0.33.3'
 const DEFAULT_REPLY_WORDS = 24
 const DEFAULT_MAX_QUEUE = 512
-/** Ollama's default num_ctx, what /api/ps reports unless a request asked for another. */
+/** Ollama's default num_ctx (OLLAMA_CONTEXT_LENGTH), what /api/ps reports unless asked otherwise. */
 const DEFAULT_NUM_CTX = 4096
 /** load_duration of a request to a model that is already warm (Ollama reports a few ms at most). */
 const WARM_LOAD_NS = 250_000
+/** Prompt processing is this many times faster than generation unless a fleet says otherwise. */
+const PROMPT_SPEEDUP = 20
+/** How often a frozen stream looks whether the fault was lifted. */
+const FROZEN_POLL_MS = 20
 
 /** Ollama's own error texts for the failures the simulator reproduces. */
 const MESSAGES = {
   queueFull: 'server busy, please try again.  maximum pending requests exceeded',
   runnerCrashed: 'llama runner process has terminated: exit status 2',
+  modelError: 'an error was encountered while running the model: unexpected EOF',
   modelRequired: 'model is required',
+  promptTooLong: 'the prompt is longer than the context length',
+  unauthorized: 'unauthorized',
 }
-
-type Api = 'chat' | 'generate' | 'openai'
 
 /** What a method/path pair resolves to. */
 type RouteName =
@@ -80,23 +98,15 @@ interface Generation {
   prompt: string
   promptTokens: number
   stream: boolean
-  keepAlive: KeepAlive
-  numPredict: number | null
-  numCtx: number | null
+  /** null = the request gave none (a loaded model keeps its own). */
+  keepAlive: KeepAlive | null
+  options: RequestOptions
+  format: OutputFormat
   think: boolean
+  toolCall: SimToolCall | null
   includeUsage: boolean
   /** Empty messages / prompt: only load (or, with keep_alive 0, unload) the model. */
   loadOnly: boolean
-}
-
-/** Metrics of one answer, in simulated nanoseconds. */
-interface Stats {
-  total_duration: number
-  load_duration: number
-  prompt_eval_count: number
-  prompt_eval_duration: number
-  eval_count: number
-  eval_duration: number
 }
 
 /** A request validation failure: status and message, rendered in the route's error form. */
@@ -130,6 +140,24 @@ function contentText(content: unknown): string {
   return ''
 }
 
+/** `think` as Ollama reads it: absent = on for models that can think; `false` = off. */
+function thinkOf(value: unknown, canThink: boolean): { asked: boolean; on: boolean } {
+  if (value === undefined || value === null) return { asked: false, on: canThink }
+  const on = value !== false && value !== 'none'
+  return { asked: on, on }
+}
+
+/** `response_format` of the OpenAI API as the Ollama `format` it maps to. */
+function openAiFormat(value: unknown): unknown {
+  if (!isRecord(value)) return undefined
+  if (value['type'] === 'json_object') return 'json'
+  if (value['type'] === 'json_schema') {
+    const schema = isRecord(value['json_schema']) ? value['json_schema']['schema'] : undefined
+    return isRecord(schema) ? schema : 'json'
+  }
+  return undefined
+}
+
 /** Starts one simulated Ollama server; `port: 0` picks a free port. */
 export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
   const server = new OllamaSimServer(opts)
@@ -147,9 +175,7 @@ export class OllamaSimServer implements SimServer {
   private readonly sockets = new Set<Socket>()
   private currentFault: Fault
   private models = new Map<string, ResolvedModel>()
-  private readonly memory: ModelMemory
-  private readonly queues = new ModelQueues()
-  private readonly numCtx = new Map<string, number>()
+  private readonly scheduler: Scheduler
   /** stop() was called: lifting a `stopped` fault must not bring the server back. */
   private stoppedByOwner = false
   /** Listener changes run one after another, so setFault races cannot open two listeners. */
@@ -162,11 +188,15 @@ export class OllamaSimServer implements SimServer {
     this.host = opts.host ?? '127.0.0.1'
     this.boundPort = opts.port ?? 11434
     this.currentFault = parseFault(opts.fault ?? { kind: 'none' })
-    this.memory = new ModelMemory(opts.clock ?? Date.now)
-    this.setModels(opts.models)
     for (const [key, value] of Object.entries({
       loadMs: opts.loadMs,
+      diskMBps: opts.diskMBps,
+      vramBytes: opts.vramBytes,
+      maxLoadedModels: opts.maxLoadedModels,
+      numParallel: opts.numParallel,
+      contextLength: opts.contextLength,
       tokensPerSecond: opts.tokensPerSecond,
+      promptTokensPerSecond: opts.promptTokensPerSecond,
       timeScale: opts.timeScale,
       replyWords: opts.replyWords,
       maxQueue: opts.maxQueue,
@@ -185,6 +215,16 @@ export class OllamaSimServer implements SimServer {
         `SimServerOptions.keepAlive is not a duration: ${JSON.stringify(opts.keepAlive)}`,
       )
     }
+    this.scheduler = new Scheduler({
+      now: opts.clock ?? Date.now,
+      waitLoad: (ms, signal) =>
+        this.isWedged() ? waitForAbort(signal) : sleep(ms * this.timeScale(), signal),
+      loadMs: (model) => this.loadMsOf(model),
+      vramBytes: opts.vramBytes,
+      maxLoadedModels: opts.maxLoadedModels,
+      numParallel: opts.numParallel ?? 1,
+    })
+    this.setModels(opts.models)
   }
 
   get port(): number {
@@ -201,7 +241,7 @@ export class OllamaSimServer implements SimServer {
   }
 
   loaded(): string[] {
-    return this.memory.list().map((m) => m.name)
+    return this.scheduler.list().map((m) => m.name)
   }
 
   state(): SimState {
@@ -212,7 +252,10 @@ export class OllamaSimServer implements SimServer {
       url: this.url,
       fault: this.currentFault,
       models: [...this.models.keys()],
-      loaded: this.memory.list(),
+      loaded: this.scheduler.list(),
+      loading: this.scheduler.loading,
+      queued: this.scheduler.queued,
+      loads: Object.fromEntries(this.scheduler.loads),
       requestCounts,
     }
   }
@@ -230,7 +273,7 @@ export class OllamaSimServer implements SimServer {
       next.set(model.name, model)
     })
     this.models = next
-    this.memory.retain((name) => next.has(name))
+    this.scheduler.retain((name) => next.has(name))
   }
 
   async setFault(fault: Fault): Promise<void> {
@@ -316,8 +359,8 @@ export class OllamaSimServer implements SimServer {
     }
     const record: SimRequestRecord = { method: req.method ?? 'GET', path, at: Date.now() }
     this.requests.push(record)
-    // A hung server accepted the connection and will never say a word.
-    if (this.currentFault.kind === 'hang') return
+    // A frozen box accepted the connection and will never say a word.
+    if (this.isFrozen()) return
     void this.dispatch(req, res, path, record).catch((err: unknown) => {
       if (isAbort(err)) return
       const message = err instanceof Error ? err.message : String(err)
@@ -372,6 +415,20 @@ export class OllamaSimServer implements SimServer {
     }
   }
 
+  private isFrozen(): boolean {
+    const kind = this.currentFault.kind
+    return kind === 'frozen' || kind === 'hang'
+  }
+
+  private isWedged(): boolean {
+    return this.currentFault.kind === 'wedged'
+  }
+
+  /** A frozen box sends nothing more, also on streams already running, until the fault is lifted. */
+  private async whileFrozen(signal: AbortSignal): Promise<void> {
+    while (this.isFrozen()) await sleep(FROZEN_POLL_MS, signal)
+  }
+
   private findModel(name: string): ResolvedModel | undefined {
     return this.models.get(normalizeModelName(name))
   }
@@ -383,15 +440,17 @@ export class OllamaSimServer implements SimServer {
       .map((m) => ({
         name: m.name,
         model: m.name,
+        ...(m.remote ? { remote_model: m.remote.model, remote_host: m.remote.host } : {}),
         modified_at: m.modifiedAt,
         size: m.sizeBytes,
         digest: m.digest,
         details: details(m),
+        capabilities: m.capabilities,
       }))
   }
 
   private ps(): unknown[] {
-    return this.memory.list().flatMap((entry) => {
+    return this.scheduler.list().flatMap((entry) => {
       const m = this.models.get(entry.name)
       if (!m) return []
       return [
@@ -401,9 +460,9 @@ export class OllamaSimServer implements SimServer {
           size: m.sizeBytes,
           digest: m.digest,
           details: details(m),
-          expires_at: this.memory.expiresAtIso(entry),
-          size_vram: m.sizeVram,
-          context_length: Math.min(this.numCtx.get(m.name) ?? DEFAULT_NUM_CTX, m.contextLength),
+          expires_at: this.scheduler.expiresAtIso(entry),
+          size_vram: entry.sizeVram,
+          context_length: entry.contextLength,
         },
       ]
     })
@@ -434,6 +493,7 @@ export class OllamaSimServer implements SimServer {
         [`${arch}.embedding_length`]: m.embeddingLength,
       },
       capabilities: m.capabilities,
+      ...(m.remote ? { remote_model: m.remote.model, remote_host: m.remote.host } : {}),
       modified_at: m.modifiedAt,
     })
   }
@@ -451,6 +511,7 @@ export class OllamaSimServer implements SimServer {
     const model = this.findModel(name)
     if (!model)
       return sendJson(res, 404, { error: `model "${name}" not found, try pulling it first` })
+    if (model.remote) return this.unauthorized(res, 'chat')
     const input = v['input']
     let texts: string[]
     if (input === undefined || input === null) texts = []
@@ -460,32 +521,41 @@ export class OllamaSimServer implements SimServer {
     else return sendJson(res, 400, { error: 'invalid input type' })
     const keepAlive = this.keepAliveOf(v['keep_alive'])
     if (!keepAlive.ok) return sendJson(res, 400, { error: keepAlive.error })
+    const options = readOptions(isRecord(v['options']) ? v['options'] : {}, this.ctxDefaults(model))
+    if (!options.ok) return sendJson(res, 500, { error: options.error })
     if (texts.length === 0) return sendJson(res, 200, { model: name, embeddings: [] })
-    await this.withModel(
-      model,
-      keepAlive.value,
-      signal,
-      async (loadMs) => {
-        const promptTokens = texts.reduce((n, t) => n + tokenCount(t), 0)
-        const fault = this.currentFault
-        if (fault.kind === 'drop-after') return void res.socket?.destroy()
-        if (fault.kind === 'malformed-chunk') {
-          res.writeHead(200, { 'Content-Type': JSON_TYPE })
-          return void res.end(`{"model":"${name}","embeddings":[[0.1,`)
-        }
-        if (fault.kind === 'http-error')
-          return sendJson(res, fault.status, { error: errorText(fault.status) })
-        const loadNs = loadMs > 0 ? loadMs * 1e6 : WARM_LOAD_NS
-        sendJson(res, 200, {
-          model: name,
-          embeddings: texts.map((t) => embeddingFor(model.name, t, model.embeddingLength)),
-          total_duration: loadNs + promptTokens * 200_000,
-          load_duration: loadNs,
-          prompt_eval_count: promptTokens,
-        })
-      },
-      () => sendJson(res, 503, { error: MESSAGES.queueFull }),
+    const lease = await this.lease(model, options.value.runner, keepAlive.value, signal, () =>
+      sendJson(res, 503, { error: MESSAGES.queueFull }),
     )
+    if (!lease) return
+    try {
+      if (this.isWedged()) await waitForAbort(signal)
+      const promptTokens = texts.reduce((n, t) => n + tokenCount(t), 0)
+      const fault = this.currentFault
+      if (fault.kind === 'drop-after') return void res.socket?.destroy()
+      if (fault.kind === 'malformed-chunk') {
+        res.writeHead(200, { 'Content-Type': JSON_TYPE })
+        return void res.end(`{"model":"${name}","embeddings":[[0.1,`)
+      }
+      if (fault.kind === 'http-error')
+        return sendJson(res, fault.status, { error: errorText(fault.status) })
+      if (fault.kind === 'crash') {
+        lease.crash()
+        return sendJson(res, 500, { error: MESSAGES.modelError })
+      }
+      const loadNs = lease.loadMs > 0 ? lease.loadMs * 1e6 : WARM_LOAD_NS
+      sendJson(res, 200, {
+        model: name,
+        embeddings: texts.map((t) => embeddingFor(model.name, t, model.embeddingLength)),
+        total_duration: loadNs + promptTokens * 200_000,
+        load_duration: loadNs,
+        prompt_eval_count: promptTokens,
+      })
+    } catch (err) {
+      if (!isAbort(err)) throw err
+    } finally {
+      lease.release()
+    }
   }
 
   /**
@@ -511,40 +581,68 @@ export class OllamaSimServer implements SimServer {
     sendJson(res, status, api === 'openai' ? openAiError(status, message) : { error: message })
   }
 
-  private keepAliveOf(value: unknown): ReturnType<typeof parseKeepAlive> {
-    return parseKeepAlive(value ?? this.opts.keepAlive ?? '5m')
+  /** A cloud model without an ollama.com sign-in: Ollama's 401 with the sign-in link. */
+  private unauthorized(res: ServerResponse, api: Api): void {
+    const signinUrl = `https://ollama.com/connect?name=${encodeURIComponent(this.name)}`
+    if (api === 'openai') return this.fail(res, api, 401, MESSAGES.unauthorized)
+    sendJson(res, 401, { error: MESSAGES.unauthorized, signin_url: signinUrl })
   }
 
-  /** Waits for the model's turn, loads it when cold, runs `work`, then starts its keep_alive clock. */
-  private async withModel(
-    model: ResolvedModel,
-    keepAlive: KeepAlive,
-    signal: AbortSignal,
-    work: (loadMs: number) => Promise<void>,
-    onFull: () => void,
-  ): Promise<void> {
-    // Ollama answers 503 once OLLAMA_MAX_QUEUE requests are waiting or running.
-    if (this.queues.pending >= (this.opts.maxQueue ?? DEFAULT_MAX_QUEUE)) return onFull()
-    let release: () => void
-    try {
-      release = await this.queues.acquire(model.name, signal)
-    } catch (err) {
-      if (isAbort(err)) return
-      throw err
+  /** keep_alive of a request: null when it gave none. */
+  private keepAliveOf(
+    value: unknown,
+  ): { ok: true; value: KeepAlive | null } | { ok: false; error: string } {
+    if (value === undefined || value === null) return { ok: true, value: null }
+    return parseKeepAlive(value)
+  }
+
+  private defaultKeepAlive(): KeepAlive {
+    const parsed = parseKeepAlive(this.opts.keepAlive ?? '5m')
+    // The constructor refused an invalid keepAlive.
+    return parsed.ok ? parsed.value : { kind: 'ms', ms: 300_000 }
+  }
+
+  private ctxDefaults(model: ResolvedModel): { numCtx: number; trainedContext: number } {
+    return {
+      numCtx: this.opts.contextLength ?? DEFAULT_NUM_CTX,
+      trainedContext: model.contextLength,
     }
-    let began = false
+  }
+
+  /** Simulated cold-load time: the model's own, else the fixed part plus size / disk speed. */
+  private loadMsOf(model: ResolvedModel): number {
+    if (model.loadMs !== null) return model.loadMs
+    const disk = this.opts.diskMBps
+    const readMs = disk ? (model.sizeBytes / (disk * 1e6)) * 1000 : 0
+    return Math.round((this.opts.loadMs ?? 0) + readMs)
+  }
+
+  /**
+   * Schedules a request: 503 when too many already wait to be scheduled, else waits for the model
+   * (loaded with these options) and one of its slots. Null when the client left or the 503 went out.
+   */
+  private async lease(
+    model: ResolvedModel,
+    options: RunnerOptions,
+    keepAlive: KeepAlive | null,
+    signal: AbortSignal,
+    onFull: () => void,
+  ): Promise<Lease | null> {
+    if (this.scheduler.queued >= (this.opts.maxQueue ?? DEFAULT_MAX_QUEUE)) {
+      onFull()
+      return null
+    }
     try {
-      const cold = !this.memory.isLoaded(model.name)
-      const loadMs = cold ? (model.loadMs ?? this.opts.loadMs ?? 0) : 0
-      await sleep(loadMs * this.timeScale(), signal)
-      this.memory.begin(model.name, keepAlive)
-      began = true
-      await work(loadMs)
+      return await this.scheduler.acquire(
+        model,
+        options,
+        keepAlive,
+        this.defaultKeepAlive(),
+        signal,
+      )
     } catch (err) {
-      if (!isAbort(err)) throw err
-    } finally {
-      if (began) this.memory.end(model.name, keepAlive)
-      release()
+      if (isAbort(err)) return null
+      throw err
     }
   }
 
@@ -570,21 +668,28 @@ export class OllamaSimServer implements SimServer {
       if (err instanceof RequestError) return this.fail(res, api, err.status, err.message)
       throw err
     }
-    if (g.numCtx !== null) this.numCtx.set(g.model.name, g.numCtx)
-    if (g.loadOnly && g.keepAlive.kind === 'ms' && g.keepAlive.ms === 0) {
-      this.memory.unload(g.model.name)
+    if (g.model.remote) return this.unauthorized(res, api)
+    if (g.loadOnly && g.keepAlive?.kind === 'ms' && g.keepAlive.ms === 0) {
+      this.scheduler.unloadSoon(g.model.name)
       return sendJson(res, 200, this.loadOnlyAnswer(g, 'unload'))
     }
-    await this.withModel(
-      g.model,
-      g.keepAlive,
-      signal,
-      async (loadMs) => {
-        if (g.loadOnly) return sendJson(res, 200, this.loadOnlyAnswer(g, 'load'))
-        await this.emit(res, g, loadMs, signal)
-      },
-      () => this.fail(res, api, 503, MESSAGES.queueFull),
+    const lease = await this.lease(g.model, g.options.runner, g.keepAlive, signal, () =>
+      this.fail(res, api, 503, MESSAGES.queueFull),
     )
+    if (!lease) return
+    try {
+      // A wedged runner never starts: no token, no error, until the client gives up.
+      if (this.isWedged()) await waitForAbort(signal)
+      if (g.loadOnly) return sendJson(res, 200, this.loadOnlyAnswer(g, 'load'))
+      if (g.promptTokens > g.options.runner.numCtx) {
+        return this.fail(res, api, 400, MESSAGES.promptTooLong)
+      }
+      await this.emit(res, g, lease, signal)
+    } catch (err) {
+      if (!isAbort(err)) throw err
+    } finally {
+      lease.release()
+    }
   }
 
   private parseGeneration(api: Api, v: Record<string, unknown>): Generation {
@@ -598,6 +703,7 @@ export class OllamaSimServer implements SimServer {
     let prompt = ''
     let promptTokens = 0
     let loadOnly = false
+    let last: { role: string; text: string } | undefined
     if (api === 'generate') {
       const p = v['prompt'] ?? ''
       if (typeof p !== 'string') throw new RequestError(400, 'prompt must be a string')
@@ -624,6 +730,8 @@ export class OllamaSimServer implements SimServer {
       prompt = contentText(lastUser?.['content'])
       promptTokens = typed.reduce((n, m) => n + tokenCount(contentText(m['content'])), 0)
       loadOnly = messages.length === 0
+      const tail = typed.at(-1)
+      if (tail) last = { role: String(tail['role']), text: contentText(tail['content']) }
     }
 
     if (!model.capabilities.includes('completion')) {
@@ -631,12 +739,15 @@ export class OllamaSimServer implements SimServer {
       throw new RequestError(400, `"${requested}" does not support ${what}`)
     }
     const tools = v['tools']
-    if (Array.isArray(tools) && tools.length > 0 && !model.capabilities.includes('tools')) {
+    const hasTools = Array.isArray(tools) && tools.length > 0
+    if (hasTools && !model.capabilities.includes('tools')) {
       throw new RequestError(400, `registry.ollama.ai/library/${model.name} does not support tools`)
     }
-    const thinkValue = v['think']
-    const think = thinkValue !== undefined && thinkValue !== false && thinkValue !== null
-    if (think && !model.capabilities.includes('thinking')) {
+    const think = thinkOf(
+      api === 'openai' ? (v['reasoning_effort'] ?? v['think']) : v['think'],
+      model.capabilities.includes('thinking'),
+    )
+    if (think.asked && !model.capabilities.includes('thinking')) {
       throw new RequestError(400, `"${requested}" does not support thinking`)
     }
 
@@ -649,12 +760,17 @@ export class OllamaSimServer implements SimServer {
     const keepAlive = this.keepAliveOf(v['keep_alive'])
     if (!keepAlive.ok) throw new RequestError(400, keepAlive.error)
 
-    const options = v['options'] ?? {}
-    if (!isRecord(options)) throw new RequestError(400, 'options must be an object')
-    const limit =
-      api === 'openai' ? (v['max_completion_tokens'] ?? v['max_tokens']) : options['num_predict']
-    const numPredict = typeof limit === 'number' && limit > 0 ? Math.floor(limit) : null
-    const numCtx = typeof options['num_ctx'] === 'number' ? options['num_ctx'] : null
+    const rawOptions = v['options'] ?? {}
+    if (!isRecord(rawOptions)) throw new RequestError(400, 'options must be an object')
+    // A mistyped option is a 500 in Ollama (handleScheduleError), not a 400.
+    const options = readOptions(rawOptions, this.ctxDefaults(model))
+    if (!options.ok) throw new RequestError(500, options.error)
+    if (api === 'openai') {
+      const limit = v['max_completion_tokens'] ?? v['max_tokens']
+      options.value.numPredict = typeof limit === 'number' && limit > 0 ? Math.floor(limit) : null
+    }
+    const format = readFormat(api === 'openai' ? openAiFormat(v['response_format']) : v['format'])
+    if (!format.ok) throw new RequestError(500, format.error)
     const streamOptions = v['stream_options']
     const includeUsage = isRecord(streamOptions) && streamOptions['include_usage'] === true
 
@@ -666,9 +782,10 @@ export class OllamaSimServer implements SimServer {
       promptTokens,
       stream,
       keepAlive: keepAlive.value,
-      numPredict,
-      numCtx,
-      think,
+      options: options.value,
+      format: format.value,
+      think: think.on,
+      toolCall: hasTools && api !== 'generate' ? chooseToolCall(tools, last) : null,
       includeUsage,
       loadOnly,
     }
@@ -680,43 +797,84 @@ export class OllamaSimServer implements SimServer {
     return { ...head, message: { role: 'assistant', content: '' }, done_reason: reason, done: true }
   }
 
-  /** Generates the answer at the model's pace, streamed or whole, honouring mid-answer faults. */
-  private async emit(res: ServerResponse, g: Generation, loadMs: number, signal: AbortSignal) {
+  /** The pieces of the answer, in order: thinking, then a tool call, JSON or text. */
+  private plan(g: Generation): Piece[] {
     const words = this.opts.replyWords ?? DEFAULT_REPLY_WORDS
-    const content = replyPieces(g.model.name, this.name, g.prompt, words)
-    const thinking = g.think
-      ? replyPieces(g.model.name, this.name, `thinking ${g.prompt}`, 6).slice(1)
+    const reply = replyPieces(g.model.name, this.name, g.prompt, words)
+    const pieces: Piece[] = g.think
+      ? replyPieces(g.model.name, this.name, `thinking ${g.prompt}`, 6)
+          .slice(1)
+          .map((text) => ({ kind: 'thinking', text }))
       : []
-    type Piece = { kind: 'content' | 'thinking'; text: string }
-    let pieces: Piece[] = [
-      ...thinking.map((text): Piece => ({ kind: 'thinking', text })),
-      ...content.map((text): Piece => ({ kind: 'content', text })),
-    ]
-    let doneReason = 'stop'
-    if (g.numPredict !== null && g.numPredict < pieces.length) {
-      pieces = pieces.slice(0, g.numPredict)
+    if (g.toolCall) {
+      const tokens = tokenCount(JSON.stringify(g.toolCall.function))
+      pieces.push({ kind: 'tool', call: g.toolCall, tokens })
+    } else if (g.format.kind !== 'text') {
+      const json = structuredText(g.format, reply.join(''))
+      for (const text of textPieces(json)) pieces.push({ kind: 'content', text })
+    } else {
+      for (const text of reply) pieces.push({ kind: 'content', text })
+    }
+    return pieces
+  }
+
+  /**
+   * Answers at the model's pace: prompt processing first (no bytes), then the pieces, streamed or
+   * whole, honouring mid-answer faults.
+   */
+  private async emit(res: ServerResponse, g: Generation, lease: Lease, signal: AbortSignal) {
+    let pieces = this.plan(g)
+    let doneReason = g.toolCall && g.api === 'openai' ? 'tool_calls' : 'stop'
+    const limit = g.options.numPredict
+    if (limit !== null && limit < pieces.length) {
+      pieces = pieces.slice(0, limit)
       doneReason = 'length'
     }
+    const tokensOf = (p: Piece): number => (p.kind === 'tool' ? p.tokens : 1)
     const tps = this.opts.tokensPerSecond ?? g.model.tokensPerSecond
-    const loadNs = loadMs > 0 ? loadMs * 1e6 : WARM_LOAD_NS
-    const promptEvalNs = Math.round((g.promptTokens / (tps * 20)) * 1e9)
-    const evalNs = Math.round((pieces.length / tps) * 1e9)
+    const promptTps =
+      this.opts.promptTokensPerSecond ?? g.model.promptTokensPerSecond ?? tps * PROMPT_SPEEDUP
+    const loadNs = lease.loadMs > 0 ? lease.loadMs * 1e6 : WARM_LOAD_NS
+    const promptEvalNs = Math.round((g.promptTokens / promptTps) * 1e9)
+    const evalCount = pieces.reduce((n, p) => n + tokensOf(p), 0)
+    const evalNs = Math.round((evalCount / tps) * 1e9)
     const stats: Stats = {
       total_duration: loadNs + promptEvalNs + evalNs + 1_000_000,
       load_duration: loadNs,
       prompt_eval_count: g.promptTokens,
       prompt_eval_duration: promptEvalNs,
-      eval_count: pieces.length,
+      eval_count: evalCount,
       eval_duration: evalNs,
     }
-    const format = frames(g, this.nextCompletionId())
+    const format = frames(g.api, g.requested, this.nextCompletionId(), g.includeUsage)
     const contentType = g.api === 'openai' ? SSE_TYPE : NDJSON_TYPE
-    const perPieceMs = (1000 / tps) * this.timeScale()
+    const scale = this.timeScale()
+    // Prompt processing: the client sees nothing until the first token.
+    await sleep((promptEvalNs / 1e6) * scale, signal)
+    const perTokenMs = (1000 / tps) * scale
     const started = performance.now()
     let last = started
+    let tokens = 0
 
-    for (let i = 0; i < pieces.length; i++) {
+    for (let i = 0; i <= pieces.length; i++) {
+      await this.whileFrozen(signal)
       const fault = this.currentFault
+      if (fault.kind === 'crash' && i >= fault.afterChunks) {
+        lease.crash()
+        if (!g.stream || !res.headersSent) return this.fail(res, g.api, 500, MESSAGES.modelError)
+        await writeFrame(res, contentType, format.crash(MESSAGES.modelError))
+        return void res.end()
+      }
+      if (fault.kind === 'no-done' && i >= fault.afterChunks) {
+        if (g.stream) {
+          // Headers still go out when no chunk did: a 200 with an empty body.
+          if (!res.headersSent) await writeFrame(res, contentType, '')
+          return void res.end()
+        }
+        return sendJson(res, 200, format.whole(wholeOf(pieces.slice(0, i), null, null)))
+      }
+      const piece = pieces[i]
+      if (!piece) break
       if (fault.kind === 'drop-after' && i >= fault.chunks) return this.drop(res)
       if (fault.kind === 'malformed-chunk' && i >= fault.after) {
         await writeFrame(res, g.stream ? contentType : JSON_TYPE, format.malformed)
@@ -732,29 +890,24 @@ export class OllamaSimServer implements SimServer {
         await writeFrame(res, contentType, format.error(fault.status, errorText(fault.status)))
         return void res.end()
       }
+      tokens += tokensOf(piece)
       const target =
         fault.kind === 'trickle'
           ? i === 0
             ? last
             : last + fault.msPerChunk
-          : started + (i + 1) * perPieceMs
+          : started + tokens * perTokenMs
       await sleep(target - performance.now(), signal)
       last = performance.now()
-      const piece = pieces[i]
-      if (g.stream && piece)
-        await writeFrame(res, contentType, format.piece(piece.kind, piece.text, i === 0))
+      if (g.stream) await writeFrame(res, contentType, format.piece(piece, i === 0))
     }
+    await this.whileFrozen(signal)
     if (g.stream) {
       await writeFrame(res, contentType, format.final(doneReason, stats))
       res.end()
       return
     }
-    const text = (kind: Piece['kind']): string =>
-      pieces
-        .filter((p) => p.kind === kind)
-        .map((p) => p.text)
-        .join('')
-    sendJson(res, 200, format.whole(text('content'), text('thinking'), doneReason, stats))
+    sendJson(res, 200, format.whole(wholeOf(pieces, doneReason, stats)))
   }
 
   private nextCompletionId(): string {
@@ -799,6 +952,19 @@ export class OllamaSimServer implements SimServer {
   }
 }
 
+/** The whole answer made of these pieces. */
+function wholeOf(pieces: Piece[], doneReason: string | null, stats: Stats | null) {
+  const text = (kind: 'content' | 'thinking'): string =>
+    pieces.map((p) => (p.kind === kind ? p.text : '')).join('')
+  return {
+    content: text('content'),
+    thinking: text('thinking'),
+    toolCalls: pieces.flatMap((p) => (p.kind === 'tool' ? [p.call] : [])),
+    doneReason,
+    stats,
+  }
+}
+
 /** Ollama's error text for the status an `http-error` fault answers with. */
 function errorText(status: number): string {
   return status === 503 ? MESSAGES.queueFull : MESSAGES.runnerCrashed
@@ -821,142 +987,5 @@ function openAiModel(m: ResolvedModel): Record<string, unknown> {
     object: 'model',
     created: Math.floor(Date.parse(m.modifiedAt) / 1000),
     owned_by: 'library',
-  }
-}
-
-/** The OpenAI error body Ollama's /v1 middleware sends. */
-export function openAiError(status: number, message: string): Record<string, unknown> {
-  const type =
-    status === 400 ? 'invalid_request_error' : status === 404 ? 'not_found_error' : 'api_error'
-  return { error: { message, type, param: null, code: null } }
-}
-
-/** How each API renders pieces, the final chunk, a whole answer, a mid-stream error. */
-interface Frames {
-  piece(kind: 'content' | 'thinking', text: string, first: boolean): string
-  final(doneReason: string, stats: Stats): string
-  whole(content: string, thinking: string, doneReason: string, stats: Stats): unknown
-  error(status: number, message: string): string
-  malformed: string
-}
-
-function frames(g: Generation, id: string): Frames {
-  const createdAt = (): string => new Date().toISOString()
-  const line = (o: unknown): string => `${JSON.stringify(o)}\n`
-  if (g.api === 'openai') {
-    const created = Math.floor(Date.now() / 1000)
-    const head = {
-      id,
-      object: 'chat.completion.chunk',
-      created,
-      model: g.requested,
-      system_fingerprint: 'fp_ollama',
-    }
-    const sse = (o: unknown): string => `data: ${JSON.stringify(o)}\n\n`
-    const usage = (s: Stats): Record<string, number> => ({
-      prompt_tokens: s.prompt_eval_count,
-      completion_tokens: s.eval_count,
-      total_tokens: s.prompt_eval_count + s.eval_count,
-    })
-    return {
-      piece: (kind, text, first) =>
-        sse({
-          ...head,
-          choices: [
-            {
-              index: 0,
-              delta: {
-                ...(first ? { role: 'assistant' } : {}),
-                ...(kind === 'content' ? { content: text } : { reasoning: text }),
-              },
-              finish_reason: null,
-            },
-          ],
-        }),
-      final: (reason, s) =>
-        sse({ ...head, choices: [{ index: 0, delta: {}, finish_reason: reason }] }) +
-        (g.includeUsage ? sse({ ...head, choices: [], usage: usage(s) }) : '') +
-        'data: [DONE]\n\n',
-      whole: (content, thinking, reason, s) => ({
-        id,
-        object: 'chat.completion',
-        created,
-        model: g.requested,
-        system_fingerprint: 'fp_ollama',
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content, ...(thinking ? { reasoning: thinking } : {}) },
-            finish_reason: reason,
-          },
-        ],
-        usage: usage(s),
-      }),
-      error: (status, message) => sse(openAiError(status, message)),
-      malformed: 'data: {"id":"chatcmpl-broken","choices":[{"delta":{"content":\n\n',
-    }
-  }
-  if (g.api === 'chat') {
-    return {
-      piece: (kind, text) =>
-        line({
-          model: g.requested,
-          created_at: createdAt(),
-          message:
-            kind === 'content'
-              ? { role: 'assistant', content: text }
-              : { role: 'assistant', content: '', thinking: text },
-          done: false,
-        }),
-      final: (reason, s) =>
-        line({
-          model: g.requested,
-          created_at: createdAt(),
-          message: { role: 'assistant', content: '' },
-          done: true,
-          done_reason: reason,
-          ...s,
-        }),
-      whole: (content, thinking, reason, s) => ({
-        model: g.requested,
-        created_at: createdAt(),
-        message: { role: 'assistant', content, ...(thinking ? { thinking } : {}) },
-        done: true,
-        done_reason: reason,
-        ...s,
-      }),
-      error: (_status, message) => line({ error: message }),
-      malformed: '{"model":"' + g.requested + '","message":{"role":"assistant","content":\n',
-    }
-  }
-  return {
-    piece: (kind, text) =>
-      line({
-        model: g.requested,
-        created_at: createdAt(),
-        response: kind === 'content' ? text : '',
-        ...(kind === 'thinking' ? { thinking: text } : {}),
-        done: false,
-      }),
-    final: (reason, s) =>
-      line({
-        model: g.requested,
-        created_at: createdAt(),
-        response: '',
-        done: true,
-        done_reason: reason,
-        ...s,
-      }),
-    whole: (content, thinking, reason, s) => ({
-      model: g.requested,
-      created_at: createdAt(),
-      response: content,
-      ...(thinking ? { thinking } : {}),
-      done: true,
-      done_reason: reason,
-      ...s,
-    }),
-    error: (_status, message) => line({ error: message }),
-    malformed: '{"model":"' + g.requested + '","response":\n',
   }
 }

@@ -3,8 +3,28 @@ export type Fault =
   | { kind: 'none' }
   /** Listener closed: clients get ECONNREFUSED until the fault is lifted. */
   | { kind: 'stopped' }
-  /** Connections are accepted and requests read, but never answered. */
+  /**
+   * A frozen box (power saving, kernel stall, network black hole): connections are accepted and
+   * requests read, but nothing is ever sent, probes (`/`, `/api/version`) included; streams in
+   * flight stop sending too. `/_sim/*` keeps answering so the fault can be lifted.
+   */
+  | { kind: 'frozen' }
+  /** The old name of `frozen`; behaves exactly the same. */
   | { kind: 'hang' }
+  /**
+   * A wedged runner: `/`, `/api/version`, `/api/tags`, `/api/ps` and `/api/show` answer at once,
+   * but generation never starts (a cold model never finishes loading, a warm one never sends a
+   * token) until the client gives up.
+   */
+  | { kind: 'wedged' }
+  /**
+   * The runner crashes after this many chunks: a streamed answer ends with the line
+   * `{"error":"an error was encountered while running the model: …"}` and no `done` (a
+   * non-streamed one is a 500 with that text); the model is no longer loaded afterwards.
+   */
+  | { kind: 'crash'; afterChunks: number }
+  /** The stream ends cleanly after this many chunks, without a `done` line (token-repeat abort). */
+  | { kind: 'no-done'; afterChunks: number }
   /** Wait this long before the response headers of model-serving routes. */
   | { kind: 'slow-first-byte'; ms: number }
   /**
@@ -24,7 +44,11 @@ export type Fault =
 export const FAULT_KINDS = [
   'none',
   'stopped',
+  'frozen',
   'hang',
+  'wedged',
+  'crash',
+  'no-done',
   'slow-first-byte',
   'http-error',
   'drop-after',
@@ -43,7 +67,10 @@ export interface SimModelSpec {
   quantization?: string
   sizeBytes?: number
   capabilities?: string[]
-  /** Cold-load time in ms; overrides the server's `loadMs`. */
+  /**
+   * Cold-load time in ms; overrides what the server derives from the size (`loadMs` +
+   * size / `diskMBps`).
+   */
   loadMs?: number
   /** Generation speed; overrides the per-size default (the server's `tokensPerSecond` wins over both). */
   tokensPerSecond?: number
@@ -51,6 +78,18 @@ export interface SimModelSpec {
   sizeVram?: number
   /** Trained context length (`model_info["<family>.context_length"]`). */
   contextLength?: number
+  /**
+   * Prompt processing speed (tokens per second) before the first byte; default 20 × the
+   * generation speed (the server's `promptTokensPerSecond` wins).
+   */
+  promptTokensPerSecond?: number
+  /**
+   * A cloud model (`*-cloud`): listed with `remote_host`/`remote_model`, answered with 401 since
+   * nobody is signed in to ollama.com. Default `https://ollama.com:443` for names ending `-cloud`.
+   */
+  remoteHost?: string
+  /** The model name on the remote host; default: the name without `-cloud`. */
+  remoteModel?: string
 }
 
 /** Options of one simulated Ollama server. */
@@ -63,10 +102,32 @@ export interface SimServerOptions {
   port?: number
   models: (SimModelSpec | string)[]
   fault?: Fault
-  /** Reported by /api/version; default 0.12.3. */
+  /** Reported by /api/version; default 0.33.3 (the behaviour simulated is that of the 0.33 line). */
   version?: string
-  /** Default cold-load time in ms for models without their own; default 0. */
+  /**
+   * Fixed part of a cold load in ms (runner start-up) for models without their own `loadMs`;
+   * default 0. The size part comes from `diskMBps`.
+   */
   loadMs?: number
+  /**
+   * Disk read speed in MB/s (10^6 bytes): a cold load also takes size / speed. Unset = the size
+   * costs nothing (loads take `loadMs` only).
+   */
+  diskMBps?: number
+  /**
+   * GPU memory budget in bytes: the loaded models' `size_vram` must fit in it, else idle models
+   * are evicted first and a busy one is waited for. A model bigger than the budget is loaded with
+   * the budget's worth on the GPU (partial offload), once everything else is out. Unset = no limit.
+   */
+  vramBytes?: number
+  /** OLLAMA_MAX_LOADED_MODELS: at most this many models in memory; unset or 0 = no limit. */
+  maxLoadedModels?: number
+  /** OLLAMA_NUM_PARALLEL: requests one loaded model runs at once; default 1. */
+  numParallel?: number
+  /** OLLAMA_CONTEXT_LENGTH: num_ctx of a request that gives none; default 4096. */
+  contextLength?: number
+  /** Overrides every model's prompt processing speed (tokens per second of simulated time). */
+  promptTokensPerSecond?: number
   /** Default keep_alive when a request gives none; default '5m'. */
   keepAlive?: string | number
   /** Overrides every model's generation speed (tokens per second of simulated time). */
@@ -78,7 +139,11 @@ export interface SimServerOptions {
   timeScale?: number
   /** Words in a reply after the `[model@server]` prefix; default 24. */
   replyWords?: number
-  /** Requests waiting or running on the server before new ones get 503; default 512 (Ollama's). */
+  /**
+   * OLLAMA_MAX_QUEUE: requests waiting to be scheduled (for a load, an eviction, a reload) before
+   * new ones get 503; default 512. Requests waiting for a busy model's slot do not count (as in
+   * Ollama, they already have their runner).
+   */
   maxQueue?: number
   /** Epoch-ms clock for keep_alive expiry and /api/ps dates; tests pass a fake one. Default Date.now. */
   clock?: () => number
@@ -99,6 +164,14 @@ export interface SimLoadedModel {
   name: string
   /** Epoch ms; null = kept forever (negative keep_alive). */
   expiresAt: number | null
+  /** num_ctx the runner was loaded with (capped at the model's trained context). */
+  contextLength: number
+  /** Bytes on the GPU (`size_vram`). */
+  sizeVram: number
+  /** Requests holding the runner (generating or waiting for one of its slots). */
+  active: number
+  /** Of those, the ones waiting for a slot. */
+  waiting: number
 }
 
 /** What `GET /_sim/state` answers. */
@@ -108,6 +181,12 @@ export interface SimState {
   fault: Fault
   models: string[]
   loaded: SimLoadedModel[]
+  /** The model being loaded now (not yet in /api/ps), if any. */
+  loading: string | null
+  /** Requests waiting to be scheduled (they count towards `maxQueue`). */
+  queued: number
+  /** Loads finished since start, by model (reloads and evictions show here). */
+  loads: Record<string, number>
   /** Requests received, by path. */
   requestCounts: Record<string, number>
 }
@@ -129,7 +208,7 @@ export interface SimServer {
   stop(): Promise<void>
   /** Listen again (on the same port as before once one was assigned). */
   start(): Promise<void>
-  /** Names of the models in memory now. */
+  /** Names of the models in memory now (longest remaining keep_alive first, like /api/ps). */
   loaded(): string[]
   /** Same data as `GET /_sim/state`. */
   state(): SimState
@@ -153,7 +232,9 @@ export interface FleetOverrides {
   host?: string
   port?: number
   loadMs?: number
+  diskMBps?: number
   tokensPerSecond?: number
+  promptTokensPerSecond?: number
   timeScale?: number
 }
 

@@ -104,3 +104,16 @@ export function writeFrame(res: ServerResponse, contentType: string, frame: stri
     res.write(frame, () => resolve())
   })
 }
+
+/** Never resolves; rejects with AbortError once the client goes away. */
+export function waitForAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    const fail = (): void => {
+      const err = new Error('client disconnected')
+      err.name = 'AbortError'
+      reject(err)
+    }
+    if (signal.aborted) return fail()
+    signal.addEventListener('abort', fail, { once: true })
+  })
+}

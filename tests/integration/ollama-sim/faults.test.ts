@@ -55,7 +55,7 @@ describe('ollama-sim fault injection', () => {
     const err = await rejection(clientFor(s).version())
     expect((err.cause as NodeJS.ErrnoException).code).toBe('ECONNREFUSED')
     await s.setFault({ kind: 'none' })
-    expect(await clientFor(s).version()).toEqual({ version: '0.12.3' })
+    expect((await clientFor(s).version()).version).toMatch(/^\d+\.\d+\.\d+$/)
   })
 
   it('hang: the request is accepted but never answered; stop() still closes it', async () => {
@@ -203,6 +203,6 @@ describe('ollama-sim fault injection', () => {
     const state = (await (await fetch(`${s.url}/_sim/state`)).json()) as { fault: Fault }
     expect(state.fault).toEqual({ kind: 'hang' })
     await fetch(`${s.url}/_sim/fault`, { method: 'POST', body: '{"kind":"none"}' })
-    expect(await clientFor(s).version()).toEqual({ version: '0.12.3' })
+    expect((await clientFor(s).version()).version).toMatch(/^\d+\.\d+\.\d+$/)
   })
 })

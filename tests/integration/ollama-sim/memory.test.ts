@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
 import { clientFor, startFastSim } from './sim-fixture'
 
@@ -99,8 +99,9 @@ describe('ollama-sim model memory', () => {
   it('runs different models side by side', async () => {
     server = await startFastSim({
       models: ['gemma3:1b', 'qwen2.5:1.5b'],
-      tokensPerSecond: 100,
-      replyWords: 10,
+      // Slow enough (~0.5 s an answer) that a busy machine still starts both before either ends.
+      tokensPerSecond: 20,
+      replyWords: 8,
     })
     const events: string[] = []
     const run = async (model: string): Promise<void> => {
@@ -121,22 +122,28 @@ describe('ollama-sim model memory', () => {
     expect(events.slice(0, 2).sort()).toEqual(['gemma3:1b:first', 'qwen2.5:1.5b:first'])
   })
 
-  it('answers 503 when the queue is full', async () => {
-    server = await startFastSim({ models: ['gemma3:1b'], tokensPerSecond: 20, maxQueue: 2 })
-    const client = clientFor(server)
-    const first = await client.chat({ model: 'gemma3:1b', messages: user('1'), stream: true })
-    const second = clientFor(server).chat({ model: 'gemma3:1b', messages: user('2'), stream: true })
-    while (server.requests.length < 2) await new Promise((r) => setTimeout(r, 5))
-    await new Promise((r) => setTimeout(r, 50))
-    const third = await fetch(`${server.url}/api/chat`, {
+  it('answers 503 once maxQueue requests wait to be scheduled, with Ollama’s text', async () => {
+    server = await startFastSim({
+      models: ['gemma3:1b', 'qwen2.5:1.5b', 'phi3:3b'],
+      loadMs: 400,
+      maxQueue: 1,
+    })
+    const s = server
+    const client = clientFor(s)
+    // The first is being loaded (taken off the queue), the second waits for its load.
+    const first = client.chat({ model: 'gemma3:1b', messages: user('1'), stream: false })
+    await vi.waitFor(() => expect(s.state().loading).toBe('gemma3:1b'))
+    const second = clientFor(s).chat({ model: 'qwen2.5:1.5b', messages: user('2'), stream: false })
+    await vi.waitFor(() => expect(s.state().queued).toBe(1))
+    const third = await fetch(`${s.url}/api/chat`, {
       method: 'POST',
-      body: JSON.stringify({ model: 'gemma3:1b', messages: user('3') }),
+      body: JSON.stringify({ model: 'phi3:3b', messages: user('3') }),
     })
     expect(third.status).toBe(503)
     expect(await third.json()).toEqual({
       error: 'server busy, please try again.  maximum pending requests exceeded',
     })
-    first.abort()
-    ;(await second).abort()
+    expect((await first).message.content.startsWith('[gemma3:1b@sim]')).toBe(true)
+    expect((await second).message.content.startsWith('[qwen2.5:1.5b@sim]')).toBe(true)
   })
 })
