@@ -10,7 +10,7 @@ import { startFleet, type Fleet } from '../../tools/ollama-sim'
 import { REPO_ROOT, startServe, type Serve } from './serve'
 import type { Logger } from '../core/logger'
 
-/** The seed fleet: remote on 127.0.0.2:11434, localhost on 127.0.0.1:11434. */
+/** The seed fleet: remote on 127.0.0.1:11500, localhost on 127.0.0.1:11501 (beside a real Ollama on 11434). */
 export const SEED_FLEET = join(REPO_ROOT, 'tools', 'ollama-sim', 'fleets', 'seed.yaml')
 
 /** The demo's config: the spec's shape, pointed at the simulated fleet, with mDNS off (no multicast here). */
@@ -21,10 +21,10 @@ llm:
       enabled: true
       additional_servers:
         - name: remote                      # the GPU box with the big models
-          url: http://127.0.0.2:11434
+          url: http://127.0.0.1:11500
           priority: PRIMARY
         - name: localhost                   # this laptop, small models
-          url: http://127.0.0.1:11434
+          url: http://127.0.0.1:11501
           priority: SECONDARY
       distributed_mode: true
       auto_discover: false                  # the demo uses no mDNS
@@ -62,7 +62,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     rmSync(dir, { recursive: true, force: true })
     throw new Error(
       `Could not start the simulated fleet: ${(err as Error).message}. ` +
-        'Is a real Ollama (or another demo) using 127.0.0.1:11434? Stop it and try again.',
+        'Is another demo (or another program) using 127.0.0.1:11500-11501? Stop it and try again.',
     )
   }
   let serve: Serve

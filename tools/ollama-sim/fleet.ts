@@ -47,8 +47,14 @@ const SERVER_KEYS = [
   'fault',
   'version',
   'loadMs',
+  'diskMBps',
+  'vramBytes',
+  'maxLoadedModels',
+  'numParallel',
+  'contextLength',
   'keepAlive',
   'tokensPerSecond',
+  'promptTokensPerSecond',
   'timeScale',
   'replyWords',
   'maxQueue',
@@ -64,10 +70,18 @@ const MODEL_KEYS = [
   'tokensPerSecond',
   'sizeVram',
   'contextLength',
+  'promptTokensPerSecond',
+  'remoteHost',
+  'remoteModel',
 ] as const
 const NUMBER_KEYS = new Set([
   'loadMs',
+  'diskMBps',
+  'vramBytes',
+  'maxLoadedModels',
+  'numParallel',
   'tokensPerSecond',
+  'promptTokensPerSecond',
   'timeScale',
   'replyWords',
   'maxQueue',
@@ -75,7 +89,16 @@ const NUMBER_KEYS = new Set([
   'sizeVram',
   'contextLength',
 ])
-const STRING_KEYS = new Set(['name', 'host', 'version', 'family', 'parameterSize', 'quantization'])
+const STRING_KEYS = new Set([
+  'name',
+  'host',
+  'version',
+  'family',
+  'parameterSize',
+  'quantization',
+  'remoteHost',
+  'remoteModel',
+])
 
 /** Validates the keys of one object against the allowed ones and their types. */
 function checkFields(
@@ -230,8 +253,12 @@ export async function startFleet(
           ...(overrides.host !== undefined ? { host: overrides.host } : {}),
           ...(overrides.port !== undefined ? { port: overrides.port } : {}),
           ...(overrides.loadMs !== undefined ? { loadMs: overrides.loadMs } : {}),
+          ...(overrides.diskMBps !== undefined ? { diskMBps: overrides.diskMBps } : {}),
           ...(overrides.tokensPerSecond !== undefined
             ? { tokensPerSecond: overrides.tokensPerSecond }
+            : {}),
+          ...(overrides.promptTokensPerSecond !== undefined
+            ? { promptTokensPerSecond: overrides.promptTokensPerSecond }
             : {}),
           ...(overrides.timeScale !== undefined ? { timeScale: overrides.timeScale } : {}),
         }),

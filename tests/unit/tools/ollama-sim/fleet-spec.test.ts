@@ -16,22 +16,59 @@ describe('fleet files', () => {
     const spec = loadFleetSpec(resolve(FLEETS, 'seed.yaml'))
     const names = (i: number): string[] =>
       (spec.servers[i]?.models ?? []).map((m) => (typeof m === 'string' ? m : m.name))
-    expect(spec.servers.map((s) => [s.name, s.host, s.port])).toEqual([
-      ['remote', '127.0.0.2', 11434],
-      ['localhost', '127.0.0.1', 11434],
+    // Loopback only (127.0.0.2 does not exist on macOS), never Ollama's own 11434.
+    expect(spec.servers.map((s) => [s.name, s.host])).toEqual([
+      ['remote', '127.0.0.1'],
+      ['localhost', '127.0.0.1'],
     ])
+    const ports = spec.servers.map((s) => s.port)
+    expect(new Set(ports).size).toBe(2)
+    for (const port of ports) expect(port).toBeGreaterThan(11434)
     expect(names(0)).toEqual(
       expect.arrayContaining(['llama3.3:70b', 'gemma3:12b', 'qwen2.5-coder:14b', 'qwen3:14b']),
     )
     expect(names(1)).toEqual(['gemma3:1b', 'qwen2.5:1.5b', 'phi3:3b'])
   })
 
-  it('large.yaml has at least 10 servers on distinct loopback addresses', () => {
+  it('large.yaml has at least 10 servers on 127.0.0.1, each on its own port (not 11434)', () => {
     const spec = loadFleetSpec(resolve(FLEETS, 'large.yaml'))
     expect(spec.servers.length).toBeGreaterThanOrEqual(10)
-    const hosts = new Set(spec.servers.map((s) => s.host))
-    expect(hosts.size).toBe(spec.servers.length)
-    for (const host of hosts) expect(host).toMatch(/^127\.0\.0\.\d+$/)
+    for (const s of spec.servers) expect(s.host).toBe('127.0.0.1')
+    const ports = new Set(spec.servers.map((s) => s.port))
+    expect(ports.size).toBe(spec.servers.length)
+    expect(ports.has(11434)).toBe(false)
+  })
+
+  it('accepts the capacity keys of a server and the speed and cloud keys of a model', () => {
+    const spec = parseFleetSpec(
+      [
+        'servers:',
+        '  - name: gpu',
+        '    port: 0',
+        '    diskMBps: 1500',
+        '    vramBytes: 24000000000',
+        '    maxLoadedModels: 3',
+        '    numParallel: 2',
+        '    contextLength: 8192',
+        '    promptTokensPerSecond: 900',
+        '    models:',
+        '      - { name: gemma3:12b, promptTokensPerSecond: 1500 }',
+        '      - { name: gpt-oss:120b-cloud, remoteHost: "https://ollama.com:443", remoteModel: gpt-oss:120b }',
+      ].join('\n'),
+    )
+    expect(spec.servers[0]).toMatchObject({
+      diskMBps: 1500,
+      vramBytes: 24e9,
+      maxLoadedModels: 3,
+      numParallel: 2,
+      contextLength: 8192,
+      promptTokensPerSecond: 900,
+    })
+    expect(spec.servers[0]?.models[1]).toEqual({
+      name: 'gpt-oss:120b-cloud',
+      remoteHost: 'https://ollama.com:443',
+      remoteModel: 'gpt-oss:120b',
+    })
   })
 
   it('accepts model mappings and a fault', () => {
@@ -74,6 +111,21 @@ describe('fleet files', () => {
       'negative loadMs',
       'servers:\n  - name: a\n    loadMs: -5\n    models: []',
       'servers[0].loadMs: expected a number >= 0',
+    ],
+    [
+      'negative vramBytes',
+      'servers:\n  - name: a\n    vramBytes: -1\n    models: []',
+      'servers[0].vramBytes: expected a number >= 0',
+    ],
+    [
+      'diskMBps as text',
+      'servers:\n  - name: a\n    diskMBps: fast\n    models: []',
+      'servers[0].diskMBps: expected a number >= 0',
+    ],
+    [
+      'empty remoteHost',
+      'servers:\n  - name: a\n    models: [{name: x-cloud, remoteHost: ""}]',
+      'servers[0].models[0].remoteHost: expected a non-empty string',
     ],
     [
       'models not a list',
@@ -144,6 +196,10 @@ describe('faults', () => {
     ['drop-after:3', { kind: 'drop-after', chunks: 3 }],
     ['malformed-chunk:0', { kind: 'malformed-chunk', after: 0 }],
     ['trickle:250', { kind: 'trickle', msPerChunk: 250 }],
+    ['frozen', { kind: 'frozen' }],
+    ['wedged', { kind: 'wedged' }],
+    ['crash:3', { kind: 'crash', afterChunks: 3 }],
+    ['no-done:0', { kind: 'no-done', afterChunks: 0 }],
   ])('shorthand %s', (text, fault) => {
     expect(parseFaultShorthand(text)).toEqual(fault)
   })
@@ -152,6 +208,8 @@ describe('faults', () => {
     ['trickle', '--fault trickle: trickle needs :<msPerChunk>'],
     ['http-error:404', '--fault http-error:404.status: expected 500 or 503, got 404'],
     ['drop-after:x', '--fault drop-after:x.chunks: expected a whole number >= 0, got null'],
+    ['crash', '--fault crash: crash needs :<afterChunks>'],
+    ['no-done:-1', '--fault no-done:-1.afterChunks: expected a whole number >= 0, got -1'],
   ])('shorthand %s is refused', (text, message) => {
     expect(() => parseFaultShorthand(text)).toThrow(message)
   })
