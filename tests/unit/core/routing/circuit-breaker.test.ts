@@ -155,36 +155,6 @@ describe('CircuitBreaker transitions', () => {
     expect(events).toEqual(['s:open', 's:half-open', 's:closed'])
   })
 
-  it('fires half-open from its own timer without anyone asking', async () => {
-    const breaker = new CircuitBreaker({ openMs: 20 })
-    const seen: string[] = []
-    const half = new Promise<void>((resolve) => {
-      breaker.onDidChange((id) => {
-        seen.push(breaker.state(id))
-        if (seen.includes('half-open')) resolve()
-      })
-    })
-    breaker.recordFailure('s', { hard: true })
-    await half
-    expect(seen).toEqual(['open', 'half-open'])
-    breaker.dispose()
-  })
-
-  it('re-arms when its timer fires before the opening has ended (timers may fire early)', async () => {
-    let clock = 0
-    const breaker = new CircuitBreaker({ openMs: 20, now: () => clock })
-    const seen: string[] = []
-    breaker.onDidChange((id) => seen.push(breaker.state(id)))
-    breaker.recordFailure('s', { hard: true })
-    clock = 10 // the timer wakes up, but by our clock the opening is not over yet
-    await new Promise((r) => setTimeout(r, 40))
-    expect(seen).toEqual(['open'])
-    clock = 25
-    await new Promise((r) => setTimeout(r, 40))
-    expect(seen).toEqual(['open', 'half-open'])
-    breaker.dispose()
-  })
-
   it('forget makes a server closed again', () => {
     const { breaker, events } = setup()
     breaker.recordFailure('s', { hard: true })
@@ -193,11 +163,117 @@ describe('CircuitBreaker transitions', () => {
     expect(events).toEqual(['s:open', 's:closed'])
   })
 
+  it('counts hard failures toward the soft threshold', () => {
+    const opts = { hardFailureThreshold: 2 }
+    const breaker = new CircuitBreaker({ ...opts, timers: false })
+    breaker.recordFailure('s')
+    breaker.recordFailure('s')
+    expect(breaker.state('s')).toBe('closed')
+    breaker.recordFailure('s', { hard: true })
+    expect(breaker.state('s')).toBe('open')
+    // …and two hard ones open it before the soft threshold is reached.
+    breaker.recordFailure('t', { hard: true })
+    expect(breaker.state('t')).toBe('closed')
+    breaker.recordFailure('t', { hard: true })
+    expect(breaker.state('t')).toBe('open')
+  })
+
+  it('an opening is never shorter than openMs, even with a smaller maxOpenMs', () => {
+    run(['hard', 'wait 4999', 'state open', 'wait 1', 'state half-open'], {
+      openMs: 5000,
+      maxOpenMs: 1000,
+    })
+  })
+
+  it('a custom maxOpenMs caps the doubling', () => {
+    run(
+      [
+        'hard',
+        'wait 1000',
+        'allow',
+        'hard',
+        'wait 1499',
+        'state open',
+        'wait 1',
+        'state half-open',
+      ],
+      { openMs: 1000, maxOpenMs: 1500 },
+    )
+  })
+
+  it('snapshot reads an expired opening as half-open, and says so once', () => {
+    const { breaker, events, advance } = setup()
+    breaker.recordFailure('s', { hard: true })
+    breaker.recordFailure('t')
+    advance(10_000)
+    expect(breaker.snapshot()).toEqual({ s: 'half-open', t: 'closed' })
+    expect(breaker.snapshot()).toEqual({ s: 'half-open', t: 'closed' })
+    expect(events).toEqual(['s:open', 's:half-open'])
+  })
+
+  it('ignores a success from a server it does not know', () => {
+    const { breaker, events } = setup()
+    expect(() => breaker.recordSuccess('nope')).not.toThrow()
+    expect(breaker.snapshot()).toEqual({})
+    expect(events).toEqual([])
+  })
+
   it.each([
     ['failureThreshold', { failureThreshold: 0 }],
+    ['maxOpenMs', { maxOpenMs: 0 }],
+    ['openMs', { openMs: Number.POSITIVE_INFINITY }],
     ['openMs', { openMs: -1 }],
     ['hardFailureThreshold', { hardFailureThreshold: Number.NaN }],
   ])('rejects a bad %s with a clear error', (name, opts) => {
     expect(() => new CircuitBreaker(opts)).toThrow(new RegExp(`${name} must be a positive number`))
+  })
+})
+
+describe('CircuitBreaker change events: which transitions fire, and which do not', () => {
+  it.each<[string, Step[], string[]]>([
+    ['failures under the threshold', ['soft', 'soft'], []],
+    ['closed → open on the soft threshold', ['soft', 'soft', 'soft'], ['s:open']],
+    ['closed → open on a hard failure', ['hard'], ['s:open']],
+    ['a success while closed', ['soft', 'ok', 'ok'], []],
+    [
+      'failures, refusals and reads while open',
+      ['hard', 'hard', 'soft', 'allow', 'wait 9999', 'state open', 'allow'],
+      ['s:open'],
+    ],
+    [
+      'open → half-open once, however often it is read',
+      ['hard', 'wait 10000', 'state half-open', 'state half-open', 'allow', 'allow'],
+      ['s:open', 's:half-open'],
+    ],
+    [
+      'half-open → closed on the trial success',
+      ['hard', 'wait 10000', 'allow', 'ok'],
+      ['s:open', 's:half-open', 's:closed'],
+    ],
+    [
+      'half-open → open on the trial failure',
+      ['hard', 'wait 10000', 'allow', 'soft'],
+      ['s:open', 's:half-open', 's:open'],
+    ],
+    [
+      'a failure after an unread expiry: half-open, then open again',
+      ['hard', 'wait 10000', 'hard'],
+      ['s:open', 's:half-open', 's:open'],
+    ],
+    ['open → closed on a late success', ['hard', 'ok'], ['s:open', 's:closed']],
+  ])('%s', (_name, steps, expected) => {
+    expect(run(steps).events).toEqual(expected)
+  })
+
+  it('forget fires only for a breaker that was not closed', () => {
+    const { breaker, events } = setup()
+    breaker.forget('unknown')
+    breaker.recordFailure('soft')
+    breaker.forget('soft')
+    expect(events).toEqual([])
+    breaker.recordFailure('hard', { hard: true })
+    breaker.forget('hard')
+    breaker.forget('hard')
+    expect(events).toEqual(['hard:open', 'hard:closed'])
   })
 })
