@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  preferenceMap,
-  SCORE_WEIGHTS as W,
-  scoreModel,
-  scoreServer,
-} from '../../../../electron/core/routing/scoring'
+import { preferenceMap, scoreModel, scoreServer } from '../../../../electron/core/routing/scoring'
 import type { ScoringContext } from '../../../../electron/core/routing/scoring'
 import {
   effectiveTierRank,
@@ -15,8 +10,16 @@ import {
   wantedTier,
 } from '../../../../electron/core/routing/tiers'
 import { REASON_CODES } from '../../../../shared/types'
-import type { Complexity, Specialisation, TaskType, Tier } from '../../../../shared/types'
+import type {
+  Complexity,
+  Priority,
+  ServerView,
+  Specialisation,
+  TaskType,
+  Tier,
+} from '../../../../shared/types'
 import { model, server } from '../../../helpers/fleet-fixtures'
+import type { ModelOverrides, ServerOverrides } from '../../../helpers/fleet-fixtures'
 
 function ctx(
   wanted: Tier,
@@ -98,53 +101,98 @@ describe('tiers', () => {
   })
 })
 
+type Fixture = ReturnType<typeof model>
+
+/** A size-less model: isolates the term under test from the size tie-break. */
+const bare = (name: string, tier: Tier, specs: Specialisation[] = [], o: ModelOverrides = {}) =>
+  model(name, tier, specs, { parametersB: null, ...o })
+
+/** A PRIMARY server with no latency, as the neutral place to score a model on. */
+const at = (overrides: ServerOverrides = {}, priority: Priority = 'PRIMARY') =>
+  server('s', priority, [], { latencyMs: 0, ...overrides })
+
+/** One model's total on one server for one request. */
+function total(c: ScoringContext, m: Fixture, s: ServerView = at()): number {
+  return scoreModel(c, m, scoreServer(s)).terms.total
+}
+
+function reasonsOf(c: ScoringContext, m: Fixture, s: ServerView = at()): string[] {
+  return scoreModel(c, m, scoreServer(s)).reasons
+}
+
 describe('scoreModel: tier fit', () => {
-  it.each<[string, Tier, Specialisation[], Tier, TaskType, string, number]>([
-    ['exact match', 'fast', [], 'fast', 'chat', REASON_CODES.TIER_MATCH, W.tierMatch],
-    [
-      'one too big',
-      'balanced',
-      [],
-      'fast',
-      'chat',
-      REASON_CODES.TIER_TOO_BIG,
-      W.tierMatch - W.tooBigStep,
-    ],
-    [
-      'two too big',
-      'powerful',
-      [],
-      'fast',
-      'chat',
-      REASON_CODES.TIER_TOO_BIG,
-      W.tierMatch - 2 * W.tooBigStep,
-    ],
-    [
-      'one too small',
-      'balanced',
-      [],
-      'powerful',
-      'chat',
-      REASON_CODES.TIER_TOO_SMALL,
-      W.tierMatch - W.tooSmallStep,
-    ],
-    [
-      'two too small',
-      'fast',
-      [],
-      'powerful',
-      'chat',
-      REASON_CODES.TIER_TOO_SMALL,
-      W.tierMatch - 2 * W.tooSmallStep,
-    ],
+  it('the wanted tier wins, a tier too big comes next, a tier too small last', () => {
+    const c = ctx('balanced', 'chat')
+    const match = total(c, bare('m', 'balanced'))
+    const tooBig = total(c, bare('m', 'powerful'))
+    const tooSmall = total(c, bare('m', 'fast'))
+    expect(match).toBeGreaterThan(tooBig)
+    expect(tooBig).toBeGreaterThan(tooSmall)
+    expect(reasonsOf(c, bare('m', 'balanced'))).toContain(REASON_CODES.TIER_MATCH)
+    expect(reasonsOf(c, bare('m', 'powerful'))).toContain(REASON_CODES.TIER_TOO_BIG)
+    expect(reasonsOf(c, bare('m', 'fast'))).toContain(REASON_CODES.TIER_TOO_SMALL)
+  })
+
+  it('every tier too big costs the same again, and so does every tier too small', () => {
+    const light = ctx('fast', 'chat')
+    const match = total(light, bare('m', 'fast'))
+    const oneBig = total(light, bare('m', 'balanced'))
+    const twoBig = total(light, bare('m', 'powerful'))
+    expect(match - oneBig).toBeGreaterThan(0)
+    expect(oneBig - twoBig).toBeCloseTo(match - oneBig, 9)
+
+    const heavy = ctx('powerful', 'chat')
+    const top = total(heavy, bare('m', 'powerful'))
+    const oneSmall = total(heavy, bare('m', 'balanced'))
+    const twoSmall = total(heavy, bare('m', 'fast'))
+    expect(top - oneSmall).toBeGreaterThan(match - oneBig)
+    expect(oneSmall - twoSmall).toBeCloseTo(top - oneSmall, 9)
+  })
+
+  it('a tier too big costs more than PRIMARY gains over SECONDARY', () => {
+    const c = ctx('fast', 'chat')
+    const fit = total(c, bare('small', 'fast'), at({}, 'SECONDARY'))
+    const big = total(c, bare('big', 'balanced'), at({}, 'PRIMARY'))
+    expect(fit).toBeGreaterThan(big)
+  })
+
+  // The tier fit each model gets equals that of a plain model of the tier it counts as.
+  it.each<[string, Tier, Specialisation[], Tier, TaskType, Tier, string]>([
     [
       'coder lifted to powerful for code',
       'balanced',
       ['code'],
       'powerful',
       'code',
+      'powerful',
       REASON_CODES.TIER_MATCH,
-      W.tierMatch,
+    ],
+    [
+      'fast coder lifted to balanced for code',
+      'fast',
+      ['code'],
+      'powerful',
+      'code',
+      'balanced',
+      REASON_CODES.TIER_TOO_SMALL,
+    ],
+    [
+      'fast coder reaches balanced code work',
+      'fast',
+      ['code'],
+      'balanced',
+      'code',
+      'balanced',
+      REASON_CODES.TIER_MATCH,
+    ],
+    [
+      'powerful coder stays powerful',
+      'powerful',
+      ['code'],
+      'powerful',
+      'code',
+      'powerful',
+      REASON_CODES.TIER_MATCH,
     ],
     [
       'coder not lifted for prose',
@@ -152,8 +200,8 @@ describe('scoreModel: tier fit', () => {
       ['code'],
       'powerful',
       'writing',
+      'balanced',
       REASON_CODES.TIER_TOO_SMALL,
-      W.tierMatch - W.tooSmallStep,
     ],
     [
       'coder never "too big" for moderate code',
@@ -161,8 +209,8 @@ describe('scoreModel: tier fit', () => {
       ['code'],
       'balanced',
       'code',
+      'balanced',
       REASON_CODES.TIER_MATCH,
-      W.tierMatch,
     ],
     [
       'reasoner not lifted',
@@ -170,24 +218,15 @@ describe('scoreModel: tier fit', () => {
       ['reasoning'],
       'powerful',
       'reasoning',
+      'balanced',
       REASON_CODES.TIER_TOO_SMALL,
-      W.tierMatch - W.tooSmallStep,
     ],
-  ])('%s', (_name, tier, specs, wanted, task, reason, base) => {
-    // A size-less model isolates the tier term from the size tie-break.
-    const m = model('m', tier, specs, { parametersB: null })
-    const s = scoreModel(ctx(wanted, task), m, plainServer)
-    expect(s.terms.tierFit).toBe(base)
+  ])('%s', (_name, tier, specs, wanted, task, countsAs, reason) => {
+    const c = ctx(wanted, task)
+    const s = scoreModel(c, bare('m', tier, specs), scoreServer(at()))
+    const reference = scoreModel(c, bare('ref', countsAs), scoreServer(at()))
+    expect(s.terms.tierFit).toBe(reference.terms.tierFit)
     expect(s.reasons).toContain(reason)
-  })
-
-  it('too big costs more than PRIMARY gains over SECONDARY', () => {
-    expect(W.tooBigStep).toBeGreaterThan(W.priorityPrimary - W.prioritySecondary)
-  })
-
-  it('the loaded bonus is smaller than a tier step', () => {
-    expect(W.loaded).toBeLessThan(W.tooBigStep)
-    expect(W.loaded).toBeLessThan(W.tooSmallStep)
   })
 
   it.each<[string, Tier, number, number]>([
@@ -209,110 +248,270 @@ describe('scoreModel: tier fit', () => {
     const b = scoreModel(c, model('b:3b', tier), plainServer).terms.tierFit
     expect(b).toBeGreaterThan(a)
   })
+
+  it('size only breaks ties: a 405B model on SECONDARY loses to a 70B one on PRIMARY', () => {
+    const c = ctx('powerful', 'reasoning')
+    const primary = total(c, model('llama3.3:70b', 'powerful'), at({}, 'PRIMARY'))
+    const secondary = total(c, model('llama3.1:405b', 'powerful'), at({}, 'SECONDARY'))
+    expect(primary).toBeGreaterThan(secondary)
+  })
 })
 
-describe('scoreModel: other terms', () => {
-  it.each<[string, TaskType, Specialisation[], number, boolean]>([
-    ['code specialist on code', 'code', ['code'], W.codeSpecialist, true],
-    ['reasoning specialist on reasoning', 'reasoning', ['reasoning'], W.reasoningSpecialist, true],
-    ['code specialist off task', 'explanation', ['code'], W.specialistOffTask, false],
-    ['reasoner on chat', 'chat', ['reasoning'], 0, false],
-    ['general model on code', 'code', [], 0, false],
-  ])('specialisation: %s', (_name, task, specs, want, matched) => {
-    const s = scoreModel(ctx('balanced', task), model('m:7b', 'balanced', specs), plainServer)
-    expect(s.terms.specialisation).toBe(want)
-    expect(s.reasons.includes(REASON_CODES.SPECIALISATION_MATCH)).toBe(matched)
+describe('scoreModel: specialisation', () => {
+  it('a code specialist beats a general model of its tier on code, even one already loaded', () => {
+    const c = ctx('balanced', 'code')
+    const coder = bare('coder', 'balanced', ['code'])
+    const general = bare('general', 'balanced', [], { loaded: true, fullyInGpu: true })
+    expect(total(c, coder)).toBeGreaterThan(total(c, general))
+    expect(reasonsOf(c, coder)).toContain(REASON_CODES.SPECIALISATION_MATCH)
+    expect(reasonsOf(c, general)).not.toContain(REASON_CODES.SPECIALISATION_MATCH)
   })
 
-  it.each<
-    [
-      string,
-      Parameters<typeof model>[3],
-      keyof ReturnType<typeof scoreModel>['terms'],
-      number,
-      string | null,
-    ]
-  >([
-    ['cold', {}, 'loaded', 0, REASON_CODES.MODEL_COLD],
-    ['loaded', { loaded: true, fullyInGpu: true }, 'loaded', W.loaded, REASON_CODES.MODEL_LOADED],
-    [
-      'loaded in part on the CPU',
-      { loaded: true, fullyInGpu: false },
-      'gpu',
-      W.partialGpu,
-      REASON_CODES.PARTIAL_GPU,
-    ],
-    ['no measured speed', {}, 'speed', 0, null],
-    ['slow measured speed', { tokensPerSecond: 9 }, 'speed', W.speedFactor, null],
-    ['very fast speed is capped', { tokensPerSecond: 1e6 }, 'speed', W.speedCap, null],
-  ])('%s', (_name, overrides, term, want, reason) => {
-    const s = scoreModel(
-      ctx('balanced', 'chat'),
-      model('m:7b', 'balanced', [], overrides),
-      plainServer,
-    )
-    expect(s.terms[term]).toBeCloseTo(want, 9)
-    if (reason) expect(s.reasons).toContain(reason)
+  it.each<[TaskType]>([['explanation'], ['reasoning'], ['chat']])(
+    'a code specialist loses %s to a cold general model, even loaded and measured fast',
+    (task) => {
+      const c = ctx('balanced', task)
+      const coder = bare('coder', 'balanced', ['code'], {
+        loaded: true,
+        fullyInGpu: true,
+        tokensPerSecond: 1e6,
+      })
+      expect(total(c, bare('general', 'balanced'))).toBeGreaterThan(total(c, coder))
+      expect(reasonsOf(c, coder)).not.toContain(REASON_CODES.SPECIALISATION_MATCH)
+    },
+  )
+
+  it('a reasoning specialist beats a general model of its tier on reasoning, within its tier only', () => {
+    const moderate = ctx('balanced', 'reasoning')
+    const reasoner = bare('reasoner', 'balanced', ['reasoning'])
+    expect(total(moderate, reasoner)).toBeGreaterThan(total(moderate, bare('general', 'balanced')))
+    expect(reasonsOf(moderate, reasoner)).toContain(REASON_CODES.SPECIALISATION_MATCH)
+    // Never a tier lift: a powerful general model still wins complex reasoning.
+    const complex = ctx('powerful', 'reasoning')
+    expect(total(complex, bare('general', 'powerful'))).toBeGreaterThan(total(complex, reasoner))
   })
 
-  it('preferences give a bonus by rank, matching name and name:latest', () => {
-    const prefs = preferenceMap(
-      { code: ['qwen2.5-coder:14b', 'llama3', 'a', 'b', 'c', 'd'] },
-      'code',
-    )
-    const score = (name: string) =>
-      scoreModel(
-        ctx('balanced', 'code', { preferences: prefs }),
-        model(name, 'balanced'),
-        plainServer,
-      ).terms.preference
-    expect(score('qwen2.5-coder:14b')).toBe(W.preferenceTop)
-    expect(score('llama3:latest')).toBe(W.preferenceTop - W.preferenceStep)
-    expect(score('d:latest')).toBe(W.preferenceMin)
-    expect(score('gemma3:1b')).toBe(0)
-    expect(preferenceMap({ code: ['x'] }, 'chat').size).toBe(0)
+  it.each<[string, Specialisation[], TaskType]>([
+    ['a vision model on reasoning', ['vision'], 'reasoning'],
+    ['an embedding-tagged model on reasoning', ['embedding'], 'reasoning'],
+    ['a reasoner on chat', ['reasoning'], 'chat'],
+    ['a reasoner on code', ['reasoning'], 'code'],
+    ['a vision model on code', ['vision'], 'code'],
+  ])('%s scores as a general model would', (_name, specs, task) => {
+    const c = ctx('balanced', task)
+    const m = bare('m', 'balanced', specs)
+    expect(total(c, m)).toBe(total(c, bare('general', 'balanced')))
+    expect(reasonsOf(c, m)).not.toContain(REASON_CODES.SPECIALISATION_MATCH)
   })
 
-  it('vision: images favour vision models and punish blind ones', () => {
+  it('images: a vision model beats a blind one, even loaded and measured fast', () => {
     const c = ctx('balanced', 'chat', { wantsVision: true })
-    expect(
-      scoreModel(c, model('v:7b', 'balanced', ['vision']), plainServer).terms.specialisation,
-    ).toBe(W.visionMatch)
-    expect(scoreModel(c, model('b:7b', 'balanced'), plainServer).terms.specialisation).toBe(
-      W.visionMissing,
+    const vision = bare('v', 'balanced', ['vision'])
+    const blind = bare('b', 'balanced', [], {
+      loaded: true,
+      fullyInGpu: true,
+      tokensPerSecond: 1e6,
+    })
+    expect(total(c, vision)).toBeGreaterThan(total(c, blind))
+    expect(reasonsOf(c, vision)).toContain(REASON_CODES.SPECIALISATION_MATCH)
+    expect(reasonsOf(c, blind)).not.toContain(REASON_CODES.SPECIALISATION_MATCH)
+  })
+
+  it('images raise a vision model and lower a blind one; without images both are plain', () => {
+    const text = ctx('balanced', 'chat')
+    const images = ctx('balanced', 'chat', { wantsVision: true })
+    const vision = bare('v', 'balanced', ['vision'])
+    const blind = bare('b', 'balanced')
+    expect(total(text, vision)).toBe(total(text, blind))
+    expect(total(images, vision)).toBeGreaterThan(total(text, vision))
+    expect(total(images, blind)).toBeLessThan(total(text, blind))
+  })
+
+  it('a coder that can see gets both its code bonus and the vision bonus', () => {
+    const c = ctx('balanced', 'code', { wantsVision: true })
+    const both = bare('vc', 'balanced', ['code', 'vision'])
+    expect(total(c, both)).toBeGreaterThan(total(c, bare('c', 'balanced', ['code'])))
+    expect(total(c, both)).toBeGreaterThan(total(c, bare('v', 'balanced', ['vision'])))
+  })
+})
+
+describe('scoreModel: resources', () => {
+  const c = ctx('balanced', 'chat')
+
+  it('loaded fully in GPU beats loaded partly on the CPU, which still beats cold', () => {
+    const full = bare('m', 'balanced', [], { loaded: true, fullyInGpu: true })
+    const unknown = bare('m', 'balanced', [], { loaded: true, fullyInGpu: null })
+    const partial = bare('m', 'balanced', [], { loaded: true, fullyInGpu: false })
+    const cold = bare('m', 'balanced')
+    expect(total(c, full)).toBeGreaterThan(total(c, partial))
+    expect(total(c, partial)).toBeGreaterThan(total(c, cold))
+    expect(total(c, unknown)).toBe(total(c, full))
+    expect(reasonsOf(c, full)).toContain(REASON_CODES.MODEL_LOADED)
+    expect(reasonsOf(c, full)).not.toContain(REASON_CODES.PARTIAL_GPU)
+    expect(reasonsOf(c, partial)).toEqual(
+      expect.arrayContaining([REASON_CODES.MODEL_LOADED, REASON_CODES.PARTIAL_GPU]),
     )
+    expect(reasonsOf(c, cold)).toContain(REASON_CODES.MODEL_COLD)
+    expect(reasonsOf(c, cold)).not.toContain(REASON_CODES.MODEL_LOADED)
+  })
+
+  it('measured speed counts per tenfold, unmeasured as nothing', () => {
+    const tps = (t: number | null) => total(c, bare('m', 'balanced', [], { tokensPerSecond: t }))
+    expect(tps(9)).toBeGreaterThan(tps(null))
+    expect(tps(0)).toBe(tps(null))
+    expect(tps(99) - tps(9)).toBeCloseTo(tps(9) - tps(null), 9)
+  })
+
+  it('speed is capped: a cold model at any speed loses to a loaded unmeasured one', () => {
+    const fast = bare('m', 'balanced', [], { tokensPerSecond: 1e9 })
+    const loaded = bare('m', 'balanced', [], { loaded: true, fullyInGpu: true })
+    expect(total(c, loaded)).toBeGreaterThan(total(c, fast))
+    expect(total(c, fast)).toBe(total(c, bare('m', 'balanced', [], { tokensPerSecond: 1e6 })))
+  })
+
+  // The spec's invariant (SCORE_WEIGHTS): resource terms reorder models of the same fit but never
+  // make a wrong tier win on their own. Each row: the fitting model at the worst of one term
+  // against a model a tier off at the best of it.
+  it.each<[string, ServerOverrides, ModelOverrides, ServerOverrides, ModelOverrides]>([
+    ['latency', { latencyMs: 1e6 }, {}, { latencyMs: 0 }, {}],
+    ['requests in flight', { inFlight: 1000 }, {}, { inFlight: 0 }, {}],
+    ['cold against loaded', {}, {}, {}, { loaded: true, fullyInGpu: true }],
+    [
+      'partly on the CPU',
+      {},
+      { loaded: true, fullyInGpu: false },
+      {},
+      { loaded: true, fullyInGpu: true },
+    ],
+    ['measured speed', {}, {}, {}, { tokensPerSecond: 1e9 }],
+    [
+      'degraded with a half-open breaker',
+      {
+        health: { kind: 'degraded', since: 0, latencyMs: 900, reason: 'slow' },
+        breaker: 'half-open',
+      },
+      {},
+      {},
+      {},
+    ],
+  ])('%s never makes a wrong tier win', (_name, worstServer, worstModel, bestServer, bestModel) => {
+    const fit = total(c, bare('fit', 'balanced', [], worstModel), at(worstServer))
+    for (const off of ['fast', 'powerful'] as const) {
+      expect(fit).toBeGreaterThan(total(c, bare('off', off, [], bestModel), at(bestServer)))
+    }
+  })
+})
+
+describe('scoreModel: task_models preferences', () => {
+  const prefs = preferenceMap(
+    { code: ['qwen2.5-coder:14b', 'llama3', 'a', 'b', 'c', 'd', 'llama3:latest'] },
+    'code',
+  )
+  const score = (name: string) =>
+    total(ctx('balanced', 'code', { preferences: prefs }), bare(name, 'balanced'))
+
+  it('listed models win by rank, over any unlisted one', () => {
+    expect(score('qwen2.5-coder:14b')).toBeGreaterThan(score('llama3:latest'))
+    expect(score('llama3:latest')).toBeGreaterThan(score('a:latest'))
+    expect(score('a:latest')).toBeGreaterThan(score('b:latest'))
+    expect(score('d:latest')).toBeGreaterThan(score('gemma3:1b'))
+  })
+
+  it('every step down the list costs the same, down to a floor that still beats unlisted', () => {
+    expect(score('llama3:latest') - score('a:latest')).toBeCloseTo(
+      score('qwen2.5-coder:14b') - score('llama3:latest'),
+      9,
+    )
+    expect(score('c:latest')).toBe(score('d:latest'))
+    expect(score('d:latest')).toBeGreaterThan(score('gemma3:1b'))
+  })
+
+  it('a name matches name:latest, and a model listed twice keeps its better rank', () => {
+    expect(prefs.get('llama3:latest')).toBe(1)
+    expect(prefs.size).toBe(6)
+    const reasons = reasonsOf(
+      ctx('balanced', 'code', { preferences: prefs }),
+      bare('llama3', 'balanced'),
+    )
+    expect(reasons).toContain(REASON_CODES.PREFERRED_MODEL)
+    expect(reasonsOf(ctx('balanced', 'code'), bare('llama3', 'balanced'))).not.toContain(
+      REASON_CODES.PREFERRED_MODEL,
+    )
+  })
+
+  it('only the task type at hand counts', () => {
+    expect(preferenceMap({ code: ['x'] }, 'chat').size).toBe(0)
+    expect(preferenceMap({}, 'code').size).toBe(0)
   })
 })
 
 describe('scoreServer', () => {
-  it.each<
-    [string, Parameters<typeof server>[3], 'priority' | 'health' | 'latency' | 'inFlight', number]
-  >([
-    ['PRIMARY', {}, 'priority', W.priorityPrimary],
-    [
-      'degraded',
-      { health: { kind: 'degraded', since: 0, latencyMs: 1, reason: 'slow' } },
-      'health',
-      W.degraded,
-    ],
-    ['probing', { health: { kind: 'probing', since: 0 } }, 'health', W.probing],
-    ['half-open breaker', { breaker: 'half-open' }, 'health', W.halfOpen],
-    ['100 ms latency', { latencyMs: 100 }, 'latency', 10 * W.latencyPer10ms],
-    ['huge latency is capped', { latencyMs: 100_000 }, 'latency', W.latencyCap],
-    ['unknown latency', { latencyMs: null }, 'latency', 0],
-    ['two in flight', { inFlight: 2 }, 'inFlight', 2 * W.inFlightEach],
-    ['many in flight is capped', { inFlight: 50 }, 'inFlight', W.inFlightCap],
-  ])('%s', (_name, overrides, term, want) => {
-    expect(scoreServer(server('s', 'PRIMARY', [], overrides))[term]).toBeCloseTo(want, 9)
+  const c = ctx('balanced', 'chat')
+  const m = bare('m', 'balanced')
+
+  it('PRIMARY beats SECONDARY beats FALLBACK, each with its reason', () => {
+    const primary = at({}, 'PRIMARY')
+    const secondary = at({}, 'SECONDARY')
+    const fallback = at({}, 'FALLBACK')
+    expect(total(c, m, primary)).toBeGreaterThan(total(c, m, secondary))
+    expect(total(c, m, secondary)).toBeGreaterThan(total(c, m, fallback))
+    expect(scoreServer(primary).reasons).toEqual([REASON_CODES.PRIORITY_PRIMARY])
+    expect(scoreServer(secondary).reasons).toEqual([REASON_CODES.PRIORITY_SECONDARY])
+    expect(scoreServer(fallback).reasons).toEqual([REASON_CODES.PRIORITY_FALLBACK])
   })
 
-  it.each([
-    ['PRIMARY', W.priorityPrimary, REASON_CODES.PRIORITY_PRIMARY],
-    ['SECONDARY', W.prioritySecondary, REASON_CODES.PRIORITY_SECONDARY],
-    ['FALLBACK', W.priorityFallback, REASON_CODES.PRIORITY_FALLBACK],
-  ] as const)('priority %s', (priority, want, reason) => {
-    const t = scoreServer(server('s', priority, []))
-    expect(t.priority).toBe(want)
-    expect(t.reasons).toContain(reason)
+  it('online beats a half-open breaker beats probing beats degraded beats degraded and half-open', () => {
+    const degraded = { kind: 'degraded', since: 0, latencyMs: 900, reason: 'slow' } as const
+    const order = [
+      at(),
+      at({ breaker: 'half-open' }),
+      at({ health: { kind: 'probing', since: 0 } }),
+      at({ health: degraded }),
+      at({ health: degraded, breaker: 'half-open' }),
+    ].map((s) => total(c, m, s))
+    expect(order).toEqual([...order].sort((a, b) => b - a))
+    expect(new Set(order).size).toBe(order.length)
+    expect(scoreServer(at({ health: degraded })).reasons).toContain(REASON_CODES.SERVER_DEGRADED)
+    expect(scoreServer(at({ health: { kind: 'probing', since: 0 } })).reasons).not.toContain(
+      REASON_CODES.SERVER_DEGRADED,
+    )
+  })
+
+  it('a probing PRIMARY loses to an online one, and a half-open one to both', () => {
+    const probing = total(c, m, at({ health: { kind: 'probing', since: 0 } }))
+    expect(total(c, m, at())).toBeGreaterThan(probing)
+    expect(probing).toBeGreaterThan(
+      total(c, m, at({ health: { kind: 'probing', since: 0 }, breaker: 'half-open' })),
+    )
+  })
+
+  it('latency costs in proportion, up to a cap; unknown latency costs nothing', () => {
+    const ms = (latencyMs: number | null) => total(c, m, at({ latencyMs }))
+    expect(ms(10)).toBeGreaterThan(ms(100))
+    expect(ms(0) - ms(40)).toBeCloseTo(2 * (ms(0) - ms(20)), 9)
+    expect(ms(null)).toBe(ms(0))
+    expect(ms(100_000)).toBe(ms(1_000_000))
+    expect(ms(100_000)).toBeLessThan(ms(100))
+  })
+
+  it('every request in flight costs the same, up to a cap; only a busy server is marked BUSY', () => {
+    const busy = (inFlight: number) => total(c, m, at({ inFlight }))
+    expect(busy(0)).toBeGreaterThan(busy(1))
+    expect(busy(0) - busy(2)).toBeCloseTo(2 * (busy(0) - busy(1)), 9)
+    expect(busy(50)).toBe(busy(100))
+    expect(busy(50)).toBeLessThan(busy(2))
+    expect(scoreServer(at({ inFlight: 1 })).reasons).toContain(REASON_CODES.BUSY)
+    expect(scoreServer(at({ inFlight: 0 })).reasons).not.toContain(REASON_CODES.BUSY)
+  })
+
+  it('the terms add up to the total', () => {
+    const s = scoreModel(
+      ctx('balanced', 'code', { wantsVision: true, preferences: new Map([['m:7b', 0]]) }),
+      model('m:7b', 'fast', ['code'], { loaded: true, fullyInGpu: false, tokensPerSecond: 30 }),
+      scoreServer(at({ inFlight: 2, latencyMs: 70, breaker: 'half-open' }, 'SECONDARY')),
+    )
+    const { total: sum, ...parts } = s.terms
+    expect(Object.values(parts).every((v) => v !== 0)).toBe(true)
+    expect(Object.values(parts).reduce((a, b) => a + b, 0)).toBeCloseTo(sum, 9)
   })
 })
