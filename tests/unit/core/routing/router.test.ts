@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import {
-  CHAIN_LIMIT,
   decide,
   decisionHeaders,
   headerValue,
@@ -11,6 +10,7 @@ import {
 import type { RouteInput } from '../../../../electron/core/routing/router'
 import { REASON_CODES } from '../../../../shared/types'
 import type {
+  ChatMessage,
   Classification,
   Complexity,
   Priority,
@@ -63,6 +63,9 @@ function route(
 
 const pick = (d: RoutingDecision) =>
   d.chosen ? `${d.chosen.model} @ ${d.chosen.serverName}` : null
+
+/** The fallback chain as `model @ server id`, in order. */
+const targets = (d: RoutingDecision) => d.chain.map((t) => `${t.model} @ ${t.serverId}`)
 
 /** Marks one model of a server loaded (and fully in GPU). */
 function withLoaded(s: ServerView, name: string, fullyInGpu: boolean | null = true): ServerView {
@@ -463,6 +466,49 @@ describe('decide: modes', () => {
     expect(singleServerOf(servers)?.id).toBe('localhost')
   })
 
+  it.each<[string, RoutingMode, ServerView[], string | null, ReasonCode]>([
+    [
+      'a pinned server answers in plain mode, not the primary',
+      { kind: 'server', serverId: 'localhost' },
+      seedFleet(),
+      'gemma3:1b @ localhost',
+      REASON_CODES.MODE_SERVER_PINNED,
+    ],
+    [
+      'a model pinned on its server answers in plain mode',
+      { kind: 'model', model: 'phi3:3b', serverId: 'localhost' },
+      seedFleet(),
+      'phi3:3b @ localhost',
+      REASON_CODES.MODE_MODEL_PINNED,
+    ],
+    [
+      'a model pinned anywhere is looked for on the one server of plain mode',
+      { kind: 'model', model: 'gemma3:12b', serverId: null },
+      seedFleet(),
+      'gemma3:12b @ remote',
+      REASON_CODES.MODE_MODEL_PINNED,
+    ],
+    [
+      'with one server listed, a pin on another one is not redirected to it',
+      { kind: 'server', serverId: 'remote' },
+      [server('localhost', 'SECONDARY', localhostModels())],
+      null,
+      REASON_CODES.MODE_SERVER_PINNED,
+    ],
+  ])('%s', (_name, mode, servers, want, modeReason) => {
+    const d = route(servers, TASKS.greeting, {
+      mode,
+      config: providerConfig({ distributed_mode: false }),
+    })
+    expect(pick(d)).toBe(want)
+    expect(d.reasons[0]).toBe(modeReason)
+    expect(d.action).toBe(want === null ? 'rejected' : 'routed')
+    if (want !== null) {
+      const serverId = d.chosen?.serverId
+      expect(d.chain.every((t) => t.serverId === serverId)).toBe(true)
+    }
+  })
+
   it('plain mode with the one server down rejects instead of using another', () => {
     const d = route(
       seedFleet({ remote: { health: { kind: 'offline', since: 0, error: 'x', nextProbeAt: 0 } } }),
@@ -505,12 +551,144 @@ describe('decide: FALLBACK priority', () => {
     expect(d.reasons).toContain(REASON_CODES.PRIORITY_FALLBACK)
   })
 
-  it('keeps FALLBACK servers in a full chain', () => {
+  it('keeps two FALLBACK slots at the end of a full chain', () => {
     const many = Array.from({ length: 5 }, (_, i) => server(`s${i}`, 'PRIMARY', remoteModels()))
     const d = route([...many, backup()], TASKS.reasoning)
-    expect(d.chain).toHaveLength(CHAIN_LIMIT)
-    expect(d.chain.at(-1)?.priority).toBe('FALLBACK')
-    expect(d.chain[0]?.priority).toBe('PRIMARY')
+    expect(targets(d)).toEqual([
+      'llama3.3:70b @ s0',
+      'llama3.3:70b @ s1',
+      'llama3.3:70b @ s2',
+      'llama3.3:70b @ s3',
+      'llama3.3:70b @ s4',
+      'qwen3:14b @ s0',
+      'llama3.3:70b @ backup_gpu',
+      'qwen3:14b @ backup_gpu',
+    ])
+  })
+
+  it('with one FALLBACK model, keeps one slot for it and the rest for the others', () => {
+    const many = Array.from({ length: 5 }, (_, i) => server(`s${i}`, 'PRIMARY', remoteModels()))
+    const lone = server('backup_gpu', 'FALLBACK', [model('llama3.3:70b', 'powerful')])
+    const d = route([...many, lone], TASKS.reasoning)
+    expect(targets(d)).toEqual([
+      'llama3.3:70b @ s0',
+      'llama3.3:70b @ s1',
+      'llama3.3:70b @ s2',
+      'llama3.3:70b @ s3',
+      'llama3.3:70b @ s4',
+      'qwen3:14b @ s0',
+      'qwen3:14b @ s1',
+      'llama3.3:70b @ backup_gpu',
+    ])
+  })
+})
+
+describe('decide: the fallback chain', () => {
+  /** `count` balanced models, best first for moderate work (smallest first): p0:7b, p1:8b, … */
+  const balanced = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, i) => model(`${prefix}${i}:${7 + i}b`, 'balanced'))
+
+  it('chosen first, then the next best pairs, unique', () => {
+    const d = route(seedFleet(), TASKS.explanation)
+    expect(d.chosen).toEqual(d.chain[0])
+    expect(targets(d)).toEqual([
+      'gemma3:12b @ remote',
+      'qwen3:14b @ remote',
+      'qwen2.5-coder:14b @ remote',
+      'phi3:3b @ localhost',
+      'qwen2.5:1.5b @ localhost',
+      'gemma3:1b @ localhost',
+    ])
+  })
+
+  it('at most three entries per server: a server with many fitting models leaves room for others', () => {
+    const d = route(
+      [
+        server('big', 'PRIMARY', balanced('a', 6)),
+        server('mid', 'SECONDARY', balanced('m', 2)),
+        server('far', 'SECONDARY', balanced('f', 2), { latencyMs: 50 }),
+      ],
+      TASKS.explanation,
+    )
+    expect(targets(d)).toEqual([
+      'a0:7b @ big',
+      'a1:8b @ big',
+      'a2:9b @ big',
+      'm0:7b @ mid',
+      'm1:8b @ mid',
+      'f0:7b @ far',
+      'f1:8b @ far',
+    ])
+    // Left out by the limit, not by its score: it outscores everything on the other servers.
+    expect(candidate(d, 'a3:10b', 'big').terms.total).toBeGreaterThan(
+      candidate(d, 'm0:7b', 'mid').terms.total,
+    )
+  })
+
+  it('a model a server lists twice is in the chain once', () => {
+    const twice = server('a', 'PRIMARY', [
+      model('gemma3:12b', 'balanced'),
+      model('gemma3:12b', 'balanced'),
+    ])
+    const d = route([twice, server('b', 'SECONDARY', balanced('m', 1))], TASKS.explanation)
+    expect(targets(d)).toEqual(['gemma3:12b @ a', 'm0:7b @ b'])
+  })
+
+  it('stops at eight targets', () => {
+    const fleet = Array.from({ length: 4 }, (_, i) => server(`s${i}`, 'PRIMARY', balanced('a', 3)))
+    const d = route(fleet, TASKS.explanation)
+    expect(targets(d)).toEqual([
+      'a0:7b @ s0',
+      'a0:7b @ s1',
+      'a0:7b @ s2',
+      'a0:7b @ s3',
+      'a1:8b @ s0',
+      'a1:8b @ s1',
+      'a1:8b @ s2',
+      'a1:8b @ s3',
+    ])
+  })
+
+  // More fitting models on one server than the router shortlists: the shortlist is all that one
+  // server, so the chain is rebuilt from the full order to reach the others.
+  it('a server with more best models than the shortlist does not crowd the others out', () => {
+    const d = route(
+      [
+        server('big', 'PRIMARY', balanced('a', 50)),
+        server('near', 'SECONDARY', balanced('n', 3)),
+        server('far', 'SECONDARY', balanced('f', 3), { latencyMs: 100 }),
+      ],
+      TASKS.explanation,
+    )
+    expect(targets(d)).toEqual([
+      'a0:7b @ big',
+      'a1:8b @ big',
+      'a2:9b @ big',
+      'n0:7b @ near',
+      'n1:8b @ near',
+      'n2:9b @ near',
+      'f0:7b @ far',
+      'f1:8b @ far',
+    ])
+  })
+
+  it('the same when only FALLBACK servers are left', () => {
+    const d = route(
+      [
+        server('fb1', 'FALLBACK', balanced('a', 50)),
+        server('fb2', 'FALLBACK', balanced('b', 3), { latencyMs: 100 }),
+      ],
+      TASKS.explanation,
+    )
+    expect(targets(d)).toEqual([
+      'a0:7b @ fb1',
+      'a1:8b @ fb1',
+      'a2:9b @ fb1',
+      'b0:7b @ fb2',
+      'b1:8b @ fb2',
+      'b2:9b @ fb2',
+    ])
+    expect(d.action).toBe('routed')
   })
 })
 
@@ -840,20 +1018,6 @@ describe('decide: the decision value', () => {
     expect({ ...d }.candidates).toBe(first)
   })
 
-  it('chain: chosen first, unique pairs, bounded, at most 3 per server', () => {
-    const fleet = Array.from({ length: 6 }, (_, i) =>
-      server(`s${i}`, 'PRIMARY', [...remoteModels(), ...localhostModels()]),
-    )
-    const d = route(fleet, TASKS.explanation)
-    expect(d.chosen).toEqual(d.chain[0])
-    expect(d.chain.length).toBe(CHAIN_LIMIT)
-    const keys = d.chain.map((t) => `${t.model}@${t.serverId}`)
-    expect(new Set(keys).size).toBe(keys.length)
-    const per = new Map<string, number>()
-    for (const t of d.chain) per.set(t.serverId, (per.get(t.serverId) ?? 0) + 1)
-    expect(Math.max(...per.values())).toBeLessThanOrEqual(3)
-  })
-
   it('carries mode, requested model, classification and the chosen target in full', () => {
     const classification: Classification = {
       complexity: 'trivial',
@@ -884,15 +1048,18 @@ describe('decide: the decision value', () => {
 
   it.each<[string, string[], string]>([
     ['the last user message', ['first', 'second'], 'second'],
+    ['the only user message, first in the conversation', ['only one'], 'only one'],
     ['on one line', ['line one\n\n  line two\ttab'], 'line one line two tab'],
     ['cut at 80 characters', ['x'.repeat(200)], 'x'.repeat(80)],
     ['empty without a user message', [], ''],
   ])('promptExcerpt: %s', (_name, contents, want) => {
-    const messages = contents.map((content) => ({ role: 'user' as const, content }))
-    messages.push(...(contents.length ? [] : []))
-    expect(promptExcerpt([...messages, { role: 'assistant', content: 'ignored' }])).toBe(want)
-    const d = route(seedFleet(), TASKS.chat, { messages })
-    expect(d.promptExcerpt).toBe(want)
+    // The routed message is the last user one, wherever it sits; the assistant's reply after it is not.
+    const messages: ChatMessage[] = [
+      ...contents.map((content) => ({ role: 'user' as const, content })),
+      { role: 'assistant', content: 'ignored' },
+    ]
+    expect(promptExcerpt(messages)).toBe(want)
+    expect(route(seedFleet(), TASKS.chat, { messages }).promptExcerpt).toBe(want)
   })
 })
 
