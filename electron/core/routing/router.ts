@@ -250,10 +250,9 @@ function topOrder(keys: Float64Array, groups: Uint8Array, group: number, k: numb
 function buildChain(
   order: readonly number[],
   groups: Uint8Array,
-  fallbackCount: number,
+  mainLimit: number,
   targetAt: (i: number) => { model: string; serverId: string },
 ) {
-  const mainLimit = CHAIN_LIMIT - Math.min(FALLBACK_SLOTS, fallbackCount)
   const chain: number[] = []
   const seen = new Set<string>()
   const perServer = new Map<string, number>()
@@ -369,17 +368,22 @@ export function decide(input: RouteInput): RoutingDecision {
   const modelAt = (c: number) => serverAt(c).models[modelIdx[c] ?? 0] as ModelEntry
   const targetAt = (c: number) => ({ model: modelAt(c).name, serverId: serverAt(c).id })
   // The chain needs only the best few: build it from the top TOP_K of each group (FALLBACK after
-  // the rest), and fall back to the full order only when that prefix could not fill it.
+  // the rest), and fall back to the full order only when a group's part of the chain came out
+  // short while that group has more than its TOP_K (one server holding a whole shortlist). A short
+  // non-FALLBACK part must be rebuilt even when FALLBACK entries filled the chain: they go last.
   let order: number[] | null = null
+  const mainLimit = CHAIN_LIMIT - Math.min(FALLBACK_SLOTS, fallbackCount)
   const prefix = topOrder(keys, groups, GROUP_MAIN, TOP_K)
   if (fallbackCount > 0) prefix.push(...topOrder(keys, groups, GROUP_FALLBACK, TOP_K))
-  let chainIdx = buildChain(prefix, groups, fallbackCount, targetAt)
+  let chainIdx = buildChain(prefix, groups, mainLimit, targetAt)
+  let inMain = 0
+  for (const c of chainIdx) if (groups[c] === GROUP_MAIN) inMain++
   if (
-    chainIdx.length < CHAIN_LIMIT &&
-    (eligible - fallbackCount > TOP_K || fallbackCount > TOP_K)
+    (inMain < mainLimit && eligible - fallbackCount > TOP_K) ||
+    (chainIdx.length < CHAIN_LIMIT && fallbackCount > TOP_K)
   ) {
     order = fullOrder(keys)
-    chainIdx = buildChain(order, groups, fallbackCount, targetAt)
+    chainIdx = buildChain(order, groups, mainLimit, targetAt)
   }
   const chain: RoutingTarget[] = chainIdx.map((c) => toTarget(serverAt(c), modelAt(c)))
   const candidateAt = (c: number): Candidate => {

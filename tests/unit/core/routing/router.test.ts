@@ -690,6 +690,28 @@ describe('decide: the fallback chain', () => {
     ])
     expect(d.action).toBe('routed')
   })
+
+  it('a server with more best models than the shortlist does not let FALLBACK servers in before the others', () => {
+    const d = route(
+      [
+        server('big', 'PRIMARY', balanced('a', 50)),
+        server('near', 'SECONDARY', balanced('n', 3)),
+        server('fb1', 'FALLBACK', balanced('x', 3)),
+        server('fb2', 'FALLBACK', balanced('y', 3), { latencyMs: 100 }),
+      ],
+      TASKS.explanation,
+    )
+    expect(targets(d)).toEqual([
+      'a0:7b @ big',
+      'a1:8b @ big',
+      'a2:9b @ big',
+      'n0:7b @ near',
+      'n1:8b @ near',
+      'n2:9b @ near',
+      'x0:7b @ fb1',
+      'x1:8b @ fb1',
+    ])
+  })
 })
 
 describe('decide: requested model', () => {
