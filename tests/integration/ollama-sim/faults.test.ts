@@ -205,4 +205,164 @@ describe('ollama-sim fault injection', () => {
     await fetch(`${s.url}/_sim/fault`, { method: 'POST', body: '{"kind":"none"}' })
     expect((await clientFor(s).version()).version).toMatch(/^\d+\.\d+\.\d+$/)
   })
+
+  /** An ollama-js client whose every request gives up after `ms`. */
+  const impatient = (s: SimServer, ms = 250): Ollama =>
+    new Ollama({
+      host: s.url,
+      fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(ms) }),
+    })
+
+  it('frozen: nothing answers, probes included; the connection is accepted and stays silent', async () => {
+    const s = await start()
+    await clientFor(s).chat({ model: 'gemma3:1b', messages })
+    await s.setFault({ kind: 'frozen' })
+    const probe = impatient(s)
+    for (const call of [() => probe.version(), () => probe.list(), () => probe.ps()]) {
+      expect((await rejection(call())).name).toBe('TimeoutError')
+    }
+    const root = await rejection(fetch(`${s.url}/`, { signal: AbortSignal.timeout(250) }))
+    expect(root.name).toBe('TimeoutError')
+    // The requests did arrive: it is a silent box, not a refused port.
+    expect(s.requests.map((r) => r.path).slice(-4)).toEqual([
+      '/api/version',
+      '/api/tags',
+      '/api/ps',
+      '/',
+    ])
+    await s.setFault({ kind: 'none' })
+    expect((await clientFor(s).version()).version).toMatch(/^\d/)
+  })
+
+  it('frozen mid-stream: the chunks stop; lifting the fault lets the answer finish', async () => {
+    server = await startFastSim({ name: 'faulty', models: ['gemma3:1b'], tokensPerSecond: 50 })
+    const s = server
+    const seen: string[] = []
+    let done = false
+    const reading = (async () => {
+      for await (const part of await clientFor(s).chat({
+        model: 'gemma3:1b',
+        messages,
+        stream: true,
+      })) {
+        seen.push(part.message.content)
+        if (seen.length === 2) await s.setFault({ kind: 'frozen' })
+        done = part.done
+      }
+    })()
+    await vi.waitFor(() => expect(s.fault().kind).toBe('frozen'))
+    const frozenAt = seen.length
+    await new Promise((r) => setTimeout(r, 300))
+    expect(seen.length).toBeLessThanOrEqual(frozenAt + 1)
+    await s.setFault({ kind: 'none' })
+    await reading
+    expect(done).toBe(true)
+  })
+
+  it('wedged: /, /api/version, /api/tags and /api/ps answer, generation never starts', async () => {
+    const s = await start()
+    const client = clientFor(s)
+    await client.chat({ model: 'gemma3:1b', messages })
+    await s.setFault({ kind: 'wedged' })
+    expect((await client.version()).version).toMatch(/^\d/)
+    expect(await (await fetch(`${s.url}/`)).text()).toBe('Ollama is running')
+    expect((await client.list()).models).toHaveLength(1)
+    // The warm model is listed, yet no chunk ever comes.
+    expect((await client.ps()).models.map((m) => m.name)).toEqual(['gemma3:1b'])
+    const warm = await rejection(
+      impatient(s, 400).chat({ model: 'gemma3:1b', messages, stream: false }),
+    )
+    expect(warm.name).toBe('TimeoutError')
+    // A cold model never finishes loading: it does not appear in /api/ps.
+    await client.generate({ model: 'gemma3:1b', prompt: '', keep_alive: 0 })
+    const cold = await rejection(
+      impatient(s, 400).chat({ model: 'gemma3:1b', messages, stream: false }),
+    )
+    expect(cold.name).toBe('TimeoutError')
+    expect((await client.ps()).models).toEqual([])
+    // Once the wedged requests gave up, a lifted fault serves normally again.
+    await s.setFault({ kind: 'none' })
+    expect((await client.chat({ model: 'gemma3:1b', messages })).done).toBe(true)
+  })
+
+  it('crash: a last {"error"} line with no done; the model is no longer loaded', async () => {
+    const s = await start({ kind: 'crash', afterChunks: 3 })
+    const raw = await (
+      await fetch(`${s.url}/api/chat`, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'gemma3:1b', messages }),
+      })
+    ).text()
+    const lines = raw
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines).toHaveLength(4)
+    expect(lines.some((l) => l['done'] === true)).toBe(false)
+    expect(lines[3]).toEqual({
+      error: expect.stringMatching(/^an error was encountered while running the model/),
+    })
+    expect(s.loaded()).toEqual([])
+    const { parts, error } = await streamChat(clientFor(s))
+    expect(parts).toHaveLength(3)
+    expect(error?.message).toMatch(/^an error was encountered while running the model/)
+    const whole = await rejection(clientFor(s).chat({ model: 'gemma3:1b', messages }))
+    expect(whole['status_code']).toBe(500)
+  })
+
+  it('crash on /v1: an empty delta, then the stream ends without [DONE]', async () => {
+    const s = await start({ kind: 'crash', afterChunks: 2 })
+    const raw = await (
+      await fetch(`${s.url}/v1/chat/completions`, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'gemma3:1b', messages, stream: true }),
+      })
+    ).text()
+    const events = raw.split('\n\n').filter((e) => e !== '')
+    expect(events).toHaveLength(3)
+    expect(events.at(-1)).not.toContain('[DONE]')
+    const last = JSON.parse(events.at(-1)?.slice('data: '.length) ?? '') as {
+      choices: { delta: { content?: string } }[]
+    }
+    expect(last.choices[0]?.delta.content).toBe('')
+  })
+
+  it('no-done: the stream ends cleanly without a done line', async () => {
+    const s = await start({ kind: 'no-done', afterChunks: 2 })
+    const raw = await (
+      await fetch(`${s.url}/api/chat`, {
+        method: 'POST',
+        body: JSON.stringify({ model: 'gemma3:1b', messages }),
+      })
+    ).text()
+    const lines = raw
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines.map((l) => l['done'])).toEqual([false, false])
+    const { parts, error } = await streamChat(clientFor(s))
+    expect(parts).toHaveLength(2)
+    expect(error?.message).toBe('Did not receive done or success response in stream.')
+    const whole = await clientFor(s).chat({ model: 'gemma3:1b', messages, stream: false })
+    expect(whole.done).toBe(false)
+  })
+
+  it('sets the new faults through POST /_sim/fault and names a bad field', async () => {
+    const s = await start()
+    const post = (body: unknown): Promise<Response> =>
+      fetch(`${s.url}/_sim/fault`, { method: 'POST', body: JSON.stringify(body) })
+    expect((await post({ kind: 'crash' })).status).toBe(400)
+    expect(await (await post({ kind: 'no-done', afterChunks: -1 })).json()).toEqual({
+      error: 'fault.afterChunks: expected a whole number >= 0, got -1',
+    })
+    for (const fault of [
+      { kind: 'wedged' },
+      { kind: 'frozen' },
+      { kind: 'crash', afterChunks: 1 },
+    ]) {
+      expect((await post(fault)).status).toBe(200)
+      await vi.waitFor(() => expect(s.fault()).toEqual(fault))
+      if (fault.kind === 'frozen') await s.setFault({ kind: 'none' })
+    }
+  })
 })
