@@ -96,10 +96,9 @@ function scopeOf(input: RouteInput, tag: string | null): Scope {
     scope.modelReason = REASON_CODES.MODE_MODEL_PINNED
     scope.modeReason = REASON_CODES.MODE_MODEL_PINNED
     scope.explicitModel = true
-    if (mode.serverId !== null) {
-      scope.serverId = mode.serverId
-      scope.serverReason = REASON_CODES.MODE_MODEL_PINNED
-    }
+    // A null serverId pins no server, so its reason is never given (no server is out of scope).
+    scope.serverId = mode.serverId
+    scope.serverReason = REASON_CODES.MODE_MODEL_PINNED
   }
   if (scope.serverId === null && (!config.distributed_mode || servers.length === 1)) {
     const single = singleServerOf(servers)
@@ -195,9 +194,10 @@ const GROUP_SPAN = 1e6
 /**
  * Packs (group, total desc, index) into one float so candidates order with a plain numeric sort:
  * totals quantised to 0.001 (far finer than any weight), the index last so ties keep input order.
+ * Excluded candidates are packed with a total of 0, so they keep input order.
  */
 function packKey(group: number, total: number, index: number): number {
-  const q = group === GROUP_EXCLUDED ? 0 : Math.round(total * SCORE_SCALE)
+  const q = Math.round(total * SCORE_SCALE)
   const k =
     group * GROUP_SPAN + GROUP_SPAN / 2 - Math.max(-GROUP_SPAN / 2, Math.min(GROUP_SPAN / 2 - 1, q))
   return k * INDEX_BITS + index
@@ -258,7 +258,7 @@ function buildChain(
   const perServer = new Map<string, number>()
   for (const i of order) {
     const g = groups[i]
-    if (g === GROUP_EXCLUDED || g === undefined || chain.length >= CHAIN_LIMIT) break
+    if (g === GROUP_EXCLUDED || chain.length >= CHAIN_LIMIT) break
     if (g === GROUP_MAIN && chain.length >= mainLimit) continue
     const { model, serverId } = targetAt(i)
     const key = `${model}\u0000${serverId}`
@@ -336,7 +336,8 @@ export function decide(input: RouteInput): RoutingDecision {
     for (let mi = 0; mi < models.length; mi++) {
       const model = models[mi] as ModelEntry
       const nameMatches = scope.model === null || normaliseTag(model.name) === scope.model
-      if (!outOfScope && scope.model !== null && nameMatches) modelInScope = true
+      // Read only when the scope names a model (without one every name matches).
+      if (!outOfScope && nameMatches) modelInScope = true
       const excludedBy: ReasonCode | null =
         scopeOut ??
         (nameMatches ? null : scope.modelReason) ??
@@ -399,15 +400,14 @@ export function decide(input: RouteInput): RoutingDecision {
     return makeCandidate(server, model, true, null, scored.terms, scored.reasons)
   }
   const bestIdx = chainIdx[0]
-  const best = bestIdx === undefined ? null : candidateAt(bestIdx)
-  const chosen = chain[0] ?? null
+  let chosen: RoutingTarget | null = null
 
   const reasons: ReasonCode[] = [scope.modeReason]
   if (tag !== null) reasons.push(REASON_CODES.MODEL_REQUESTED)
   let action: RoutingAction
   let fallback = false
   let warning: string | null = null
-  if (best === null || chosen === null || bestIdx === undefined) {
+  if (bestIdx === undefined) {
     action = 'rejected'
     reasons.push(
       scope.model !== null && !modelInScope
@@ -415,13 +415,14 @@ export function decide(input: RouteInput): RoutingDecision {
         : REASON_CODES.NO_CANDIDATES,
     )
   } else {
+    chosen = chain[0] as RoutingTarget
     fallback = !scope.explicitModel && (effective[bestIdx] ?? 0) < ctx.wantedRank
     action = fallback ? 'fallback' : 'routed'
     if (fallback) {
       reasons.push(REASON_CODES.SMALLER_TIER_FALLBACK)
       warning = `A simplified model is being used: ${chosen.model} @ ${chosen.serverName}`
     }
-    for (const r of best.reasons) if (!reasons.includes(r)) reasons.push(r)
+    for (const r of candidateAt(bestIdx).reasons) if (!reasons.includes(r)) reasons.push(r)
   }
 
   const decision: Omit<RoutingDecision, 'candidates'> = {
