@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { performance } from 'node:perf_hooks'
+import { describe, expect, it, vi } from 'vitest'
 import {
   decide,
   decisionHeaders,
@@ -509,6 +510,46 @@ describe('decide: modes', () => {
     }
   })
 
+  it.each<[string, ServerView[], string | null]>([
+    ['no servers: none', [], null],
+    [
+      'the first PRIMARY, even listed after others',
+      [server('a', 'SECONDARY', []), server('b', 'PRIMARY', []), server('c', 'PRIMARY', [])],
+      'b',
+    ],
+    ['no PRIMARY: the first one', [server('a', 'SECONDARY', []), server('b', 'FALLBACK', [])], 'a'],
+    [
+      'only discovered servers: the first PRIMARY among them',
+      [
+        server('a', 'SECONDARY', [], { source: 'mdns' }),
+        server('b', 'PRIMARY', [], { source: 'mdns' }),
+      ],
+      'b',
+    ],
+    [
+      'a discovered PRIMARY does not beat a configured SECONDARY',
+      [server('a', 'PRIMARY', [], { source: 'mdns' }), server('b', 'SECONDARY', [])],
+      'b',
+    ],
+  ])('the one server of plain mode: %s', (_name, servers, want) => {
+    expect(singleServerOf(servers)?.id ?? null).toBe(want)
+  })
+
+  it('plain mode with the PRIMARY listed second routes there', () => {
+    const [remote, localhost] = seedFleet() as [ServerView, ServerView]
+    const d = route([localhost, remote], TASKS.greeting, {
+      config: providerConfig({ distributed_mode: false }),
+    })
+    expect(pick(d)).toBe('gemma3:12b @ remote')
+    expect(candidate(d, 'gemma3:1b', 'localhost').excludedBy).toBe(REASON_CODES.SINGLE_SERVER)
+  })
+
+  it('plain mode with no server at all rejects', () => {
+    const d = route([], TASKS.greeting, { config: providerConfig({ distributed_mode: false }) })
+    expect(d.action).toBe('rejected')
+    expect(d.reasons).toEqual([REASON_CODES.MODE_AUTO, REASON_CODES.NO_CANDIDATES])
+  })
+
   it('plain mode with the one server down rejects instead of using another', () => {
     const d = route(
       seedFleet({ remote: { health: { kind: 'offline', since: 0, error: 'x', nextProbeAt: 0 } } }),
@@ -1007,6 +1048,20 @@ describe('decide: resources', () => {
     expect(candidate(d, 'qwen3:14b', 'remote').terms.specialisation).toBeLessThan(0)
   })
 
+  it('only images on the message being routed count, not on an earlier one', () => {
+    const earlier = route(seedFleet(), TASKS.explanation, {
+      messages: [
+        { role: 'user', content: 'What is on this picture?', images: ['aGVsbG8='] },
+        { role: 'assistant', content: 'A cat.' },
+        { role: 'user', content: 'Explain the Singleton pattern' },
+      ],
+    })
+    const plain = route(seedFleet(), TASKS.explanation)
+    expect(earlier.candidates.map((c) => c.terms.total)).toEqual(
+      plain.candidates.map((c) => c.terms.total),
+    )
+  })
+
   it('the terms add up to the total', () => {
     const d = route(seedFleet({ remote: { inFlight: 1 } }), TASKS.complexCode)
     for (const c of d.candidates.filter((x) => x.eligible)) {
@@ -1038,6 +1093,38 @@ describe('decide: the decision value', () => {
     expect(viaJson.candidates).toEqual(first)
     expect(structuredClone(d).candidates).toEqual(first)
     expect({ ...d }.candidates).toBe(first)
+  })
+
+  it('a target carries the dial address of a server reached at a probed address, and only then', () => {
+    const [remote, localhost] = seedFleet() as [ServerView, ServerView]
+    const lan = { ...remote, url: 'http://gpu-box.local:11434', dialUrl: 'http://10.0.0.7:11434' }
+    const d = route([lan, localhost], TASKS.explanation)
+    expect(d.chain.filter((t) => t.serverId === 'remote').map((t) => t.dialUrl)).toEqual([
+      'http://10.0.0.7:11434',
+      'http://10.0.0.7:11434',
+      'http://10.0.0.7:11434',
+    ])
+    expect(d.chain.filter((t) => t.serverId === 'localhost').some((t) => 'dialUrl' in t)).toBe(
+      false,
+    )
+  })
+
+  it('times itself with the performance clock, in microseconds', () => {
+    const now = vi.spyOn(performance, 'now').mockReturnValueOnce(1000).mockReturnValueOnce(1000.25)
+    try {
+      expect(route(seedFleet(), TASKS.greeting).decisionMicros).toBeCloseTo(250, 6)
+    } finally {
+      now.mockRestore()
+    }
+  })
+
+  it('its candidates can be replaced, as the routing log does to keep the best few', () => {
+    const d = route(seedFleet(), TASKS.complexCode)
+    const best = d.candidates.slice(0, 2)
+    d.candidates = best
+    expect(d.candidates).toBe(best)
+    Object.defineProperty(d, 'candidates', { value: [], enumerable: true })
+    expect(d.candidates).toEqual([])
   })
 
   it('carries mode, requested model, classification and the chosen target in full', () => {
@@ -1073,6 +1160,7 @@ describe('decide: the decision value', () => {
     ['the only user message, first in the conversation', ['only one'], 'only one'],
     ['on one line', ['line one\n\n  line two\ttab'], 'line one line two tab'],
     ['cut at 80 characters', ['x'.repeat(200)], 'x'.repeat(80)],
+    ['trimmed', ['  padded line \n'], 'padded line'],
     ['empty without a user message', [], ''],
   ])('promptExcerpt: %s', (_name, contents, want) => {
     // The routed message is the last user one, wherever it sits; the assistant's reply after it is not.
