@@ -100,7 +100,8 @@ describe('ollama-sim answers', () => {
       model: 'qwen2.5:1.5b',
       messages: [
         { role: 'user', content: 'What is the weather in Oslo?' },
-        { role: 'tool', content: '{"temp": 3}' },
+        // The result names the tool's word too: still a text answer, the call was made.
+        { role: 'tool', content: '{"weather": "cloudy", "temp": 3}' },
       ],
       tools: [WEATHER_TOOL],
     })
