@@ -316,12 +316,30 @@ describe('which (model, server) pair answers after a failure', () => {
       target(alpha, 'qwen3:14b'),
       target(beta, 'gemma3:1b', 'fast'),
     ]
-    await expect(exec.run(decision(chain), HISTORY)).rejects.toBeInstanceOf(ChatFailedError)
+    const err = (await exec
+      .run(decision(chain), HISTORY)
+      .catch((e: unknown) => e)) as ChatFailedError
+    expect(err).toBeInstanceOf(ChatFailedError)
     const warnings = logger.records.filter((r) => r.level === 'WARNING').map((r) => r.message)
-    expect(warnings).toHaveLength(2)
-    expect(warnings[0]).toMatch(/gemma3:12b @ alpha \(connect-failed\).*; trying gemma3:1b @ beta$/)
-    expect(warnings[1]).toMatch(/gemma3:1b @ beta \(upstream-error\): HTTP 500/)
-    expect(warnings[1]).not.toMatch(/trying/)
+    expect(warnings).toEqual([
+      `Chat failed on gemma3:12b @ alpha (connect-failed): ${err.attempts[0]?.error}; trying gemma3:1b @ beta`,
+      `Chat failed on gemma3:1b @ beta (upstream-error): ${err.attempts[1]?.error}`,
+    ])
+    expect(err.attempts.map((a) => a.error)).toEqual([
+      expect.stringMatching(/^connection (refused|failed)/),
+      expect.stringMatching(/^HTTP 500: ./),
+    ])
+  })
+
+  it('the log tells an interrupted answer from a failed one', async () => {
+    await alphaSim.setFault({ kind: 'drop-after', chunks: 3 })
+    const { exec, logger } = executor()
+    await exec.run(decision([target(alpha, 'gemma3:12b'), target(beta, 'gemma3:12b')]), HISTORY)
+    const warnings = logger.records.filter((r) => r.level === 'WARNING').map((r) => r.message)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(
+      /^Chat interrupted on gemma3:12b @ alpha \(stream-dropped\): .+; trying gemma3:12b @ beta$/,
+    )
   })
 })
 
