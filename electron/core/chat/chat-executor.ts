@@ -92,9 +92,13 @@ export function seamNote(
 type AbortCause =
   { kind: 'first-token'; ms: number } | { kind: 'stall'; ms: number } | { kind: 'cancelled' }
 
+/**
+ * The abort reason of an attempt's requests. Not named `AbortError` on purpose: that name says "the
+ * caller cancelled" to describeFailure, and the registry would then ignore a hung or stalled server.
+ */
 class AttemptAbort extends Error {
-  override readonly name = 'AbortError'
   constructor(readonly why: AbortCause) {
+    // Stryker disable next-line StringLiteral: debugging text only; classify() reads `why`, and describeFailure reads the ChatAttemptError's own message
     super(`attempt aborted: ${why.kind}`)
   }
 }

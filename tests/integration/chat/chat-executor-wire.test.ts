@@ -4,7 +4,8 @@
  * what the caller gets back, and how long each attempt is said to have taken.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ChatFailedError } from '../../../electron/core/chat/chat-errors'
+import { ChatAttemptError, ChatFailedError } from '../../../electron/core/chat/chat-errors'
+import { describeFailure, isUnreachable } from '../../../electron/core/discovery/probe-error'
 import type { ChatMessage } from '../../../shared/types'
 import { startSimServer, type Fault, type SimServer } from '../../../tools/ollama-sim/index'
 import { decision, executor, sink, target } from './executor-fixtures'
@@ -341,6 +342,34 @@ describe('which (model, server) pair answers after a failure', () => {
       /^Chat interrupted on gemma3:12b @ alpha \(stream-dropped\): .+; trying gemma3:12b @ beta$/,
     )
   })
+})
+
+describe('what the registry is told', () => {
+  it.each<[string, Fault, string, { stall_ms?: number; first_token_ms?: number }]>([
+    ['hung before the first token', { kind: 'hang' }, 'first-token-timeout', {}],
+    [
+      'stalled mid-answer',
+      { kind: 'trickle', msPerChunk: 400 },
+      'stall-timeout',
+      { first_token_ms: 1_500 },
+    ],
+  ])(
+    'a server %s is reported as slow, neither as the caller cancelling nor as unreachable',
+    async (_name, fault, reason, timeouts) => {
+      await alphaSim.setFault(fault)
+      const { exec, feedback } = executor(timeouts)
+      await exec.run(decision([target(alpha, 'gemma3:12b'), target(beta, 'gemma3:12b')]), HISTORY)
+      expect(feedback.failures).toHaveLength(1)
+      const error = feedback.failures[0]?.error
+      expect(error).toBeInstanceOf(ChatAttemptError)
+      expect((error as ChatAttemptError).reason).toBe(reason)
+      // The registry ignores cancels and takes a server offline when it is unreachable; a server
+      // that is only slow gets neither treatment (it is re-probed soon instead).
+      const described = describeFailure(error)
+      expect(described.kind).not.toBe('cancelled')
+      expect(isUnreachable(described.kind)).toBe(false)
+    },
+  )
 })
 
 describe('continuing an interrupted answer', () => {
