@@ -5,9 +5,11 @@ import type { Discoverer, FoundServer } from '../../../../electron/core/discover
 import {
   ServerRegistry,
   UnknownServerError,
+  type BreakerView,
   type HostResolver,
   type RegistryTimers,
 } from '../../../../electron/core/discovery/server-registry'
+import type { BackoffPolicy } from '../../../../electron/core/discovery/backoff'
 import { StaticConfigDiscoverer } from '../../../../electron/core/discovery/static-config-discoverer'
 import { createMemoryLogger } from '../../../../electron/core/logger'
 import { CircuitBreaker } from '../../../../electron/core/routing/circuit-breaker'
@@ -72,7 +74,14 @@ function configWith(patch: Partial<OllamaProviderConfig>): AillmConfig {
 
 function setup(
   initial: AillmConfig,
-  extra: { discoverers?: Discoverer[]; breaker?: CircuitBreaker; resolver?: HostResolver } = {},
+  extra: {
+    discoverers?: Discoverer[]
+    breaker?: CircuitBreaker
+    breakerView?: BreakerView
+    resolver?: HostResolver
+    backoff?: BackoffPolicy
+    degradedLatencyMs?: number
+  } = {},
 ) {
   let config = initial
   const timers = new ManualTimers()
@@ -85,10 +94,14 @@ function setup(
     ],
     logger,
     config: () => config,
-    breaker,
+    breaker: extra.breakerView ?? breaker,
     now: () => timers.now,
     timers,
     ...(extra.resolver ? { resolver: extra.resolver } : {}),
+    ...(extra.backoff ? { backoff: extra.backoff } : {}),
+    ...(extra.degradedLatencyMs !== undefined
+      ? { degradedLatencyMs: extra.degradedLatencyMs }
+      : {}),
   })
   registries.push(registry)
   const byId = (id: string): ServerView => {
@@ -600,5 +613,417 @@ describe('ServerRegistry after review', () => {
     trustedNames = [] // the user removes it from config.yaml
     await t.registry.refresh()
     expect(t.byId('box').trusted).toBe(false)
+  })
+})
+
+describe('ServerRegistry health, backoff, latency and events', () => {
+  const one = (url: string) =>
+    configWith({ additional_servers: [{ name: 's', url, priority: 'PRIMARY' }] })
+  const versionHits = (f: FakeOllama) => f.hits.filter((h) => h === 'GET /api/version').length
+  const refused = () =>
+    new TypeError('fetch failed', {
+      cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+    })
+  const broken = { status: 500, body: { error: 'down for maintenance' } }
+  /** Fires the single pending timer and waits for the probe round it starts to finish. */
+  async function round(t: ReturnType<typeof setup>, f: FakeOllama): Promise<void> {
+    const before = versionHits(f)
+    t.timers.fireNext()
+    await vi.waitFor(() => {
+      expect(versionHits(f)).toBe(before + 1)
+      expect(t.timers.queue).toHaveLength(1)
+    })
+  }
+
+  it('`since` stays while the health kind stays, and moves when it changes', async () => {
+    const f = await fake({ ...healthyRoutes(['a:1b']), 'GET /api/ps': broken })
+    const t = setup(one(f.url))
+    await t.registry.start()
+    const t0 = t.timers.now
+    expect(t.byId('s').health).toMatchObject({ kind: 'degraded', since: t0 })
+    await round(t, f)
+    expect(t.byId('s').health).toMatchObject({ kind: 'degraded', since: t0 })
+    f.routes.set('GET /api/ps', { body: { models: [] } })
+    await round(t, f)
+    const t1 = t.timers.now
+    expect(t1).toBe(t0 + 15_000 * 2)
+    expect(t.byId('s').health).toEqual({ kind: 'online', since: t1, latencyMs: expect.any(Number) })
+    await round(t, f)
+    expect(t.byId('s').health).toMatchObject({ kind: 'online', since: t1 })
+    f.routes.set('GET /api/ps', broken)
+    await round(t, f)
+    expect(t.byId('s').health).toMatchObject({ kind: 'degraded', since: t.timers.now })
+  })
+
+  it('a probe slower than half the probe timeout is degraded as slow', async () => {
+    const f = await fake({
+      ...healthyRoutes(['a:1b']),
+      'GET /api/version': { body: { version: '0.12.3' }, delayMs: 600 },
+    })
+    const config = one(f.url)
+    config.llm.providers.ollama.timeouts.probe_ms = 1000
+    const t = setup(config)
+    await t.registry.start()
+    const health = t.byId('s').health
+    if (health.kind !== 'degraded') throw new Error(`expected degraded, got ${health.kind}`)
+    expect(health.latencyMs).toBeGreaterThanOrEqual(600)
+    expect(health.reason).toBe(`slow: ${health.latencyMs} ms`)
+  })
+
+  it('degradedLatencyMs sets the slow limit', async () => {
+    const f = await fake({
+      ...healthyRoutes(['a:1b']),
+      'GET /api/version': { body: { version: '0.12.3' }, delayMs: 30 },
+    })
+    const t = setup(one(f.url), { degradedLatencyMs: 10 })
+    await t.registry.start()
+    expect(t.byId('s').health).toMatchObject({
+      kind: 'degraded',
+      reason: expect.stringMatching(/^slow: \d+ ms$/),
+    })
+    // Probe problems say more than slowness: they are the reason when both apply.
+    f.routes.set('GET /api/ps', broken)
+    await round(t, f)
+    expect(t.byId('s').health).toMatchObject({
+      kind: 'degraded',
+      reason: '/api/ps: HTTP 500: down for maintenance',
+    })
+  })
+
+  it('shows latency smoothed: one slow probe moves it only part of the way', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    expect(t.registry.snapshot()).toEqual([])
+    await t.registry.start()
+    const first = t.byId('s')
+    if (first.health.kind !== 'online') throw new Error('expected online')
+    expect(first.latencyMs).toBe(first.health.latencyMs)
+    f.routes.set('GET /api/version', { body: { version: '0.12.3' }, delayMs: 200 })
+    await round(t, f)
+    const second = t.byId('s')
+    if (second.health.kind !== 'online') throw new Error('expected online')
+    const fast = first.health.latencyMs
+    const slow = second.health.latencyMs
+    expect(slow).toBeGreaterThanOrEqual(200)
+    // The newest sample weighs 30 %: the shown latency is a whole number of ms near that mix.
+    expect(Number.isInteger(second.latencyMs)).toBe(true)
+    expect(second.latencyMs).toBe(Math.round(fast + 0.3 * (slow - fast)))
+  })
+
+  it('the version and latency are unknown until a probe answers, and the version is kept', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    const views: ServerView[][] = []
+    t.registry.onDidChange((v) => views.push(v))
+    const started = t.registry.start()
+    await vi.waitFor(() => expect(views.length).toBeGreaterThan(0))
+    expect(views[0]?.[0]).toMatchObject({
+      health: { kind: 'probing', since: t.timers.now },
+      latencyMs: null,
+      version: null,
+      models: [],
+    })
+    await started
+    expect(t.byId('s').version).toBe('0.12.3')
+    // A round in which /api/version fails (but /api/tags answers) keeps the last known version.
+    f.routes.set('GET /api/version', broken)
+    await round(t, f)
+    expect(t.byId('s')).toMatchObject({ version: '0.12.3', health: { kind: 'degraded' } })
+  })
+
+  it('logs going offline and coming back once each, outside discovery rounds', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    await t.registry.start()
+    const before = t.lines().length
+    f.routes.set('GET /api/version', broken)
+    f.routes.set('GET /api/tags', broken)
+    await round(t, f)
+    expect(t.byId('s').health).toMatchObject({
+      kind: 'offline',
+      error: 'HTTP 500: down for maintenance',
+    })
+    await round(t, f) // still offline: no second line
+    f.routes.set('GET /api/version', { body: { version: '0.12.3' } })
+    f.routes.set('GET /api/tags', healthyRoutes(['a:1b', 'b:1b'])['GET /api/tags'] as FakeRoute)
+    await round(t, f)
+    await round(t, f) // still online: no line
+    expect(
+      t
+        .lines()
+        .slice(before)
+        .map((l) => l.replace(/, \d+ms$/, ', <t>ms')),
+    ).toEqual([
+      `WARNING - Server s (${f.url}): offline (HTTP 500: down for maintenance)`,
+      `INFO - Server s (${f.url}): back online, 2 models, <t>ms`,
+    ])
+  })
+
+  it('a discovery round logs its summary, not per-server transitions', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    await t.registry.start()
+    f.routes.set('GET /api/version', broken)
+    f.routes.set('GET /api/tags', broken)
+    const before = t.lines().length
+    await t.registry.refresh()
+    expect(t.lines().slice(before)).toEqual([
+      'INFO - Discovering Ollama servers and models...',
+      `WARNING - Server s (${f.url}): offline (HTTP 500: down for maintenance)`,
+      'INFO - Discovery complete: 0/1 servers available, 0 unique models',
+    ])
+    f.routes.set('GET /api/version', { body: { version: '0.12.3' } })
+    f.routes.set('GET /api/tags', healthyRoutes(['a:1b'])['GET /api/tags'] as FakeRoute)
+    const again = t.lines().length
+    await t.registry.refresh()
+    expect(
+      t
+        .lines()
+        .slice(again)
+        .map((l) => l.replace(/, \d+ms$/, ', <t>ms')),
+    ).toEqual([
+      'INFO - Discovering Ollama servers and models...',
+      `INFO - Server s (${f.url}): 1 models, <t>ms`,
+      'INFO - Discovery complete: 1/1 servers available, 1 unique models',
+    ])
+  })
+
+  it('the backoff follows the policy and starts over after the server answered', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url), { backoff: { baseMs: 500, maxMs: 1500 } })
+    await t.registry.start()
+    f.routes.set('GET /api/version', broken)
+    f.routes.set('GET /api/tags', broken)
+    const waits: number[] = []
+    for (let i = 0; i < 4; i++) {
+      await round(t, f)
+      waits.push(...t.timers.delays())
+    }
+    expect(waits).toEqual([500, 1000, 1500, 1500])
+    f.routes.set('GET /api/version', { body: { version: '0.12.3' } })
+    f.routes.set('GET /api/tags', healthyRoutes(['a:1b'])['GET /api/tags'] as FakeRoute)
+    await round(t, f)
+    expect(t.timers.delays()).toEqual([15_000])
+    f.routes.set('GET /api/version', broken)
+    f.routes.set('GET /api/tags', broken)
+    await round(t, f)
+    expect(t.timers.delays()).toEqual([500])
+    const health = t.byId('s').health
+    expect(health).toMatchObject({ kind: 'offline', nextProbeAt: t.timers.now + 500 })
+  })
+
+  it('re-probes on the configured health interval, never more often than once a second', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const config = one(f.url)
+    config.llm.providers.ollama.health_check_interval_s = 3
+    const t = setup(config)
+    await t.registry.start()
+    expect(t.timers.delays()).toEqual([3000])
+    const zero = one(f.url)
+    zero.llm.providers.ollama.health_check_interval_s = 0
+    t.setConfig(zero)
+    await round(t, f)
+    expect(t.timers.delays()).toEqual([1000])
+  })
+
+  it('an offline server keeps its models for the UI, none of them loaded', async () => {
+    const f = await fake(healthyRoutes(['a:1b', 'b:7b'], ['a:1b']))
+    const t = setup(one(f.url))
+    await t.registry.start()
+    expect(t.byId('s').models.map((m) => [m.name, m.loaded])).toEqual([
+      ['a:1b', true],
+      ['b:7b', false],
+    ])
+    t.registry.recordFailure('s', refused())
+    expect(t.byId('s').models.map((m) => [m.name, m.loaded])).toEqual([
+      ['a:1b', false],
+      ['b:7b', false],
+    ])
+  })
+
+  it('a later /api/tags answer replaces the models kept through a failed one', async () => {
+    const f = await fake(healthyRoutes(['a:1b', 'b:7b']))
+    const t = setup(one(f.url))
+    await t.registry.start()
+    f.routes.set('GET /api/tags', broken)
+    await round(t, f)
+    expect(t.byId('s').models.map((m) => m.name)).toEqual(['a:1b', 'b:7b'])
+    f.routes.set('GET /api/tags', healthyRoutes(['c:1b'])['GET /api/tags'] as FakeRoute)
+    await round(t, f)
+    expect(t.byId('s')).toMatchObject({ health: { kind: 'online' } })
+    expect(t.byId('s').models.map((m) => m.name)).toEqual(['c:1b'])
+  })
+
+  it('an unreachable failure forgets the resolved address; a failure of a stopped registry is ignored', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const forgotten: string[] = []
+    const resolver: HostResolver = {
+      resolveUrl: () => Promise.resolve({ kind: 'direct' }),
+      forget: (url) => forgotten.push(url),
+    }
+    const t = setup(one(f.url), { resolver })
+    await t.registry.start()
+    t.registry.recordFailure('s', new Error('HTTP 500'))
+    expect(forgotten).toEqual([])
+    t.registry.recordFailure('s', refused())
+    expect(forgotten).toEqual([f.url])
+
+    const u = setup(one(f.url))
+    await u.registry.start()
+    u.registry.stop()
+    u.registry.recordFailure('s', refused())
+    expect(u.byId('s').health.kind).toBe('online')
+    expect(u.timers.queue).toEqual([])
+  })
+
+  it('a new reason for a server already offline is shown, with an event', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    await t.registry.start()
+    t.registry.recordFailure('s', refused())
+    await new Promise((r) => setImmediate(r))
+    const events: ServerView[][] = []
+    t.registry.onDidChange((v) => events.push(v))
+    t.registry.recordFailure('s', refused()) // same reason: nothing to tell
+    await new Promise((r) => setImmediate(r))
+    expect(events).toEqual([])
+    t.registry.recordFailure(
+      's',
+      new TypeError('fetch failed', {
+        cause: Object.assign(new Error('x'), { code: 'ETIMEDOUT' }),
+      }),
+    )
+    await new Promise((r) => setImmediate(r))
+    expect(events.map((v) => v[0]?.health)).toEqual([
+      expect.objectContaining({ kind: 'offline', error: 'timed out' }),
+    ])
+  })
+
+  it('an answer from a server shown offline re-probes it at once', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    await t.registry.start()
+    t.registry.recordSuccess('s', 'a:1b', null)
+    expect(t.timers.delays()).toEqual([15_000])
+    t.registry.recordFailure('s', refused())
+    expect(t.timers.delays()).toEqual([1000])
+    t.registry.recordSuccess('s', 'a:1b', null)
+    expect(t.timers.delays()).toEqual([0])
+    await round(t, f)
+    expect(t.byId('s').health.kind).toBe('online')
+  })
+
+  it('measured speeds: only finite positive ones count, and each counts with an event', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    await t.registry.start()
+    await new Promise((r) => setImmediate(r))
+    const events: ServerView[][] = []
+    t.registry.onDidChange((v) => events.push(v))
+    for (const bad of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      t.registry.recordSuccess('s', 'a:1b', bad)
+    }
+    await new Promise((r) => setImmediate(r))
+    expect(events).toEqual([])
+    expect(t.byId('s').models[0]?.tokensPerSecond).toBeNull()
+    t.registry.recordSuccess('s', 'a:1b', 40)
+    await new Promise((r) => setImmediate(r))
+    expect(events.map((v) => v[0]?.models[0]?.tokensPerSecond)).toEqual([40])
+    expect(() => t.registry.recordSuccess('nope', 'a:1b', 40)).not.toThrow()
+    expect(() => t.registry.recordFailure('nope', refused())).not.toThrow()
+  })
+
+  it('trust, request counts and breaker changes each fire one event; a no-op fires none', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    await t.registry.start()
+    await new Promise((r) => setImmediate(r))
+    const events: ServerView[][] = []
+    t.registry.onDidChange((v) => events.push(v))
+    const turn = () => new Promise((r) => setImmediate(r))
+    t.registry.requestEnded('s') // nothing in flight: nothing changes
+    t.registry.requestEnded('nope')
+    await turn()
+    expect(events).toHaveLength(0)
+    t.registry.requestStarted('s')
+    await turn()
+    t.registry.requestEnded('s')
+    await turn()
+    t.registry.trust('s')
+    await turn()
+    t.breaker.recordFailure('s', { hard: true })
+    await turn()
+    expect(events.map((v) => [v[0]?.inFlight, v[0]?.breaker])).toEqual([
+      [1, 'closed'],
+      [0, 'closed'],
+      [0, 'closed'],
+      [0, 'open'],
+    ])
+  })
+
+  it('listens to the breaker only while started', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const breaker = new CircuitBreaker({ timers: false })
+    let listening = 0
+    const view: BreakerView = {
+      state: (id) => breaker.state(id),
+      onDidChange: (listener) => {
+        listening += 1
+        const off = breaker.onDidChange(listener)
+        return () => {
+          listening -= 1
+          off()
+        }
+      },
+    }
+    const t = setup(one(f.url), { breakerView: view })
+    expect(listening).toBe(0)
+    await t.registry.start()
+    await t.registry.start() // already started: a refresh, not a second subscription
+    expect(listening).toBe(1)
+    t.registry.stop()
+    expect(listening).toBe(0)
+    await t.registry.start()
+    expect(listening).toBe(1)
+  })
+
+  it('start on a started registry runs a discovery round; refresh on a stopped one does nothing', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    await t.registry.refresh()
+    expect(t.lines()).toEqual([])
+    expect(versionHits(f)).toBe(0)
+    await t.registry.start()
+    await t.registry.start()
+    expect(versionHits(f)).toBe(2)
+    expect(t.lines().filter((l) => l.includes('Discovery complete'))).toHaveLength(2)
+    t.registry.stop()
+    await t.registry.refresh()
+    expect(versionHits(f)).toBe(2)
+  })
+
+  it('a server found twice is listed once, the first finding kept; one without URLs is skipped', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const g = await fake(healthyRoutes(['b:1b']))
+    const box = (url: string, urls = [url]): FoundServer => ({
+      id: 'box',
+      name: 'box',
+      urls,
+      priority: 'SECONDARY',
+      source: 'mdns',
+      trusted: false,
+    })
+    const mdns: Discoverer = {
+      discover: () =>
+        Promise.resolve([
+          { ...box(f.url), id: 'empty', name: 'empty', urls: [] },
+          box(f.url),
+          box(g.url),
+        ]),
+    }
+    const t = setup(configWith({}), { discoverers: [mdns] })
+    await t.registry.start()
+    expect(t.registry.snapshot().map((s) => [s.id, s.url])).toEqual([['box', f.url]])
+    expect(t.lines()).toContain('WARNING - Server box was found twice; keeping the first')
   })
 })
