@@ -3,12 +3,13 @@
  * a pass-through proxy in front of the simulator), which (model, server) pair ends up answering,
  * what the caller gets back, and how long each attempt is said to have taken.
  */
+import { getEventListeners } from 'node:events'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ChatAttemptError, ChatFailedError } from '../../../electron/core/chat/chat-errors'
 import { describeFailure, isUnreachable } from '../../../electron/core/discovery/probe-error'
 import type { ChatMessage } from '../../../shared/types'
 import { startSimServer, type Fault, type SimServer } from '../../../tools/ollama-sim/index'
-import { decision, executor, sink, target } from './executor-fixtures'
+import { TIMEOUTS, decision, executor, sink, target } from './executor-fixtures'
 import { ndjson, recordingProxy, wireText, type RecordingProxy } from './recording-proxy'
 
 const MODELS = ['gemma3:1b', 'gemma3:12b', 'qwen3:14b', 'qwen2.5:1.5b']
@@ -170,8 +171,9 @@ describe('answers with no text for a while', () => {
     eval_count: 10,
     eval_duration: 100_000_000,
   })
-  // Pieces every 100 ms for 0.8 s: longer than the first-token deadline, each gap far under the stall one.
-  const timeouts = { first_token_ms: 500, stall_ms: 500 }
+  // Pieces every 100 ms for 0.8 s or more: longer than the first-token deadline, each gap far under
+  // the stall one.
+  const timeouts = { first_token_ms: 600, stall_ms: 600 }
 
   it('reasoning counts as a sign of life: a long think before the first word is not a timeout', async () => {
     const thoughts = ['Let me ', 'think ', 'about ', 'single ', 'instances ', 'and ', 'globals. ']
@@ -239,6 +241,30 @@ describe('answers with no text for a while', () => {
 })
 
 describe('which (model, server) pair answers after a failure', () => {
+  it('a stream that ends without its final chunk was dropped: the answer continues elsewhere', async () => {
+    beta.intercept = () => ({
+      status: 200,
+      contentType: 'application/x-ndjson',
+      body: ndjson(
+        { model: 'gemma3:12b', message: { role: 'assistant', content: 'One ' }, done: false },
+        { model: 'gemma3:12b', message: { role: 'assistant', content: 'instance' }, done: false },
+      ),
+    })
+    const { exec } = executor()
+    const out = sink()
+    const result = await exec.run(
+      decision([target(beta, 'gemma3:12b'), target(gamma, 'gemma3:12b')]),
+      HISTORY,
+      out,
+    )
+    expect(result.metadata.attempts.map((a) => [pair(a), a.outcome, a.reason])).toEqual([
+      ['gemma3:12b@beta', 'interrupted', 'stream-dropped'],
+      ['gemma3:12b@gamma', 'ok', null],
+    ])
+    expect(out.before(0)).toBe('One instance')
+    expect(out.seams()).toHaveLength(1)
+  })
+
   it("a model the server lost (404) is that model's failure: the same server's next model answers", async () => {
     const { exec, feedback } = executor()
     const chain = [
@@ -279,12 +305,7 @@ describe('which (model, server) pair answers after a failure', () => {
 
   it.each<[string, Fault, string, { stall_ms?: number; first_token_ms?: number }]>([
     ['the connection dropped', { kind: 'drop-after', chunks: 3 }, 'stream-dropped', {}],
-    [
-      'the stream stalled',
-      { kind: 'trickle', msPerChunk: 400 },
-      'stall-timeout',
-      { first_token_ms: 1_500 },
-    ],
+    ['the stream stalled', { kind: 'trickle', msPerChunk: 1_600 }, 'stall-timeout', {}],
   ])(
     'when %s mid-answer the whole server is skipped: its other models are not tried',
     async (_name, fault, reason, timeouts) => {
@@ -347,12 +368,7 @@ describe('which (model, server) pair answers after a failure', () => {
 describe('what the registry is told', () => {
   it.each<[string, Fault, string, { stall_ms?: number; first_token_ms?: number }]>([
     ['hung before the first token', { kind: 'hang' }, 'first-token-timeout', {}],
-    [
-      'stalled mid-answer',
-      { kind: 'trickle', msPerChunk: 400 },
-      'stall-timeout',
-      { first_token_ms: 1_500 },
-    ],
+    ['stalled mid-answer', { kind: 'trickle', msPerChunk: 1_600 }, 'stall-timeout', {}],
   ])(
     'a server %s is reported as slow, neither as the caller cancelling nor as unreachable',
     async (_name, fault, reason, timeouts) => {
@@ -368,8 +384,92 @@ describe('what the registry is told', () => {
       const described = describeFailure(error)
       expect(described.kind).not.toBe('cancelled')
       expect(isUnreachable(described.kind)).toBe(false)
+      // The detail names the limit that ran out.
+      const limit = { ...TIMEOUTS, ...timeouts }[
+        reason === 'stall-timeout' ? 'stall_ms' : 'first_token_ms'
+      ]
+      expect((error as ChatAttemptError).detail).toContain(`${limit} ms`)
+      expect((error as ChatAttemptError).detail).not.toContain('not loaded')
     },
   )
+
+  it('a cold model that misses its longer deadline is said to be not loaded', async () => {
+    const cold = await startSimServer({
+      name: 'cold',
+      port: 0,
+      models: ['gemma3:12b'],
+      loadMs: 1_500,
+    })
+    try {
+      const { exec, feedback } = executor({ cold_first_token_ms: 400 })
+      const err = await exec
+        .run(decision([target(cold, 'gemma3:12b', 'balanced', false)]), HISTORY)
+        .catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ChatFailedError)
+      expect((err as ChatFailedError).attempts).toMatchObject([{ reason: 'first-token-timeout' }])
+      const detail = (feedback.failures[0]?.error as ChatAttemptError).detail
+      expect(detail).toContain('400 ms')
+      expect(detail).toContain('not loaded')
+    } finally {
+      await cold.stop()
+    }
+  })
+})
+
+describe('the caller going away', () => {
+  it('a cancel that comes while failing over stops the run: the next server answers nothing', async () => {
+    await alphaSim.setFault({ kind: 'stopped' })
+    const { exec, feedback } = executor()
+    const controller = new AbortController()
+    const recordFailure = feedback.recordFailure
+    // The user presses stop just as the first server is found dead.
+    feedback.recordFailure = (id, error) => {
+      recordFailure(id, error)
+      controller.abort()
+    }
+    const out = sink()
+    const err = await exec
+      .run(decision([target(alpha, 'gemma3:12b'), target(beta, 'gemma3:12b')]), HISTORY, {
+        ...out,
+        signal: controller.signal,
+      })
+      .catch((e: unknown) => e)
+    expect((err as Error).name).toBe('AbortError')
+    expect(beta.chatBodies).toEqual([])
+    expect(out.events).toEqual([])
+    expect(feedback.successes).toEqual([])
+    expect(feedback.failures.map((f) => f.serverId)).toEqual(['alpha'])
+  })
+
+  it('runs sharing one long-lived signal leave no listeners on it', async () => {
+    await alphaSim.setFault({ kind: 'drop-after', chunks: 2 })
+    const { exec } = executor()
+    const controller = new AbortController()
+    const { signal } = controller
+    await exec.run(decision([target(beta, 'gemma3:12b')]), HISTORY, { signal })
+    await exec.run(decision([target(alpha, 'gemma3:12b'), target(beta, 'gemma3:12b')]), HISTORY, {
+      signal,
+    })
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0)
+  })
+
+  it("a throwing onToken (the caller's bug) still ends the upstream request", async () => {
+    await betaSim.setFault({ kind: 'trickle', msPerChunk: 50 })
+    const { exec } = executor({ stall_ms: 5_000 })
+    const closedBefore = beta.closedEarly
+    const bug = new Error('renderer went away')
+    const err = await exec
+      .run(decision([target(beta, 'gemma3:12b'), target(gamma, 'gemma3:12b')]), HISTORY, {
+        onToken: () => {
+          throw bug
+        },
+      })
+      .catch((e: unknown) => e)
+    expect(err).toBe(bug)
+    await expect.poll(() => beta.closedEarly).toBe(closedBefore + 1)
+    await expect.poll(() => beta.open).toBe(0)
+    expect(gamma.chatBodies).toEqual([])
+  })
 })
 
 describe('continuing an interrupted answer', () => {
@@ -466,7 +566,7 @@ describe('how long attempts took', () => {
 
   it('a first-token timeout takes its whole deadline, and attempts add up to no more than the run', async () => {
     await alphaSim.setFault({ kind: 'hang' })
-    const deadline = 400
+    const deadline = 800
     const { exec } = executor({ first_token_ms: deadline })
     const startedAt = Date.now()
     const result = await exec.run(

@@ -96,7 +96,7 @@ describe('ChatExecutor against the simulator', () => {
     ['HTTP 503 (queue full)', { kind: 'http-error', status: 503 }, 'upstream-error'],
     [
       'first byte after the deadline',
-      { kind: 'slow-first-byte', ms: 1_500 },
+      { kind: 'slow-first-byte', ms: 2_000 },
       'first-token-timeout',
     ],
     ['model lost (404)', null, 'model-not-found'],
@@ -132,12 +132,7 @@ describe('ChatExecutor against the simulator', () => {
       'upstream-error',
       {},
     ],
-    [
-      'stall between tokens',
-      { kind: 'trickle', msPerChunk: 400 },
-      'stall-timeout',
-      { first_token_ms: 1_500 },
-    ],
+    ['stall between tokens', { kind: 'trickle', msPerChunk: 1_600 }, 'stall-timeout', {}],
   ])(
     'after the first token: %s → visible seam, continued on the next server',
     async (_name, fault, reason, timeouts) => {
@@ -182,7 +177,7 @@ describe('ChatExecutor against the simulator', () => {
       name: 'cold',
       port: 0,
       models: ['gemma3:12b'],
-      loadMs: 900,
+      loadMs: 1_800,
       tokensPerSecond: 400,
       replyWords: 8,
     })

@@ -2,13 +2,16 @@ import { ChatExecutor, type ExecutionFeedback } from '../../../electron/core/cha
 import { createMemoryLogger } from '../../../electron/core/logger'
 import type { RoutingDecision, RoutingTarget, Tier, TimeoutsConfig } from '../../../shared/types'
 
-/** Short deadlines, so failing servers cost fractions of a second. */
+/**
+ * Short deadlines, so failing servers cost about a second, yet several times any pause a healthy
+ * simulated stream makes on a loaded two-core machine (a tighter stall limit made healthy streams fail).
+ */
 export const TIMEOUTS: TimeoutsConfig = {
-  connect_ms: 300,
+  connect_ms: 1_000,
   probe_ms: 1_000,
-  first_token_ms: 500,
-  cold_first_token_ms: 2_000,
-  stall_ms: 300,
+  first_token_ms: 1_000,
+  cold_first_token_ms: 3_000,
+  stall_ms: 800,
 }
 
 /** A real (small) feedback recorder: the boundary between the executor and the registry. */
