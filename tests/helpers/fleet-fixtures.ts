@@ -119,13 +119,13 @@ export interface SeedFleetOptions {
 export function seedFleet(opts: SeedFleetOptions = {}): ServerView[] {
   return [
     server('remote', opts.remotePriority ?? 'PRIMARY', remoteModels(), {
-      url: 'http://127.0.0.2:11434',
+      url: 'http://127.0.0.1:11500',
       latencyMs: 45,
       health: { kind: 'online', since: 0, latencyMs: 45 },
       ...opts.remote,
     }),
     server('localhost', opts.localhostPriority ?? 'SECONDARY', localhostModels(), {
-      url: 'http://127.0.0.1:11434',
+      url: 'http://127.0.0.1:11501',
       ...opts.localhost,
     }),
   ]
@@ -137,9 +137,9 @@ export function providerConfig(
 ): OllamaProviderConfig {
   return {
     ...structuredClone(DEFAULT_CONFIG.llm.providers.ollama),
-    base_url: 'http://127.0.0.2:11434',
+    base_url: 'http://127.0.0.1:11500',
     additional_servers: [
-      { name: 'localhost', url: 'http://127.0.0.1:11434', priority: 'SECONDARY' },
+      { name: 'localhost', url: 'http://127.0.0.1:11501', priority: 'SECONDARY' },
     ],
     mdns: { enabled: false, interface: null },
     ...overrides,

@@ -2,7 +2,7 @@
 import { expect, type Page } from '@playwright/test'
 
 /** The simulator's control endpoint of the "remote" server of the seed fleet. */
-export const REMOTE_SIM = 'http://127.0.0.2:11434/_sim/fault'
+export const REMOTE_SIM = 'http://127.0.0.1:11500/_sim/fault'
 
 // The seed fleet's GPU box is the simulator's "remote"; the demo config names it "remote" too.
 /** The GPU box's name as a column header. */
