@@ -21,7 +21,6 @@ import { buildResponseMetadata, tokensPerSecondOf } from './response-metadata'
 import {
   ConnectTimeoutError,
   MALFORMED_CHUNK_MARK,
-  MalformedChunkError,
   createTimedFetch,
   fetchLimits,
 } from './timed-fetch'
@@ -205,7 +204,8 @@ export class ChatExecutor {
             reason: error.reason,
             error: error.detail,
           })
-          const refused = interrupted ? null : requestRefusal(error)
+          // An HTTP status comes before any text, so a refusal is never an interruption.
+          const refused = requestRefusal(error)
           if (refused) throw new ChatRequestError(refused.status, refused.message, attempts)
           this.opts.feedback.recordFailure(target.serverId, error)
           if (SERVER_WIDE_FAILURES.has(error.reason)) deadServers.add(target.serverId)
@@ -233,7 +233,7 @@ export class ChatExecutor {
     const controller = new AbortController()
     const abort = (cause: AbortCause): void => controller.abort(new AttemptAbort(cause))
     const onCancel = (): void => abort({ kind: 'cancelled' })
-    opts.signal?.addEventListener('abort', onCancel, { once: true })
+    opts.signal?.addEventListener('abort', onCancel)
     if (opts.signal?.aborted) onCancel()
 
     const firstTokenMs = target.loaded ? timeouts.first_token_ms : timeouts.cold_first_token_ms
@@ -290,14 +290,16 @@ export class ChatExecutor {
             throw err
           }
         }
-        if (part.done) final = part
+        // The client ends the stream after the `done` chunk (and throws when none came): the last
+        // part is the final one.
+        final = part
       }
       return { kind: 'ok', text, thinking, toolCalls, final }
     } catch (err) {
       // The caller's own callback threw: a bug on its side, not a reason to blame the server.
       const failure = callerFailure as { err: unknown } | null
       if (failure) throw failure.err
-      const reason: unknown = controller.signal.aborted ? controller.signal.reason : null
+      const reason: unknown = controller.signal.reason
       if (reason instanceof AttemptAbort && reason.why.kind === 'cancelled') {
         return { kind: 'cancelled', text }
       }
@@ -306,8 +308,8 @@ export class ChatExecutor {
     } finally {
       clearTimeout(timer)
       opts.signal?.removeEventListener('abort', onCancel)
-      // Ends the upstream request whatever happened (no-op once the stream finished).
-      if (!controller.signal.aborted) controller.abort()
+      // Ends the upstream request whatever happened (a no-op when a timeout or cancel already did).
+      controller.abort()
     }
   }
 
@@ -353,7 +355,8 @@ function classify(
     return make(REASON_CODES.CONNECT_TIMEOUT, `connect timeout after ${found.connectTimeout.ms} ms`)
   }
   const message = err instanceof Error ? err.message : String(err)
-  if (found.malformed || message.startsWith(MALFORMED_CHUNK_MARK)) {
+  // The fetch turns a malformed line into an `{"error"}` line starting with the mark (timed-fetch.ts).
+  if (message.startsWith(MALFORMED_CHUNK_MARK)) {
     return make(REASON_CODES.MALFORMED_CHUNK, 'malformed chunk in the stream')
   }
   if (err instanceof Error && err.name === 'ResponseError') {
@@ -381,18 +384,15 @@ function classify(
 
 function findInCauses(err: unknown): {
   connectTimeout: ConnectTimeoutError | null
-  malformed: MalformedChunkError | null
   code: string | null
 } {
   const found = {
     connectTimeout: null as ConnectTimeoutError | null,
-    malformed: null as MalformedChunkError | null,
     code: null as string | null,
   }
   let current: unknown = err
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     if (current instanceof ConnectTimeoutError) found.connectTimeout ??= current
-    if (current instanceof MalformedChunkError) found.malformed ??= current
     const code = (current as Error & { code?: unknown }).code
     if (typeof code === 'string' && found.code === null) found.code = code
     current = current.cause
