@@ -3,7 +3,9 @@
  * a pass-through proxy in front of the simulator), which (model, server) pair ends up answering,
  * what the caller gets back, and how long each attempt is said to have taken.
  */
-import { getEventListeners } from 'node:events'
+import { spawn } from 'node:child_process'
+import { getEventListeners, once } from 'node:events'
+import net from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ChatAttemptError, ChatFailedError } from '../../../electron/core/chat/chat-errors'
 import { describeFailure, isUnreachable } from '../../../electron/core/discovery/probe-error'
@@ -73,6 +75,36 @@ afterAll(async () => {
   for (const proxy of [alpha, beta, gamma]) await proxy?.stop()
   for (const sim of sims) await sim.stop()
 })
+
+/**
+ * A listener in a process that never accepts: once its small backlog is full the kernel drops new
+ * SYNs, so a connect hangs the way it does to a box that vanished from the LAN.
+ */
+async function blackHole(): Promise<{ name: string; url: string; stop(): void }> {
+  // The port goes out synchronously and the process blocks at once: no event-loop turn, no accept.
+  const script = `
+    const server = require('node:net').createServer()
+    server.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
+      require('node:fs').writeSync(1, server.address().port + '\\n')
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)
+    })`
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const [data] = (await once(child.stdout, 'data')) as [Buffer]
+  const port = Number(data.toString().trim())
+  // Fill the accept queue (backlog 0 would mean Node's default of 511); these stay queued for good.
+  const fillers = Array.from({ length: 4 }, () =>
+    net.connect(port, '127.0.0.1').on('error', () => {}),
+  )
+  await new Promise((r) => setTimeout(r, 50))
+  return {
+    name: 'hole',
+    url: `http://127.0.0.1:${port}`,
+    stop: () => {
+      for (const socket of fillers) socket.destroy()
+      child.kill()
+    },
+  }
+}
 
 const pair = (a: { model: string; serverName: string }) => `${a.model}@${a.serverName}`
 const models = (proxy: RecordingProxy) => proxy.chatBodies.map((b) => b.model)
@@ -328,6 +360,30 @@ describe('which (model, server) pair answers after a failure', () => {
       ])
     },
   )
+
+  it('a box that never completes the handshake: connect timeout after connect_ms, its other models skipped', async () => {
+    const hole = await blackHole()
+    try {
+      const { exec, feedback } = executor({ connect_ms: 300 })
+      const chain = [
+        target(hole, 'gemma3:12b'),
+        target(hole, 'qwen3:14b'),
+        target(beta, 'gemma3:12b'),
+      ]
+      const result = await exec.run(decision(chain), HISTORY)
+      expect(result.metadata.attempts.map((a) => [pair(a), a.reason])).toEqual([
+        ['gemma3:12b@hole', 'connect-timeout'],
+        ['gemma3:12b@beta', null],
+      ])
+      const [timedOut] = result.metadata.attempts
+      expect(timedOut?.error).toContain('300 ms')
+      expect(timedOut?.ms).toBeGreaterThanOrEqual(299)
+      // Unreachable: the registry takes it offline at once.
+      expect(isUnreachable(describeFailure(feedback.failures[0]?.error).kind)).toBe(true)
+    } finally {
+      hole.stop()
+    }
+  })
 
   it('the log names the failed pair, the reason and the pair tried next, skipping a dead server', async () => {
     await alphaSim.setFault({ kind: 'stopped' })
