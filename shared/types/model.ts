@@ -26,6 +26,11 @@ export interface ModelEntry {
   loaded: boolean
   /** When loaded: whether it sits wholly in GPU memory (size_vram >= size); null when not loaded. */
   fullyInGpu: boolean | null
+  /**
+   * When loaded: the context length its runner was started with (/api/ps `context_length`); a request
+   * with another `num_ctx` reloads the model. Null or absent when not loaded or not reported.
+   */
+  loadedContextLength?: number | null
   /** Measured generation speed on this server (moving average), null before the first answer. */
   tokensPerSecond: number | null
 }

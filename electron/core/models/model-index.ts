@@ -27,6 +27,8 @@ export interface LoadedModel {
   size?: number
   size_vram?: number
   digest?: string
+  /** Newer Ollama versions report the context length the runner was loaded with. */
+  context_length?: number
 }
 
 /** What the model index takes from /api/show. */
@@ -85,6 +87,10 @@ export function buildModelEntries(
       chatCapable: !specialisations.includes('embedding') || capabilities.includes('completion'),
       loaded: inMemory !== undefined,
       fullyInGpu: inMemory === undefined ? null : (inMemory.size_vram ?? 0) >= (inMemory.size ?? 0),
+      loadedContextLength:
+        typeof inMemory?.context_length === 'number' && inMemory.context_length > 0
+          ? inMemory.context_length
+          : null,
       tokensPerSecond: speeds.get(tag.name) ?? null,
     })
   }

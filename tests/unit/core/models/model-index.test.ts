@@ -91,6 +91,7 @@ describe('buildModelEntries', () => {
       chatCapable: true,
       loaded: false,
       fullyInGpu: null,
+      loadedContextLength: null,
       tokensPerSecond: 42.5,
     })
     expect(byName.get('llama3.3:70b')?.capabilities).toEqual([])
@@ -133,6 +134,25 @@ describe('buildModelEntries', () => {
     expect(list.map((e) => [e.name, e.loaded, e.fullyInGpu])).toEqual([
       ['phi3:latest', true, false],
       ['mistral', true, true],
+    ])
+  })
+
+  it('keeps the context length a loaded runner was started with (a different num_ctx reloads it)', () => {
+    const list = buildModelEntries(
+      's',
+      [tag('gemma3:12b', '12B'), tag('phi3:latest', '3.8B'), tag('qwen3:14b', '14B')],
+      [
+        { name: 'gemma3:12b', size: 5, size_vram: 5, context_length: 8192 },
+        // Older servers do not report it; 0 is no length either.
+        { name: 'phi3:latest', size: 5, size_vram: 5 },
+      ],
+      new Map(),
+      [],
+    )
+    expect(list.map((e) => [e.name, e.loadedContextLength])).toEqual([
+      ['gemma3:12b', 8192],
+      ['phi3:latest', null],
+      ['qwen3:14b', null],
     ])
   })
 
