@@ -22,12 +22,22 @@ export interface TimeoutsConfig {
   connect_ms: number
   /** Whole probe of one server (/api/version, /api/tags, /api/ps). */
   probe_ms: number
-  /** First token when the model is already loaded. */
+  /**
+   * Upper bound of a loaded model's wait for its first token beyond the prompt and queue time AILLM
+   * predicts (the prediction plus wedge_margin_ms is the usual limit; this caps it).
+   */
   first_token_ms: number
-  /** First token when the model is cold (not in /api/ps): allows for the load. */
+  /**
+   * Upper bound of a cold model's wait (load + queue): a predicted wait beyond it is answered elsewhere
+   * at once, and the load finishes in the background when `background_loads` is on.
+   */
   cold_first_token_ms: number
   /** Longest silence between two tokens before the stream counts as broken. */
   stall_ms: number
+  /** A status check sent to a server that is silent: no answer within this means it froze. */
+  side_probe_ms: number
+  /** How far past its predicted wait a silent server may go before it counts as wedged (at least). */
+  wedge_margin_ms: number
 }
 
 /** mDNS options (issue 5). */
@@ -57,6 +67,8 @@ export interface OllamaProviderConfig {
   trusted_servers: string[]
   /** Publish this machine's Ollama as `_ollama._tcp`. */
   advertise: boolean
+  /** Let a model load that AILLM did not wait for finish in the background, for the next message. */
+  background_loads: boolean
   mdns: MdnsConfig
   timeouts: TimeoutsConfig
   /** Seconds between health probes of an online server. */

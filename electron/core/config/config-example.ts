@@ -57,6 +57,9 @@ llm:
       trusted_servers: []
       # Publish this machine's Ollama as \`_ollama._tcp\` so another AILLM finds it. Default: false.
       advertise: false
+      # When AILLM answers from elsewhere instead of waiting for a long model load, let that load
+      # finish in the background so the next message can use the model. Default: true.
+      background_loads: true
       # mDNS options.
       mdns:
         # Use mDNS at all (for *.local names and discovery). Default: true.
@@ -69,12 +72,22 @@ llm:
         connect_ms: 1500
         # A whole health probe of one server (/api/version, /api/tags, /api/ps). Default: 2500.
         probe_ms: 2500
-        # First token when the model is already loaded. Default: 15000.
+        # AILLM predicts how long a server may be silent before its first token (our queue, a load
+        # from the model's size and the server's measured disk speed, the prompt at its measured
+        # rate) and waits that long plus wedge_margin_ms. These two cap that wait.
+        # A loaded model: at most this beyond the predicted queue and prompt time. Default: 15000.
         first_token_ms: 15000
-        # First token when the model must be loaded first (a cold load takes 10-30 s). Default: 90000.
+        # A cold model: at most this for queue + load; a longer predicted load is answered elsewhere
+        # at once (see background_loads). Default: 90000.
         cold_first_token_ms: 90000
         # Longest silence between two tokens before the stream counts as broken. Default: 30000.
         stall_ms: 30000
+        # A silent server gets a status check (/api/version); no answer within this = frozen, and
+        # the message goes elsewhere (about 2 s in all). Default: 1500.
+        side_probe_ms: 1500
+        # How far past its predicted wait a silent server may go before it counts as wedged (at
+        # least; a quarter of a long prediction). Default: 5000.
+        wedge_margin_ms: 5000
       # Seconds between health checks of a server that is online (at most 86400). Default: 15.
       health_check_interval_s: 15
       # Preferred models per task type, best first. Task types: greeting, chat, explanation, code,

@@ -57,6 +57,7 @@ export const DEFAULT_CONFIG: AillmConfig = {
         trust_discovered: false,
         trusted_servers: [],
         advertise: false,
+        background_loads: true,
         mdns: { enabled: true, interface: null },
         timeouts: {
           connect_ms: 1500,
@@ -64,6 +65,8 @@ export const DEFAULT_CONFIG: AillmConfig = {
           first_token_ms: 15_000,
           cold_first_token_ms: 90_000,
           stall_ms: 30_000,
+          side_probe_ms: 1500,
+          wedge_margin_ms: 5000,
         },
         health_check_interval_s: 15,
         task_models: {},
@@ -277,6 +280,7 @@ const ollamaSchema = mapping({
   trust_discovered: leaf(bool).default(d.trust_discovered),
   trusted_servers: list(leaf(nonEmptyString), 'mDNS service names'),
   advertise: leaf(bool).default(d.advertise),
+  background_loads: leaf(bool).default(d.background_loads),
   mdns: mapping({
     enabled: leaf(bool).default(d.mdns.enabled),
     interface: leaf(nullable(ipv4)).default(null),
@@ -287,6 +291,8 @@ const ollamaSchema = mapping({
     first_token_ms: leaf(timerMs).default(d.timeouts.first_token_ms),
     cold_first_token_ms: leaf(timerMs).default(d.timeouts.cold_first_token_ms),
     stall_ms: leaf(timerMs).default(d.timeouts.stall_ms),
+    side_probe_ms: leaf(timerMs).default(d.timeouts.side_probe_ms),
+    wedge_margin_ms: leaf(timerMs).default(d.timeouts.wedge_margin_ms),
   }),
   health_check_interval_s: leaf(intervalSeconds).default(d.health_check_interval_s),
   task_models: taskModelsSchema,

@@ -12,6 +12,8 @@ export const TIMEOUTS: TimeoutsConfig = {
   first_token_ms: 1_000,
   cold_first_token_ms: 3_000,
   stall_ms: 800,
+  side_probe_ms: 1_000,
+  wedge_margin_ms: 1_000,
 }
 
 /** A real (small) feedback recorder: the boundary between the executor and the registry. */

@@ -178,6 +178,7 @@ export function config(): AillmConfig {
           trust_discovered: false,
           trusted_servers: [],
           advertise: false,
+          background_loads: true,
           mdns: { enabled: false, interface: null },
           timeouts: {
             connect_ms: 2000,
@@ -185,6 +186,8 @@ export function config(): AillmConfig {
             first_token_ms: 15000,
             cold_first_token_ms: 60000,
             stall_ms: 20000,
+            side_probe_ms: 1500,
+            wedge_margin_ms: 5000,
           },
           health_check_interval_s: 30,
           task_models: {},

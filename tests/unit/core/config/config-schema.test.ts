@@ -44,6 +44,7 @@ describe('defaults: an empty file is the documented config', () => {
             trust_discovered: false,
             trusted_servers: [],
             advertise: false,
+            background_loads: true,
             mdns: { enabled: true, interface: null },
             timeouts: {
               connect_ms: 1500,
@@ -51,6 +52,8 @@ describe('defaults: an empty file is the documented config', () => {
               first_token_ms: 15000,
               cold_first_token_ms: 90000,
               stall_ms: 30000,
+              side_probe_ms: 1500,
+              wedge_margin_ms: 5000,
             },
             health_check_interval_s: 15,
             task_models: {},
@@ -71,6 +74,8 @@ describe('defaults: an empty file is the documented config', () => {
       first_token_ms: 15000,
       cold_first_token_ms: 90000,
       stall_ms: 30000,
+      side_probe_ms: 1500,
+      wedge_margin_ms: 5000,
     })
     expect(o.task_models).toStrictEqual({})
     expect(accept('api: {}\n').api).toStrictEqual({ host: '127.0.0.1', port: 8000, token: null })
@@ -469,7 +474,7 @@ describe('mappings', () => {
     [
       wrap('      timeouts: 5\n'),
       `${O}.timeouts`,
-      'must be a mapping of keys (connect_ms, probe_ms, first_token_ms, cold_first_token_ms, stall_ms) (got 5)',
+      'must be a mapping of keys (connect_ms, probe_ms, first_token_ms, cold_first_token_ms, stall_ms, side_probe_ms, wedge_margin_ms) (got 5)',
     ],
   ])('%j is refused at %s', (text, key, message) => {
     expect(refuse(text)).toEqual({ key, message })
