@@ -45,11 +45,9 @@ export function checkRequest(req: IncomingMessage, opts: GuardOptions, url: URL)
     return { ok: false, status: 403, message: `Origin "${origin}" is not allowed` }
   }
   if (opts.token !== null) {
-    const header = req.headers.authorization ?? ''
-    const given = header.startsWith('Bearer ')
-      ? header.slice(7).trim()
-      : (url.searchParams.get('token') ?? '')
-    if (!safeEqual(given, opts.token)) {
+    // A Bearer header wins; without one, `?token=` (a browser's WebSocket cannot send headers).
+    const given = bearerToken(req.headers.authorization) ?? url.searchParams.get('token')
+    if (given === null || !safeEqual(given, opts.token)) {
       return {
         ok: false,
         status: 401,
@@ -58,6 +56,11 @@ export function checkRequest(req: IncomingMessage, opts: GuardOptions, url: URL)
     }
   }
   return { ok: true }
+}
+
+/** The token of an `Authorization: Bearer <token>` header; null when there is none or it is of another scheme. */
+function bearerToken(header: string | undefined): string | null {
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : null
 }
 
 /** Our own origin is the page served from this very host:port. */
