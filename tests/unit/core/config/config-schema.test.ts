@@ -84,7 +84,8 @@ describe('defaults: an empty file is the documented config', () => {
   it('every boolean can be turned the other way', () => {
     const o = ollama(
       '      enabled: false\n      distributed_mode: false\n      auto_discover: true\n' +
-        '      trust_discovered: true\n      advertise: true\n      mdns:\n        enabled: false\n',
+        '      trust_discovered: true\n      advertise: true\n      background_loads: false\n' +
+        '      mdns:\n        enabled: false\n',
     )
     expect([
       o.enabled,
@@ -92,8 +93,9 @@ describe('defaults: an empty file is the documented config', () => {
       o.auto_discover,
       o.trust_discovered,
       o.advertise,
+      o.background_loads,
       o.mdns.enabled,
-    ]).toEqual([false, false, true, true, true, false])
+    ]).toEqual([false, false, true, true, true, false, false])
   })
 
   it('the file that names only base_url gets no implicit localhost, and keeps its own servers', () => {
