@@ -294,6 +294,7 @@ describe('which (model, server) pair answers after a failure', () => {
       ['gemma3:12b@gamma', 'ok', null],
     ])
     expect(out.before(0)).toBe('One instance')
+    expect(result.metadata.attempts[0]?.error).toMatch(/\bended\b.*\bdone\b/)
     expect(out.seams()).toHaveLength(1)
   })
 
@@ -309,6 +310,7 @@ describe('which (model, server) pair answers after a failure', () => {
       ['llama3.3:70b@alpha', 'model-not-found'],
       ['gemma3:12b@alpha', null],
     ])
+    expect(result.metadata.attempts[0]?.error).toMatch(/llama3\.3:70b.*not found.*404/)
     expect(result.content.startsWith('[gemma3:12b@alpha]')).toBe(true)
     expect(models(alpha)).toEqual(['llama3.3:70b', 'gemma3:12b'])
     expect(models(beta)).toEqual([])
@@ -360,6 +362,70 @@ describe('which (model, server) pair answers after a failure', () => {
       ])
     },
   )
+
+  it('a server that accepts the connection and resets it is not said to refuse connections', async () => {
+    const resetting = net.createServer((socket) => socket.resetAndDestroy())
+    await new Promise<void>((r) => resetting.listen(0, '127.0.0.1', () => r()))
+    const url = `http://127.0.0.1:${(resetting.address() as net.AddressInfo).port}`
+    try {
+      const { exec } = executor()
+      const result = await exec.run(
+        decision([target({ name: 'reset', url }, 'gemma3:12b'), target(beta, 'gemma3:12b')]),
+        HISTORY,
+      )
+      const [failed] = result.metadata.attempts
+      expect(failed).toMatchObject({ reason: 'connect-failed' })
+      expect(failed?.error).toContain('ECONNRESET')
+      expect(failed?.error).not.toContain('refused')
+    } finally {
+      await new Promise((r) => resetting.close(r))
+    }
+  })
+
+  it('a malformed chunk and a streamed error line are reported with what went wrong', async () => {
+    await alphaSim.setFault({ kind: 'malformed-chunk', after: 2 })
+    beta.intercept = () => ({
+      status: 200,
+      contentType: 'application/x-ndjson',
+      body: ndjson(
+        { model: 'gemma3:12b', message: { role: 'assistant', content: 'One ' }, done: false },
+        { error: 'CUDA error: out of memory' },
+      ),
+    })
+    const { exec } = executor()
+    const result = await exec.run(
+      decision([
+        target(alpha, 'gemma3:12b'),
+        target(beta, 'gemma3:12b'),
+        target(gamma, 'gemma3:12b'),
+      ]),
+      HISTORY,
+    )
+    const [malformed, errorLine] = result.metadata.attempts
+    expect(malformed).toMatchObject({ reason: 'malformed-chunk', outcome: 'interrupted' })
+    expect(malformed?.error).toMatch(/malformed/)
+    expect(errorLine).toMatchObject({ reason: 'upstream-error', outcome: 'interrupted' })
+    expect(errorLine?.error).toContain('CUDA error: out of memory')
+  })
+
+  it('chunks without a content field add nothing to the answer', async () => {
+    beta.intercept = () => ({
+      status: 200,
+      contentType: 'application/x-ndjson',
+      body: ndjson(
+        { model: 'gemma3:12b', message: { role: 'assistant', content: 'Hi.' }, done: false },
+        { model: 'gemma3:12b', message: { role: 'assistant' }, done: false },
+        { model: 'gemma3:12b', done: true, done_reason: 'stop' },
+      ),
+    })
+    const { exec } = executor()
+    const out = sink()
+    const result = await exec.run(decision([target(beta, 'gemma3:12b')]), HISTORY, out)
+    expect(result.content).toBe('Hi.')
+    expect(out.text()).toBe('Hi.')
+    expect(result.thinking).toBe('')
+    expect(result.doneReason).toBe('stop')
+  })
 
   it('a box that never completes the handshake: connect timeout after connect_ms, its other models skipped', async () => {
     const hole = await blackHole()
