@@ -15,6 +15,7 @@ import type {
   ChatSendRequest,
   RoutingDecision,
   RoutingMode,
+  RoutingTarget,
   ServerView,
   Tier,
 } from '../../shared/types'
@@ -29,9 +30,13 @@ import { describeFailure, isUnreachable } from './discovery/probe-error'
 import { MdnsServices } from './discovery/mdns/mdns-services'
 import { CircuitBreaker } from './routing/circuit-breaker'
 import { decide, renderDecisionLog } from './routing/router'
+import { SchedulerModel } from './scheduler/scheduler-model'
 import {
+  BackgroundLoads,
+  ChatAttemptError,
   ChatExecutor,
   ConversationStore,
+  HARD_FAILURES,
   type AssistantMessageWriter,
   type ChatRunOptions,
   type ChatRunResult,
@@ -146,12 +151,43 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       registry.recordSuccess(id, model, tps)
     },
     recordFailure: (id, err) => {
-      // Unreachable (refused, connect timeout, DNS) opens the breaker at once; HTTP errors after several.
-      breaker.recordFailure(id, { hard: isUnreachable(describeFailure(err).kind) })
+      // Unreachable (refused, connect timeout, DNS) or frozen (no answer to a status check) opens the
+      // breaker at once; HTTP errors and timeouts after several (each also re-probes the server).
+      const hard =
+        (err instanceof ChatAttemptError && HARD_FAILURES.has(err.reason)) ||
+        isUnreachable(describeFailure(err).kind)
+      breaker.recordFailure(id, { hard })
       registry.recordFailure(id, err)
     },
+    isOffline: (id) => registry.snapshot().find((s) => s.id === id)?.health.kind === 'offline',
   }
-  const executor = new ChatExecutor({ feedback, timeouts: () => ollamaConfig().timeouts, logger })
+  const scheduler = new SchedulerModel()
+  const modelOf = (t: RoutingTarget) =>
+    registry
+      .snapshot()
+      .find((s) => s.id === t.serverId)
+      ?.models.find((m) => m.name === t.model)
+  const backgroundLoads = new BackgroundLoads({
+    load: (target, signal) => executor.loadModel(target, signal),
+    sizeOf: (target) => modelOf(target)?.sizeBytes ?? 0,
+    scheduler,
+    logger,
+  })
+  const executor: ChatExecutor = new ChatExecutor({
+    feedback,
+    timeouts: () => ollamaConfig().timeouts,
+    logger,
+    scheduler,
+    describe: (target) => {
+      const m = modelOf(target)
+      return m
+        ? { sizeBytes: m.sizeBytes, loadedContextLength: m.loadedContextLength ?? null }
+        : null
+    },
+    backgroundLoads: {
+      start: (target) => ollamaConfig().background_loads && backgroundLoads.start(target),
+    },
+  })
   const store = new ConversationStore(join(opts.dataDir, 'conversations'), { logger })
 
   let mode: RoutingMode = { kind: 'auto' }
@@ -245,6 +281,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
           writer.append(`\n\n${note}\n\n`)
           events['chat:chunk'].fire({ kind: 'seam', ...base, note })
         },
+        onThinking: (text) => events['chat:chunk'].fire({ kind: 'thinking', ...base, text }),
+        onProgress: (progress) =>
+          events['chat:chunk'].fire({ kind: 'progress', ...base, progress }),
       })
       await writer.finish(result.metadata)
       events['chat:chunk'].fire({ kind: 'done', ...base, metadata: result.metadata })
@@ -363,6 +402,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       await Promise.allSettled([...turns])
       await store.flush()
       registry.stop()
+      backgroundLoads.dispose()
+      scheduler.dispose()
       await mdns.stop()
       configService.dispose()
       for (const d of disposables) d()

@@ -56,6 +56,14 @@ export const REASON_CODES = {
   STALL_TIMEOUT: 'stall-timeout',
   STREAM_DROPPED: 'stream-dropped',
   MALFORMED_CHUNK: 'malformed-chunk',
+  /** A status check to a silent server went unanswered: the box froze. */
+  SERVER_FROZEN: 'server-frozen',
+  /** The predicted wait (a long load, a queue) was longer than the person should sit through. */
+  WAIT_TOO_LONG: 'wait-too-long',
+  /** The request could not even be sent (our side failed to serialise it): no server is to blame. */
+  LOCAL_ERROR: 'local-error',
+  /** The server refused the request for this model (prompt too long for its context, a capability it lacks). */
+  MODEL_REFUSED: 'model-refused',
 } as const
 
 export type ReasonCode = (typeof REASON_CODES)[keyof typeof REASON_CODES]

@@ -5,21 +5,35 @@
 import type { ServerResponse } from 'node:http'
 import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
 import { decisionHeaders, headerValue } from '../routing/router'
-import type { ChatMessage, ResponseMetadata, RoutingDecision } from '../../../shared/types'
+import type {
+  ChatMessage,
+  ResponseMetadata,
+  RoutingDecision,
+  RoutingTarget,
+} from '../../../shared/types'
 import { REASON_CODES } from '../../../shared/types'
 import { ApiError } from './http-util'
 import { ChatFailedError, ChatRequestError } from '../chat'
 
-/** The X-AILLM-* headers; after the answer, the metadata names who really answered. */
+/**
+ * The X-AILLM-* headers. They name who really answers: after a non-streamed answer its metadata, on a
+ * stream the pair that delivers the first text (sent with it, as Ollama sends its headers).
+ */
 export function answerHeaders(
   decision: RoutingDecision,
-  metadata?: ResponseMetadata,
+  actual?: ResponseMetadata | RoutingTarget,
 ): Record<string, string> {
   const headers = decisionHeaders(decision)
-  if (metadata) {
-    headers['X-AILLM-Model'] = headerValue(metadata.model)
-    headers['X-AILLM-Server'] = headerValue(metadata.server_name)
-    headers['X-AILLM-Fallback'] = metadata.fallback ? 'true' : 'false'
+  if (actual && 'server_name' in actual) {
+    headers['X-AILLM-Model'] = headerValue(actual.model)
+    headers['X-AILLM-Server'] = headerValue(actual.server_name)
+    headers['X-AILLM-Fallback'] = actual.fallback ? 'true' : 'false'
+  } else if (actual) {
+    const planned = decision.chosen
+    const moved = planned?.serverId !== actual.serverId || planned?.model !== actual.model
+    headers['X-AILLM-Model'] = headerValue(actual.model)
+    headers['X-AILLM-Server'] = headerValue(actual.serverName)
+    headers['X-AILLM-Fallback'] = moved || decision.fallback ? 'true' : 'false'
   }
   return headers
 }
@@ -79,6 +93,8 @@ export async function runCollected(
       onSeam: (note) => {
         if (seams) text += `\n\n${note}\n\n`
       },
+      // A structured answer that broke starts over elsewhere: only the new one is the answer.
+      onRestart: () => (text = ''),
     })
     return { ...result, content: text }
   } catch (err) {
@@ -110,21 +126,27 @@ export async function runStreaming(
   opts: Omit<ExecuteOptions, 'signal' | 'onToken' | 'onSeam'>,
   face: {
     contentType: string
-    token(text: string): string
+    /** One piece of answer text from `model` (the model that really answers it). */
+    token(text: string, model: string): string
+    /** One piece of a thinking model's reasoning, streamed as it comes. */
+    thinking(text: string, model: string): string
     done(result: ChatResult): string
     error(message: string): string
   },
   abort: AbortController,
 ): Promise<void> {
+  // Who delivers now: the planned pair until the executor names another one.
+  let actual: RoutingTarget | null = decision.chosen
   const start = () => {
     if (!res.headersSent) {
       res.writeHead(200, {
         'Content-Type': face.contentType,
         'Cache-Control': 'no-cache',
-        ...answerHeaders(decision),
+        ...answerHeaders(decision, actual ?? undefined),
       })
     }
   }
+  const model = (): string => actual?.model ?? ''
   res.on('close', () => {
     if (!res.writableFinished) abort.abort()
   })
@@ -132,14 +154,19 @@ export async function runStreaming(
     const result = await core.execute(decision, messages, {
       ...opts,
       signal: abort.signal,
+      onTarget: (target) => (actual = target),
+      onThinking: (text) => {
+        start()
+        res.write(face.thinking(text, model()))
+      },
       onToken: (text) => {
         start()
-        res.write(face.token(text))
+        res.write(face.token(text, model()))
       },
       onSeam: (note) => {
         if (!seamsVisible(opts)) return
         start()
-        res.write(face.token(`\n\n${note}\n\n`))
+        res.write(face.token(`\n\n${note}\n\n`, model()))
       },
     })
     start()

@@ -314,11 +314,11 @@ async function chat(
   const model = requireString(body, 'model')
   const messages = parseMessages(body['messages'] ?? [])
   const stream = optional(body, 'stream', isBool, 'true or false') ?? true
-  const piece = (content: string, r?: ChatResult) => ({
+  const piece = (content: string, r?: ChatResult, thinking?: string) => ({
     message: {
       role: 'assistant',
       content,
-      ...(r?.thinking ? { thinking: r.thinking } : {}),
+      ...(thinking ? { thinking } : {}),
       ...(r?.toolCalls.length ? { tool_calls: r.toolCalls } : {}),
     },
   })
@@ -341,9 +341,9 @@ async function generate(
   if (Array.isArray(images) && images.every(isString)) user.images = images
   const messages: ChatMessage[] =
     prompt === '' ? [] : [...(system ? [{ role: 'system' as const, content: system }] : []), user]
-  const piece = (response: string, r?: ChatResult) => ({
+  const piece = (response: string, _r?: ChatResult, thinking?: string) => ({
     response,
-    ...(r?.thinking ? { thinking: r.thinking } : {}),
+    ...(thinking ? { thinking } : {}),
   })
   await answer(core, res, abort, { model, messages, stream, extra: passThrough(body), piece })
 }
@@ -361,8 +361,8 @@ async function answer(
     messages: ChatMessage[]
     stream: boolean
     extra: ReturnType<typeof passThrough>
-    /** The answer's text in this route's shape; with the result on the final object (tool calls, thinking). */
-    piece: (text: string, result?: ChatResult) => Record<string, unknown>
+    /** The answer's text (or thinking) in this route's shape; with the result on the final object (tool calls). */
+    piece: (text: string, result?: ChatResult, thinking?: string) => Record<string, unknown>
   },
 ): Promise<void> {
   const { model, messages, stream, extra, piece } = req
@@ -380,10 +380,11 @@ async function answer(
   }
   const decision = routeOrThrow(core, model, messages, extra)
   const started = performance.now()
-  const final = (r: ChatResult, content: string) => ({
+  // Not streamed, the thinking comes whole with the answer; streamed, it already went out as it came.
+  const final = (r: ChatResult, content: string, thinking?: string) => ({
     model: r.metadata.model,
     created_at: createdAt(),
-    ...piece(content, r),
+    ...piece(content, r, thinking),
     done: true,
     done_reason: r.doneReason ?? 'stop',
     total_duration: ns(performance.now() - started),
@@ -391,11 +392,15 @@ async function answer(
   })
   if (!stream) {
     const result = await runCollected(core, decision, messages, { ...extra, signal: abort.signal })
-    sendJson(res, 200, final(result, result.content), answerHeaders(decision, result.metadata))
+    sendJson(
+      res,
+      200,
+      final(result, result.content, result.thinking),
+      answerHeaders(decision, result.metadata),
+    )
     return
   }
   const line = (o: unknown) => `${JSON.stringify(o)}\n`
-  const chunkModel = decision.chosen?.model ?? model
   await runStreaming(
     core,
     res,
@@ -404,8 +409,10 @@ async function answer(
     extra,
     {
       contentType: 'application/x-ndjson',
-      token: (text) =>
-        line({ model: chunkModel, created_at: createdAt(), ...piece(text), done: false }),
+      token: (text, m) => line({ model: m, created_at: createdAt(), ...piece(text), done: false }),
+      // Thinking streams as it comes, in the same shape as Ollama's own chunks.
+      thinking: (text, m) =>
+        line({ model: m, created_at: createdAt(), ...piece('', undefined, text), done: false }),
       done: (r) => line(final(r, '')),
       error: (message) => line({ error: message }),
     },

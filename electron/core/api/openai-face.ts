@@ -185,6 +185,18 @@ function toolsOf(body: Record<string, unknown>): Pick<ExecuteOptions, 'tools'> {
   return tools.length > 0 ? { tools: tools as unknown as NonNullable<ExecuteOptions['tools']> } : {}
 }
 
+/** OpenAI's `reasoning_effort` as Ollama's `think` (as Ollama's own /v1 maps it): none turns it off. */
+function thinkOf(body: Record<string, unknown>): Pick<ExecuteOptions, 'think'> {
+  const effort = body['reasoning_effort']
+  if (effort === undefined || effort === null) return {}
+  if (effort === 'low' || effort === 'medium' || effort === 'high') return { think: effort }
+  if (effort === 'none') return { think: false }
+  throw new ApiError(
+    400,
+    `"reasoning_effort" must be low, medium, high or none (got ${JSON.stringify(effort)})`,
+  )
+}
+
 /** Maps OpenAI sampling fields onto Ollama options. */
 function optionsOf(body: Record<string, unknown>): Partial<OllamaOptions> {
   const o: Partial<OllamaOptions> = {}
@@ -234,10 +246,10 @@ async function completions(
   const streamOptions = optional(body, 'stream_options', isObject, 'an object')
   const includeUsage = streamOptions?.['include_usage'] === true
   const tools = toolsOf(body)
-  const decision = routeOrThrow(core, model, messages, tools)
+  const decision = routeOrThrow(core, model, messages, { ...tools, ...thinkOf(body) })
   const id = `chatcmpl-${decision.id.replace(/[^a-zA-Z0-9]/g, '').slice(0, 24)}`
   const created = Math.floor(Date.now() / 1000)
-  const extra = { options: optionsOf(body), ...tools, ...formatOf(body) }
+  const extra = { options: optionsOf(body), ...tools, ...formatOf(body), ...thinkOf(body) }
   const usage = (r: ChatResult) => {
     const prompt = messages.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0)
     const completion = Math.ceil(r.content.length / 4)
@@ -264,6 +276,7 @@ async function completions(
             message: {
               role: 'assistant',
               content: result.content,
+              ...(result.thinking ? { reasoning: result.thinking } : {}),
               ...(result.toolCalls.length
                 ? { tool_calls: openAiToolCalls(result.toolCalls, false) }
                 : {}),
@@ -278,10 +291,15 @@ async function completions(
     )
     return
   }
-  const chunkModel = decision.chosen?.model ?? model
   let first = true
   const sse = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`
-  const chunk = (delta: Record<string, unknown>, finish: string | null, m = chunkModel) => ({
+  // The first delta says who speaks, whatever comes first (text, reasoning or, at the end, tool calls).
+  const delta = (part: Record<string, unknown>): Record<string, unknown> => {
+    const out = first ? { role: 'assistant', ...part } : part
+    first = false
+    return out
+  }
+  const chunk = (delta: Record<string, unknown>, finish: string | null, m: string) => ({
     id,
     object: 'chat.completion.chunk',
     created,
@@ -297,14 +315,18 @@ async function completions(
     extra,
     {
       contentType: 'text/event-stream',
-      token: (text) => {
-        const delta = first ? { role: 'assistant', content: text } : { content: text }
-        first = false
-        return sse(chunk(delta, null))
-      },
+      token: (text, m) => sse(chunk(delta({ content: text }), null, m)),
+      // Ollama's /v1 streams reasoning as `reasoning` deltas before the content.
+      thinking: (text, m) => sse(chunk(delta({ reasoning: text }), null, m)),
       done: (r) => {
         const calls = r.toolCalls.length
-          ? sse(chunk({ tool_calls: openAiToolCalls(r.toolCalls, true) }, null, r.metadata.model))
+          ? sse(
+              chunk(
+                delta({ tool_calls: openAiToolCalls(r.toolCalls, true) }),
+                null,
+                r.metadata.model,
+              ),
+            )
           : ''
         const finish = { ...chunk({}, finishReason(r), r.metadata.model), metadata: r.metadata }
         const usageChunk = includeUsage

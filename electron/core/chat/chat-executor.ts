@@ -9,8 +9,23 @@ import type {
   RoutingDecision,
   RoutingTarget,
   TimeoutsConfig,
+  WaitProgress,
 } from '../../../shared/types'
 import type { Logger } from '../logger'
+import {
+  SchedulerModel,
+  estimateTokens,
+  type FinalTimings,
+  type WaitPrediction,
+} from '../scheduler/scheduler-model'
+import {
+  AttemptAbort,
+  SERVER_WIDE_FAILURES,
+  SERVER_WIDE_WHEN_INTERRUPTED,
+  classifyFailure,
+  refusalOf,
+  type AbortCause,
+} from './attempt-failure'
 import {
   ChatAttemptError,
   ChatCancelledError,
@@ -18,12 +33,8 @@ import {
   ChatRequestError,
 } from './chat-errors'
 import { buildResponseMetadata, tokensPerSecondOf } from './response-metadata'
-import {
-  ConnectTimeoutError,
-  MALFORMED_CHUNK_MARK,
-  createTimedFetch,
-  fetchLimits,
-} from './timed-fetch'
+import { SilenceWatch, type SilenceVerdict } from './silence-watch'
+import { createTimedFetch, fetchLimits } from './timed-fetch'
 
 /** What the executor reports back to the server registry / circuit breaker. */
 export interface ExecutionFeedback {
@@ -31,6 +42,15 @@ export interface ExecutionFeedback {
   requestEnded(serverId: string): void
   recordSuccess(serverId: string, model: string, tokensPerSecond: number | null): void
   recordFailure(serverId: string, error: unknown): void
+  /** Whether the registry knows the server is offline now (a waiting request then moves on). */
+  isOffline?(serverId: string): boolean
+}
+
+/** What the executor needs to know of a target's model beyond the decision. */
+export interface TargetInfo {
+  sizeBytes: number
+  /** The context length a loaded runner was started with, null when unknown. */
+  loadedContextLength: number | null
 }
 
 /** Options of one `ChatExecutor.run`; the Ollama request fields are passed through as given. */
@@ -40,6 +60,17 @@ export interface ChatRunOptions {
   onToken?(text: string): void
   /** A visible note where an interrupted answer continues on another target. */
   onSeam?(note: string): void
+  /** Each piece of a thinking model's reasoning as it arrives. */
+  onThinking?(text: string): void
+  /** Why the answer has not started yet (loading, queued, reading a long prompt, thinking). */
+  onProgress?(progress: WaitProgress): void
+  /** The pair about to deliver text, before its first piece (the headers name who really answers). */
+  onTarget?(target: RoutingTarget): void
+  /**
+   * A structured (`format`) answer broke mid-stream and starts over on another target: what was
+   * delivered so far is void (a continued JSON document would be invalid).
+   */
+  onRestart?(note: string): void
   options?: Partial<Options>
   format?: string | object
   keepAlive?: string | number
@@ -63,20 +94,17 @@ export interface ChatExecutorOptions {
   feedback: ExecutionFeedback
   timeouts: () => TimeoutsConfig
   logger: Logger
+  /** Predictions of the legitimate silence before a first byte (a private one when not shared). */
+  scheduler?: SchedulerModel
+  /** Size and loaded context of a target's model (the registry's view); null when unknown. */
+  describe?(target: RoutingTarget): TargetInfo | null
+  /** Where a load that is not waited for goes on (null: it is abandoned, as Ollama then aborts it). */
+  backgroundLoads?: { start(target: RoutingTarget): boolean } | null
 }
 
 /** Sent after the partial answer so the next model picks up mid-sentence instead of starting over. */
 export const CONTINUE_INSTRUCTION =
   'Your previous answer was cut off. Continue it exactly where it stopped: do not repeat anything, do not add a preamble.'
-
-/** Failures that say the server itself is unusable right now, not just this model. */
-const SERVER_WIDE_FAILURES: ReadonlySet<ReasonCode> = new Set<ReasonCode>([
-  REASON_CODES.CONNECT_FAILED,
-  REASON_CODES.CONNECT_TIMEOUT,
-  REASON_CODES.FIRST_TOKEN_TIMEOUT,
-  REASON_CODES.STALL_TIMEOUT,
-  REASON_CODES.STREAM_DROPPED,
-])
 
 /** The seam note shown where an answer continues on another target. */
 export function seamNote(
@@ -85,21 +113,6 @@ export function seamNote(
   next: Pick<RoutingTarget, 'model' | 'serverName'>,
 ): string {
   return `— answer interrupted on ${failedServer} (${reason}); continuing on ${next.model} @ ${next.serverName} —`
-}
-
-/** Why our own controller aborted an attempt. */
-type AbortCause =
-  { kind: 'first-token'; ms: number } | { kind: 'stall'; ms: number } | { kind: 'cancelled' }
-
-/**
- * The abort reason of an attempt's requests. Not named `AbortError` on purpose: that name says "the
- * caller cancelled" to describeFailure, and the registry would then ignore a hung or stalled server.
- */
-class AttemptAbort extends Error {
-  constructor(readonly why: AbortCause) {
-    // Stryker disable next-line StringLiteral: debugging text only; classify() reads `why`, and describeFailure reads the ChatAttemptError's own message
-    super(`attempt aborted: ${why.kind}`)
-  }
 }
 
 type AttemptResult =
@@ -112,6 +125,8 @@ type AttemptResult =
     }
   | { kind: 'failed'; text: string; error: ChatAttemptError }
   | { kind: 'cancelled'; text: string }
+  /** Not tried: the wait it predicts is too long while another target can answer. */
+  | { kind: 'skipped'; text: ''; error: ChatAttemptError }
 
 /**
  * Streams one answer along a routing decision's chain through the official `ollama` client, with
@@ -121,8 +136,11 @@ type AttemptResult =
 export class ChatExecutor {
   private readonly clients = new Map<string, Ollama>()
   private readonly fetch = createTimedFetch()
+  private readonly scheduler: SchedulerModel
 
-  constructor(private readonly opts: ChatExecutorOptions) {}
+  constructor(private readonly opts: ChatExecutorOptions) {
+    this.scheduler = opts.scheduler ?? new SchedulerModel()
+  }
 
   /** Answers `messages` along `decision.chain`; rejects with ChatFailedError or ChatCancelledError. */
   async run(
@@ -138,6 +156,9 @@ export class ChatExecutor {
     // skipped, so a dead box costs one timeout, not one per model in the chain.
     const deadServers = new Set<string>()
     const usable = (t: RoutingTarget): boolean => !deadServers.has(t.serverId)
+    // A model-specific refusal (prompt too long for its context, …) moves on; if nothing else
+    // answers, the caller gets that refusal rather than a generic failure.
+    let refusal: { status: number; message: string } | null = null
 
     for (const [index, target] of decision.chain.entries()) {
       if (!usable(target)) continue
@@ -148,15 +169,26 @@ export class ChatExecutor {
       }
       const pendingSeam = interruption
       const started = Date.now()
+      const hasAlternative = decision.chain.slice(index + 1).some(usable)
       this.opts.feedback.requestStarted(target.serverId)
       let result: AttemptResult
       try {
-        result = await this.attempt(target, requestMessages, opts, (piece, first) => {
-          if (first && pendingSeam)
-            opts.onSeam?.(seamNote(pendingSeam.serverName, pendingSeam.reason, target))
-          streamed += piece
-          opts.onToken?.(piece)
-        })
+        result = await this.attempt(
+          target,
+          requestMessages,
+          opts,
+          hasAlternative,
+          (piece, first) => {
+            if (first) {
+              opts.onTarget?.(target)
+              if (pendingSeam) {
+                opts.onSeam?.(seamNote(pendingSeam.serverName, pendingSeam.reason, target))
+              }
+            }
+            streamed += piece
+            opts.onToken?.(piece)
+          },
+        )
       } finally {
         this.opts.feedback.requestEnded(target.serverId)
       }
@@ -195,6 +227,18 @@ export class ChatExecutor {
             error: null,
           })
           throw new ChatCancelledError(attempts, streamed)
+        case 'skipped':
+          // Not the server's fault: it is busy loading (or queued); nothing is held against it.
+          attempts.push({
+            ...base,
+            outcome: 'failed-before-first-token',
+            reason: result.error.reason,
+            error: result.error.detail,
+          })
+          this.opts.logger.info(
+            `Not waiting for ${target.model} @ ${target.serverName}: ${result.error.detail}`,
+          )
+          break
         case 'failed': {
           const { error } = result
           const interrupted = result.text !== ''
@@ -204,22 +248,82 @@ export class ChatExecutor {
             reason: error.reason,
             error: error.detail,
           })
+          if (error.reason === REASON_CODES.LOCAL_ERROR) {
+            // The same body cannot be sent anywhere else either, and no server is to blame.
+            throw new ChatRequestError(400, error.detail, attempts)
+          }
           // An HTTP status comes before any text, so a refusal is never an interruption.
-          const refused = requestRefusal(error)
-          if (refused) throw new ChatRequestError(refused.status, refused.message, attempts)
-          this.opts.feedback.recordFailure(target.serverId, error)
-          if (SERVER_WIDE_FAILURES.has(error.reason)) deadServers.add(target.serverId)
+          const refused = refusalOf(error)
+          if (refused && !refused.modelSpecific) {
+            throw new ChatRequestError(refused.status, refused.message, attempts)
+          }
+          if (refused) refusal = refused
+          else this.opts.feedback.recordFailure(target.serverId, error)
+          if (
+            SERVER_WIDE_FAILURES.has(error.reason) ||
+            (interrupted && SERVER_WIDE_WHEN_INTERRUPTED.has(error.reason))
+          ) {
+            deadServers.add(target.serverId)
+          }
           const next = decision.chain.slice(index + 1).find(usable)
           const then = next ? `; trying ${next.model} @ ${next.serverName}` : ''
           this.opts.logger.warn(
             `Chat ${interrupted ? 'interrupted' : 'failed'} on ${target.model} @ ${target.serverName} (${error.reason}): ${error.detail}${then}`,
           )
-          if (interrupted) interruption = { serverName: target.serverName, reason: error.reason }
+          if (interrupted && opts.format !== undefined) {
+            // A structured answer cannot be continued: start it over on the next target.
+            streamed = ''
+            opts.onRestart?.(
+              `— answer broke on ${target.serverName} (${error.reason}); a structured answer starts over${next ? ` on ${next.model} @ ${next.serverName}` : ''} —`,
+            )
+          } else if (interrupted) {
+            interruption = { serverName: target.serverName, reason: error.reason }
+          }
           break
         }
       }
     }
+    if (refusal && streamed === '')
+      throw new ChatRequestError(refusal.status, refusal.message, attempts)
     throw new ChatFailedError(attempts, streamed)
+  }
+
+  /** Loads target's model with an empty request (Ollama's "load" idiom); resolves with its timings. */
+  async loadModel(target: RoutingTarget, signal: AbortSignal): Promise<FinalTimings> {
+    const client = this.clientFor(target.dialUrl ?? target.serverUrl)
+    const limits = { connectMs: this.opts.timeouts().connect_ms, signal, validateNdjson: false }
+    return fetchLimits.run(limits, () =>
+      client.generate({ model: target.model, prompt: '', stream: false }),
+    )
+  }
+
+  /** The wait the scheduler model predicts for one attempt on target. */
+  private predict(
+    target: RoutingTarget,
+    messages: Message[],
+    opts: ChatRunOptions,
+    ticket: ReturnType<SchedulerModel['enter']>,
+  ): { prediction: WaitPrediction; info: TargetInfo | null; cold: boolean } {
+    const info = this.opts.describe?.(target) ?? null
+    const wanted = opts.options?.num_ctx
+    // A runner loaded with another context length is reloaded (Ollama's needsReload): a cold start.
+    const otherContext =
+      typeof wanted === 'number' &&
+      info?.loadedContextLength != null &&
+      info.loadedContextLength !== wanted
+    const cold = !target.loaded || otherContext
+    const promptTokens = estimateTokens(messages.map((m) => m.content).join('\n'))
+    const prediction = this.scheduler.predict(
+      {
+        serverId: target.serverId,
+        model: target.model,
+        sizeBytes: info?.sizeBytes ?? 0,
+        cold,
+        promptTokens,
+      },
+      ticket,
+    )
+    return { prediction, info, cold }
   }
 
   /** One try of one target. Expected failures come back as values; nothing escapes but bugs. */
@@ -227,6 +331,7 @@ export class ChatExecutor {
     target: RoutingTarget,
     messages: Message[],
     opts: ChatRunOptions,
+    hasAlternative: boolean,
     deliver: (piece: string, first: boolean) => void,
   ): Promise<AttemptResult> {
     const timeouts = this.opts.timeouts()
@@ -236,15 +341,54 @@ export class ChatExecutor {
     opts.signal?.addEventListener('abort', onCancel)
     if (opts.signal?.aborted) onCancel()
 
-    const firstTokenMs = target.loaded ? timeouts.first_token_ms : timeouts.cold_first_token_ms
-    let timer: NodeJS.Timeout = setTimeout(
-      () => abort({ kind: 'first-token', ms: firstTokenMs }),
-      firstTokenMs,
-    )
-    const armStall = (): void => {
-      clearTimeout(timer)
-      timer = setTimeout(() => abort({ kind: 'stall', ms: timeouts.stall_ms }), timeouts.stall_ms)
-    }
+    // A `*.local` server is dialled at the address the registry resolved and probed.
+    const client = this.clientFor(target.dialUrl ?? target.serverUrl)
+    const ticket = this.scheduler.enter(target.serverId, target.model)
+    const { prediction, info, cold } = this.predict(target, messages, opts, ticket)
+    let skipped: SilenceVerdict | null = null
+    const watch = new SilenceWatch({
+      model: target.model,
+      serverName: target.serverName,
+      prediction,
+      cold,
+      hasAlternative,
+      limits: {
+        wedgeMarginMs: timeouts.wedge_margin_ms,
+        firstTokenMs: timeouts.first_token_ms,
+        coldFirstTokenMs: timeouts.cold_first_token_ms,
+        stallMs: timeouts.stall_ms,
+        probeAfterMs: SIDE_PROBE_AFTER_MS,
+        probeEveryMs: SIDE_PROBE_EVERY_MS,
+        probeTimeoutMs: timeouts.side_probe_ms,
+      },
+      probe: (signal) =>
+        fetchLimits.run({ connectMs: timeouts.side_probe_ms, signal, validateNdjson: false }, () =>
+          client.version(),
+        ),
+      isOffline: () => this.opts.feedback.isOffline?.(target.serverId) ?? false,
+      onProgress: (progress) => opts.onProgress?.(progress),
+      onVerdict: (verdict) => {
+        switch (verdict.kind) {
+          case 'too-long':
+            skipped = verdict
+            if (prediction.loadMs > 0) this.opts.backgroundLoads?.start(target)
+            return
+          case 'wedged':
+            // The load we waited for may still be under way: let it finish for the next message.
+            if (cold && prediction.loadMs > 0) this.opts.backgroundLoads?.start(target)
+            return abort({
+              kind: 'first-token',
+              ms: verdict.ms,
+              detail: `${verdict.detail}${cold ? ' (model not loaded)' : ''}`,
+            })
+          case 'stall':
+            return abort({ kind: 'stall', ms: verdict.ms, detail: verdict.detail })
+          case 'frozen':
+          case 'offline':
+            return abort({ kind: verdict.kind, detail: verdict.detail })
+        }
+      },
+    })
 
     let text = ''
     let thinking = ''
@@ -253,8 +397,12 @@ export class ChatExecutor {
     let stream: AbortableAsyncIterator<ChatResponse> | null = null
     let callerFailure: { err: unknown } | null = null
     try {
-      // A `*.local` server is dialled at the address the registry resolved and probed.
-      const client = this.clientFor(target.dialUrl ?? target.serverUrl)
+      watch.start()
+      const skip = skipped as SilenceVerdict | null
+      if (skip) {
+        const error = new ChatAttemptError(target, REASON_CODES.WAIT_TOO_LONG, skip.detail)
+        return { kind: 'skipped', text: '', error }
+      }
       const limits = {
         connectMs: timeouts.connect_ms,
         signal: controller.signal,
@@ -277,9 +425,14 @@ export class ChatExecutor {
         const thought = part.message?.thinking ?? ''
         const calls = part.message?.tool_calls ?? []
         // Any sign of life ends the first-token wait; from then on only silence counts (stall).
-        if (piece !== '' || thought !== '' || calls.length > 0) armStall()
-        thinking += thought
+        if (piece !== '') watch.sawLife('content')
+        else if (calls.length > 0) watch.sawLife('tool')
+        else if (thought !== '') watch.sawLife('thinking')
         toolCalls.push(...calls)
+        if (thought !== '') {
+          thinking += thought
+          opts.onThinking?.(thought)
+        }
         if (piece !== '') {
           const first = text === ''
           text += piece
@@ -294,6 +447,7 @@ export class ChatExecutor {
         // part is the final one.
         final = part
       }
+      if (final) this.scheduler.observe(target.serverId, target.model, info?.sizeBytes ?? 0, final)
       return { kind: 'ok', text, thinking, toolCalls, final }
     } catch (err) {
       // The caller's own callback threw: a bug on its side, not a reason to blame the server.
@@ -304,9 +458,10 @@ export class ChatExecutor {
         return { kind: 'cancelled', text }
       }
       const cause = reason instanceof AttemptAbort ? reason.why : null
-      return { kind: 'failed', text, error: classify(target, err, cause, stream !== null) }
+      return { kind: 'failed', text, error: classifyFailure(target, err, cause, stream !== null) }
     } finally {
-      clearTimeout(timer)
+      watch.stop()
+      this.scheduler.leave(ticket)
       opts.signal?.removeEventListener('abort', onCancel)
       // Ends the upstream request whatever happened (a no-op when a timeout or cancel already did).
       controller.abort()
@@ -323,82 +478,9 @@ export class ChatExecutor {
   }
 }
 
-/** HTTP 400 before any answer: the server says the request itself is wrong (see ChatRequestError). */
-function requestRefusal(error: ChatAttemptError): { status: number; message: string } | null {
-  const cause = error.cause as { name?: string; status_code?: number; message?: string } | undefined
-  if (cause?.name === 'ResponseError' && cause.status_code === 400) {
-    return { status: 400, message: cause.message ?? error.detail }
-  }
-  return null
-}
-
-const STREAM_END_WITHOUT_DONE = 'Did not receive done or success response in stream.'
-
-/** Turns whatever one attempt threw into a reason code and a short human detail. */
-function classify(
-  target: RoutingTarget,
-  err: unknown,
-  cause: AbortCause | null,
-  headersReceived: boolean,
-): ChatAttemptError {
-  const make = (reason: ReasonCode, detail: string): ChatAttemptError =>
-    new ChatAttemptError(target, reason, detail, { cause: err })
-  if (cause?.kind === 'first-token') {
-    const cold = target.loaded ? '' : ' (model not loaded)'
-    return make(REASON_CODES.FIRST_TOKEN_TIMEOUT, `no first token within ${cause.ms} ms${cold}`)
-  }
-  if (cause?.kind === 'stall') {
-    return make(REASON_CODES.STALL_TIMEOUT, `stream stalled for ${cause.ms} ms`)
-  }
-  const found = findInCauses(err)
-  if (found.connectTimeout) {
-    return make(REASON_CODES.CONNECT_TIMEOUT, `connect timeout after ${found.connectTimeout.ms} ms`)
-  }
-  const message = err instanceof Error ? err.message : String(err)
-  // The fetch turns a malformed line into an `{"error"}` line starting with the mark (timed-fetch.ts).
-  if (message.startsWith(MALFORMED_CHUNK_MARK)) {
-    return make(REASON_CODES.MALFORMED_CHUNK, 'malformed chunk in the stream')
-  }
-  if (err instanceof Error && err.name === 'ResponseError') {
-    const status = (err as Error & { status_code?: number }).status_code ?? 0
-    if (status === 404) {
-      return make(REASON_CODES.MODEL_NOT_FOUND, `model '${target.model}' not found (HTTP 404)`)
-    }
-    return make(REASON_CODES.UPSTREAM_ERROR, `HTTP ${status}: ${err.message}`)
-  }
-  if (found.code) {
-    if (!headersReceived) {
-      const detail =
-        found.code === 'ECONNREFUSED' ? 'connection refused' : `connection failed (${found.code})`
-      return make(REASON_CODES.CONNECT_FAILED, detail)
-    }
-    return make(REASON_CODES.STREAM_DROPPED, `connection dropped (${found.code})`)
-  }
-  if (message === STREAM_END_WITHOUT_DONE || message === 'aborted') {
-    return make(REASON_CODES.STREAM_DROPPED, 'stream ended before the answer was done')
-  }
-  if (!headersReceived) return make(REASON_CODES.CONNECT_FAILED, message)
-  // A `{"error": …}` line: Ollama's way to report a failure after streaming started.
-  return make(REASON_CODES.UPSTREAM_ERROR, `server error: ${message}`)
-}
-
-function findInCauses(err: unknown): {
-  connectTimeout: ConnectTimeoutError | null
-  code: string | null
-} {
-  const found = {
-    connectTimeout: null as ConnectTimeoutError | null,
-    code: null as string | null,
-  }
-  let current: unknown = err
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (current instanceof ConnectTimeoutError) found.connectTimeout ??= current
-    const code = (current as Error & { code?: unknown }).code
-    if (typeof code === 'string' && found.code === null) found.code = code
-    current = current.cause
-  }
-  return found
-}
+/** A silent server gets its first status check after this long, then one every SIDE_PROBE_EVERY_MS. */
+const SIDE_PROBE_AFTER_MS = 500
+const SIDE_PROBE_EVERY_MS = 2000
 
 function toOllamaMessage(m: ChatMessage): Message {
   // A copy: the client rewrites `images` in place.

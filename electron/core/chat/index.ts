@@ -1,6 +1,9 @@
 /** The chat part of the core: the failover executor and the conversation store. */
 export * from './chat-executor'
 export * from './chat-errors'
+export { HARD_FAILURES } from './attempt-failure'
+export * from './background-loads'
+export * from './silence-watch'
 export * from './conversation-store'
 export * from './response-metadata'
 export {

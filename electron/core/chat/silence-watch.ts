@@ -37,6 +37,8 @@ export interface SilenceWatchOptions {
   model: string
   serverName: string
   prediction: WaitPrediction
+  /** The model must be loaded first (the prediction's load may still be 0 when its size is unknown). */
+  cold: boolean
   limits: SilenceLimits
   /** Whether another target could answer instead (no "too long" without one). */
   hasAlternative: boolean
@@ -69,6 +71,11 @@ export class SilenceWatch {
   private done = false
   /** When the first byte is due at the latest (ms after start). */
   readonly deadlineMs: number
+  /** Whether a configured upper bound, not the prediction, set the deadline. */
+  private readonly capped: boolean
+  /** Whether the load time (if any) is known from this server's own measured loads. */
+  private readonly loadKnown: boolean
+  private readonly boundText: string
 
   constructor(private readonly o: SilenceWatchOptions) {
     this.now = o.now ?? Date.now
@@ -78,15 +85,27 @@ export class SilenceWatch {
     const p = o.prediction
     const margin = Math.max(o.limits.wedgeMarginMs, Math.round(p.totalMs / 4))
     const bound =
-      (p.loadMs > 0 ? o.limits.coldFirstTokenMs : o.limits.firstTokenMs) + p.promptMs + p.queueMs
-    this.deadlineMs = o.hasAlternative ? Math.min(p.totalMs + margin, bound) : p.totalMs + margin
+      (o.cold ? o.limits.coldFirstTokenMs : o.limits.firstTokenMs) + p.promptMs + p.queueMs
+    const predicted = p.totalMs + margin
+    // A load of unknown length (the model's size or this server's disk speed not yet measured):
+    // only the upper bound can tell. Without an alternative a long load is still worth its wait:
+    // the bound gives way to a measured prediction.
+    this.loadKnown = !o.cold || (p.loadMs > 0 && p.measured.load)
+    this.capped = !this.loadKnown || (!(o.cold && !o.hasAlternative) && bound <= predicted)
+    this.deadlineMs = this.capped ? bound : predicted
+    const limit = o.cold ? 'cold_first_token_ms' : 'first_token_ms'
+    const extra = p.promptMs + p.queueMs
+    this.boundText = `${limit} ${bound - extra} ms${extra > 0 ? ` + ${extra} ms for the queue and prompt` : ''}`
   }
 
   start(): void {
     if (this.started) return
     this.started = true
     const p = this.o.prediction
-    if (this.o.hasAlternative && p.queueMs + p.loadMs > this.o.limits.coldFirstTokenMs) {
+    // Only a measured load speed hands a message elsewhere before trying: an assumed one could be
+    // far too pessimistic (the model may even sit in the page cache).
+    const tooLong = p.queueMs + (this.loadKnown ? p.loadMs : 0) > this.o.limits.coldFirstTokenMs
+    if (this.o.hasAlternative && tooLong) {
       const what = p.loadMs > 0 ? `loading ${this.o.model}` : `the queue for ${this.o.model}`
       this.finish({
         kind: 'too-long',
@@ -131,12 +150,15 @@ export class SilenceWatch {
     const alive = this.answering || this.thinking
     if (!alive && elapsed >= this.deadlineMs) {
       const p = this.o.prediction
-      const expected =
-        p.totalMs > 0 ? ` (expected about ${seconds(p.totalMs)})` : ' (nothing explains the wait)'
+      const expected = this.capped
+        ? ` (${this.boundText})`
+        : p.totalMs > 0
+          ? ` (expected ${p.totalMs < 1000 ? `${p.totalMs} ms` : `about ${seconds(p.totalMs)}`})`
+          : ' (nothing explains the wait)'
       this.finish({
         kind: 'wedged',
         ms: this.deadlineMs,
-        detail: `no first token within ${seconds(this.deadlineMs)}${expected}`,
+        detail: `no first token within ${this.deadlineMs} ms${expected}`,
       })
       return
     }

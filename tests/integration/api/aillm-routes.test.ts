@@ -177,7 +177,7 @@ describe('/api/message', () => {
     expect(body.metadata['server_name']).not.toBe('primary')
   })
 
-  it('a JSON-mode answer continued elsewhere keeps the seam out of its text', async () => {
+  it('a JSON-mode answer that breaks starts over elsewhere: valid JSON, no seam in its text', async () => {
     await fx.remote.setFault({ kind: 'drop-after', chunks: 3 })
     const res = await post('/api/chat', {
       model: 'auto',
@@ -194,8 +194,14 @@ describe('/api/message', () => {
       message: { content: string }
       metadata: Record<string, unknown>
     }
-    expect(body.metadata['continued']).toBe(true)
+    // A continued JSON document would be invalid: the answer starts over on the next pair.
+    expect(body.metadata['continued']).toBe(false)
+    expect(body.metadata['attempts']).toMatchObject([
+      { serverName: 'primary', outcome: 'interrupted' },
+      { outcome: 'ok' },
+    ])
     expect(body.message.content).not.toContain('answer interrupted')
+    expect(() => JSON.parse(body.message.content) as unknown).not.toThrow()
   })
 
   it('stops the upstream generation when a non-streaming client goes away', async () => {

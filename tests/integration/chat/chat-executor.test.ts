@@ -254,23 +254,51 @@ describe('ChatExecutor against the simulator', () => {
     },
   )
 
-  it('a request the server refuses (HTTP 400) is not retried elsewhere nor held against the server', async () => {
+  it('a model that lacks a capability (HTTP 400) hands over to the next model, held against no server', async () => {
     const { exec, feedback } = executor()
     const tools = [{ type: 'function', function: { name: 'f', description: 'x', parameters: {} } }]
-    const before = betaProxy.chatBodies.length
-    // gemma3 takes no tools: the simulator answers 400 like Ollama does.
+    // gemma3 takes no tools: the simulator answers 400 like Ollama does; qwen2.5 does take them.
+    const result = await exec.run(
+      decision([target(alpha, 'gemma3:1b', 'fast'), target(betaProxy, 'qwen2.5:1.5b', 'fast')]),
+      HISTORY,
+      { tools: tools as never },
+    )
+    expect(result.metadata).toMatchObject({ model: 'qwen2.5:1.5b' })
+    expect(result.metadata.attempts).toMatchObject([
+      {
+        model: 'gemma3:1b',
+        reason: 'model-refused',
+        error: expect.stringContaining('does not support tools'),
+      },
+      { model: 'qwen2.5:1.5b', outcome: 'ok' },
+    ])
+    expect(feedback.failures).toEqual([])
+  })
+
+  it('when no model accepts it, the caller gets the refusal itself (400), not a failure of all servers', async () => {
+    const { exec, feedback } = executor()
+    const tools = [{ type: 'function', function: { name: 'f', description: 'x', parameters: {} } }]
     const err = await exec
-      .run(
-        decision([target(alpha, 'gemma3:1b', 'fast'), target(betaProxy, 'qwen2.5:1.5b', 'fast')]),
-        HISTORY,
-        {
-          tools: tools as never,
-        },
-      )
+      .run(decision([target(alpha, 'gemma3:1b', 'fast')]), HISTORY, { tools: tools as never })
       .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ChatRequestError)
     expect((err as ChatRequestError).status).toBe(400)
     expect((err as ChatRequestError).message).toContain('does not support tools')
+    expect(feedback.failures).toEqual([])
+  })
+
+  it('a request the server refuses as such (HTTP 400) is not retried elsewhere nor held against the server', async () => {
+    const { exec, feedback } = executor()
+    const before = betaProxy.chatBodies.length
+    const err = await exec
+      .run(
+        decision([target(alpha, 'gemma3:1b', 'fast'), target(betaProxy, 'qwen2.5:1.5b', 'fast')]),
+        HISTORY,
+        { keepAlive: 'forever' },
+      )
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ChatRequestError)
+    expect((err as ChatRequestError).status).toBe(400)
     expect(feedback.failures).toEqual([])
     expect(betaProxy.chatBodies.length).toBe(before)
   })

@@ -40,6 +40,7 @@ function watch(
     hasAlternative?: boolean
     offline?: () => boolean
     limits?: Partial<SilenceLimits>
+    cold?: boolean
   } = {},
 ) {
   const verdicts: { at: number; verdict: SilenceVerdict }[] = []
@@ -50,6 +51,7 @@ function watch(
     model: 'llama3.3:70b',
     serverName: 'remote',
     prediction: opts.prediction ?? prediction(),
+    cold: opts.cold ?? (opts.prediction?.loadMs ?? 0) > 0,
     limits: { ...LIMITS, ...opts.limits },
     hasAlternative: opts.hasAlternative ?? true,
     probe: (signal) => {
@@ -211,6 +213,20 @@ describe('SilenceWatch: legitimate waits are waited for, and explained', () => {
         detail: 'loading llama3.3:70b on remote would take about 120 s',
       },
     ])
+  })
+
+  it('a cold model of unknown size waits up to cold_first_token_ms, a warm one up to first_token_ms', () => {
+    expect(watch({ cold: true }).w.deadlineMs).toBe(90_000)
+    expect(watch({ cold: true, hasAlternative: false }).w.deadlineMs).toBe(90_000)
+    expect(watch({ limits: { wedgeMarginMs: 20_000 } }).w.deadlineMs).toBe(15_000)
+  })
+
+  it('a load speed only assumed (never measured on this server) neither skips nor shortens the wait', () => {
+    const guessed = { ...prediction({ loadMs: 120_000 }), measured: { load: false, prompt: false } }
+    const { verdicts, w } = watch({ prediction: guessed })
+    expect(verdicts).toEqual([])
+    expect(w.deadlineMs).toBe(90_000)
+    w.stop()
   })
 
   it('with no alternative, even a long load is waited for', async () => {

@@ -1141,7 +1141,7 @@ describe('decide: the decision value', () => {
       model: 'gemma3:1b',
       serverId: 'localhost',
       serverName: 'localhost',
-      serverUrl: 'http://127.0.0.1:11434',
+      serverUrl: 'http://127.0.0.1:11501',
       tier: 'fast',
       priority: 'SECONDARY',
       loaded: false,
