@@ -186,6 +186,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     },
     backgroundLoads: {
       start: (target) => ollamaConfig().background_loads && backgroundLoads.start(target),
+      adopt: (target, done, abort) =>
+        ollamaConfig().background_loads && backgroundLoads.adopt(target, done, abort),
     },
   })
   const store = new ConversationStore(join(opts.dataDir, 'conversations'), { logger })

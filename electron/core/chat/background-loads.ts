@@ -49,6 +49,40 @@ export class BackgroundLoads {
 
   /** Starts loading target's model unless a load of it on that server already runs; says whether it started. */
   start(target: RoutingTarget): boolean {
+    // The load's own request ends with the signal the tracker aborts: nothing else to give up.
+    return this.track(
+      target,
+      () => undefined,
+      (signal) =>
+        this.opts.load(target, signal).then((timings) => {
+          this.opts.scheduler.observe(
+            target.serverId,
+            target.model,
+            this.opts.sizeOf(target),
+            timings,
+          )
+        }),
+    )
+  }
+
+  /**
+   * Takes over a chat request that is still loading its model (the person was answered elsewhere):
+   * `done` resolves true once the model answered, i.e. is loaded. Says whether it was taken over
+   * (false when the same model already loads on that server; the caller then ends its request).
+   */
+  adopt(target: RoutingTarget, done: Promise<boolean>, abort: () => void): boolean {
+    return this.track(target, abort, () =>
+      done.then((loaded) => {
+        if (!loaded) throw new Error('the server ended the request before the model answered')
+      }),
+    )
+  }
+
+  private track(
+    target: RoutingTarget,
+    giveUp: () => void,
+    run: (signal: AbortSignal) => Promise<void>,
+  ): boolean {
     const key = `${target.serverId}\u0000${target.model}`
     if (this.running.has(key)) return false
     const load: BackgroundLoad = {
@@ -61,37 +95,38 @@ export class BackgroundLoads {
       error: null,
     }
     const abort = new AbortController()
+    abort.signal.addEventListener('abort', giveUp, { once: true })
     const timer = setTimeout(
       () => abort.abort(new Error('the load took too long')),
       this.opts.timeoutMs ?? 600_000,
     )
+    // The timer must not keep a shutting-down process alive.
+    timer.unref()
     this.running.set(key, { load, abort })
     this.opts.logger.info(`Loading ${target.model} on ${target.serverName} in the background`)
     this.changed()
-    void this.opts.load(target, abort.signal).then(
-      (timings) => {
-        this.opts.scheduler.observe(
-          target.serverId,
-          target.model,
-          this.opts.sizeOf(target),
-          timings,
-        )
-        this.finish(key, { state: 'loaded', error: null })
-        this.opts.logger.info(
-          `Loaded ${target.model} on ${target.serverName} in the background (${seconds(load)})`,
-        )
-      },
-      (err: unknown) => {
-        const error = err instanceof Error ? err.message : String(err)
-        this.finish(key, { state: 'failed', error })
-        this.opts.logger.warn(
-          `Background load of ${target.model} on ${target.serverName} failed: ${error}`,
-        )
-      },
+    const stopped = new Promise<never>((_, reject) =>
+      abort.signal.addEventListener('abort', () => reject(abort.signal.reason as Error), {
+        once: true,
+      }),
     )
-    // The timer must not keep a shutting-down process alive.
-    timer.unref()
-    abort.signal.addEventListener('abort', () => clearTimeout(timer), { once: true })
+    void Promise.race([run(abort.signal), stopped])
+      .then(
+        () => {
+          this.finish(key, { state: 'loaded', error: null })
+          this.opts.logger.info(
+            `Loaded ${target.model} on ${target.serverName} in the background (${seconds(load)})`,
+          )
+        },
+        (err: unknown) => {
+          const error = err instanceof Error ? err.message : String(err)
+          this.finish(key, { state: 'failed', error })
+          this.opts.logger.warn(
+            `Background load of ${target.model} on ${target.serverName} failed: ${error}`,
+          )
+        },
+      )
+      .finally(() => clearTimeout(timer))
     return true
   }
 

@@ -98,8 +98,14 @@ export interface ChatExecutorOptions {
   scheduler?: SchedulerModel
   /** Size and loaded context of a target's model (the registry's view); null when unknown. */
   describe?(target: RoutingTarget): TargetInfo | null
-  /** Where a load that is not waited for goes on (null: it is abandoned, as Ollama then aborts it). */
-  backgroundLoads?: { start(target: RoutingTarget): boolean } | null
+  /**
+   * Where a load that is not waited for goes on (absent: it is abandoned, as Ollama then aborts it):
+   * `start` loads a model afresh, `adopt` keeps a request already loading it until its first chunk.
+   */
+  backgroundLoads?: {
+    start(target: RoutingTarget): boolean
+    adopt?(target: RoutingTarget, done: Promise<boolean>, abort: () => void): boolean
+  } | null
 }
 
 /** Sent after the partial answer so the next model picks up mid-sentence instead of starting over. */
@@ -346,6 +352,7 @@ export class ChatExecutor {
     const ticket = this.scheduler.enter(target.serverId, target.model)
     const { prediction, info, cold } = this.predict(target, messages, opts, ticket)
     let skipped: SilenceVerdict | null = null
+    let onDetach: (detail: string) => void = () => undefined
     const watch = new SilenceWatch({
       model: target.model,
       serverName: target.serverName,
@@ -361,10 +368,32 @@ export class ChatExecutor {
         probeEveryMs: SIDE_PROBE_EVERY_MS,
         probeTimeoutMs: timeouts.side_probe_ms,
       },
-      probe: (signal) =>
-        fetchLimits.run({ connectMs: timeouts.side_probe_ms, signal, validateNdjson: false }, () =>
-          client.version(),
-        ),
+      probe: async (signal) => {
+        const limits = { connectMs: timeouts.side_probe_ms, signal, validateNdjson: false }
+        // /api/version answers at once on a healthy box, loading or not: no answer = frozen.
+        await fetchLimits.run(limits, () => client.version())
+        if (cold) return undefined
+        // A model we think loaded but /api/ps does not list was evicted: its wait is a load.
+        // /api/ps may be slow while a model unloads, so its failure says nothing.
+        try {
+          const ps = await fetchLimits.run(limits, () => client.ps())
+          return ps.models.some(
+            (m) => sameModel(m.name, target.model) || sameModel(m.model, target.model),
+          )
+        } catch {
+          return undefined
+        }
+      },
+      coldPrediction: this.scheduler.predict(
+        {
+          serverId: target.serverId,
+          model: target.model,
+          sizeBytes: info?.sizeBytes ?? 0,
+          cold: true,
+          promptTokens: estimateTokens(messages.map((m) => m.content).join('\n')),
+        },
+        ticket,
+      ),
       isOffline: () => this.opts.feedback.isOffline?.(target.serverId) ?? false,
       onProgress: (progress) => opts.onProgress?.(progress),
       onVerdict: (verdict) => {
@@ -374,8 +403,11 @@ export class ChatExecutor {
             if (prediction.loadMs > 0) this.opts.backgroundLoads?.start(target)
             return
           case 'wedged':
-            // The load we waited for may still be under way: let it finish for the next message.
-            if (cold && prediction.loadMs > 0) this.opts.backgroundLoads?.start(target)
+            // A cold model may still be loading (the box answers its status checks): answer
+            // elsewhere, and let this request finish the load for the next message.
+            if (cold && hasAlternative && this.opts.backgroundLoads?.adopt) {
+              return onDetach(`${target.model} is still loading after ${verdict.ms} ms`)
+            }
             return abort({
               kind: 'first-token',
               ms: verdict.ms,
@@ -396,6 +428,83 @@ export class ChatExecutor {
     let final: ChatResponse | null = null
     let stream: AbortableAsyncIterator<ChatResponse> | null = null
     let callerFailure: { err: unknown } | null = null
+    let detached: { detail: string; loaded: boolean } | null = null
+    const work = async (): Promise<AttemptResult> => {
+      try {
+        const limits = {
+          connectMs: timeouts.connect_ms,
+          signal: controller.signal,
+          validateNdjson: true,
+        }
+        stream = await fetchLimits.run(limits, () =>
+          client.chat({
+            model: target.model,
+            messages,
+            stream: true,
+            ...(opts.options !== undefined && { options: opts.options }),
+            ...(opts.format !== undefined && { format: opts.format }),
+            ...(opts.keepAlive !== undefined && { keep_alive: opts.keepAlive }),
+            ...(opts.think !== undefined && { think: opts.think }),
+            ...(opts.tools !== undefined && { tools: opts.tools }),
+          }),
+        )
+        for await (const part of stream) {
+          const gone = detached as { loaded: boolean } | null
+          if (gone) {
+            // Answered elsewhere meanwhile: the first chunk says the load is done; that was all.
+            gone.loaded = true
+            break
+          }
+          const piece = part.message?.content ?? ''
+          const thought = part.message?.thinking ?? ''
+          const calls = part.message?.tool_calls ?? []
+          // Any sign of life ends the first-token wait; from then on only silence counts (stall).
+          if (piece !== '') watch.sawLife('content')
+          else if (calls.length > 0) watch.sawLife('tool')
+          else if (thought !== '') watch.sawLife('thinking')
+          toolCalls.push(...calls)
+          if (thought !== '') {
+            thinking += thought
+            opts.onThinking?.(thought)
+          }
+          if (piece !== '') {
+            const first = text === ''
+            text += piece
+            try {
+              deliver(piece, first)
+            } catch (err) {
+              callerFailure = { err }
+              throw err
+            }
+          }
+          // The client ends the stream after the `done` chunk (and throws when none came): the
+          // last part is the final one.
+          final = part
+        }
+        if (final)
+          this.scheduler.observe(target.serverId, target.model, info?.sizeBytes ?? 0, final)
+        return { kind: 'ok', text, thinking, toolCalls, final }
+      } catch (err) {
+        // The caller's own callback threw: a bug on its side, not a reason to blame the server.
+        const failure = callerFailure as { err: unknown } | null
+        if (failure) throw failure.err
+        const reason: unknown = controller.signal.reason
+        if (reason instanceof AttemptAbort && reason.why.kind === 'cancelled') {
+          return { kind: 'cancelled', text }
+        }
+        const cause = reason instanceof AttemptAbort ? reason.why : null
+        return { kind: 'failed', text, error: classifyFailure(target, err, cause, stream !== null) }
+      }
+    }
+    // Resolves when the watch decides a cold load is worth finishing but not worth waiting for.
+    let detach: (detail: string) => void = () => undefined
+    const detachedNow = new Promise<typeof DETACHED>((resolve) => {
+      detach = (detail) => {
+        detached = { detail, loaded: false }
+        resolve(DETACHED)
+      }
+    })
+    onDetach = detach
     try {
       watch.start()
       const skip = skipped as SilenceVerdict | null
@@ -403,68 +512,30 @@ export class ChatExecutor {
         const error = new ChatAttemptError(target, REASON_CODES.WAIT_TOO_LONG, skip.detail)
         return { kind: 'skipped', text: '', error }
       }
-      const limits = {
-        connectMs: timeouts.connect_ms,
-        signal: controller.signal,
-        validateNdjson: true,
-      }
-      stream = await fetchLimits.run(limits, () =>
-        client.chat({
-          model: target.model,
-          messages,
-          stream: true,
-          ...(opts.options !== undefined && { options: opts.options }),
-          ...(opts.format !== undefined && { format: opts.format }),
-          ...(opts.keepAlive !== undefined && { keep_alive: opts.keepAlive }),
-          ...(opts.think !== undefined && { think: opts.think }),
-          ...(opts.tools !== undefined && { tools: opts.tools }),
-        }),
+      const running = work()
+      const outcome = await Promise.race([running, detachedNow])
+      if (outcome !== DETACHED) return outcome
+      const gone = detached as { detail: string; loaded: boolean } | null
+      const detail = gone?.detail ?? ''
+      const done = running.then(
+        () => gone?.loaded ?? false,
+        () => false,
       )
-      for await (const part of stream) {
-        const piece = part.message?.content ?? ''
-        const thought = part.message?.thinking ?? ''
-        const calls = part.message?.tool_calls ?? []
-        // Any sign of life ends the first-token wait; from then on only silence counts (stall).
-        if (piece !== '') watch.sawLife('content')
-        else if (calls.length > 0) watch.sawLife('tool')
-        else if (thought !== '') watch.sawLife('thinking')
-        toolCalls.push(...calls)
-        if (thought !== '') {
-          thinking += thought
-          opts.onThinking?.(thought)
-        }
-        if (piece !== '') {
-          const first = text === ''
-          text += piece
-          try {
-            deliver(piece, first)
-          } catch (err) {
-            callerFailure = { err }
-            throw err
-          }
-        }
-        // The client ends the stream after the `done` chunk (and throws when none came): the last
-        // part is the final one.
-        final = part
-      }
-      if (final) this.scheduler.observe(target.serverId, target.model, info?.sizeBytes ?? 0, final)
-      return { kind: 'ok', text, thinking, toolCalls, final }
-    } catch (err) {
-      // The caller's own callback threw: a bug on its side, not a reason to blame the server.
-      const failure = callerFailure as { err: unknown } | null
-      if (failure) throw failure.err
-      const reason: unknown = controller.signal.reason
-      if (reason instanceof AttemptAbort && reason.why.kind === 'cancelled') {
-        return { kind: 'cancelled', text }
-      }
-      const cause = reason instanceof AttemptAbort ? reason.why : null
-      return { kind: 'failed', text, error: classifyFailure(target, err, cause, stream !== null) }
+      const adopted = this.opts.backgroundLoads?.adopt?.(target, done, () => controller.abort())
+      if (!adopted) controller.abort()
+      const error = new ChatAttemptError(
+        target,
+        REASON_CODES.WAIT_TOO_LONG,
+        `${detail}${adopted ? '; its load goes on in the background' : ''}`,
+      )
+      return { kind: 'skipped', text: '', error }
     } finally {
       watch.stop()
       this.scheduler.leave(ticket)
       opts.signal?.removeEventListener('abort', onCancel)
-      // Ends the upstream request whatever happened (a no-op when a timeout or cancel already did).
-      controller.abort()
+      // Ends the upstream request whatever happened (a no-op when a timeout or cancel already did),
+      // unless a background load now owns it.
+      if (detached === null) controller.abort()
     }
   }
 
@@ -478,9 +549,19 @@ export class ChatExecutor {
   }
 }
 
+/** What the race between an attempt and its detachment yields when the attempt was detached. */
+const DETACHED = Symbol('detached')
+
 /** A silent server gets its first status check after this long, then one every SIDE_PROBE_EVERY_MS. */
 const SIDE_PROBE_AFTER_MS = 500
 const SIDE_PROBE_EVERY_MS = 2000
+
+/** Ollama treats `name` and `name:latest` as one model. */
+function sameModel(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false
+  const tag = (x: string): string => (x.includes(':') ? x : `${x}:latest`)
+  return tag(a) === tag(b)
+}
 
 function toOllamaMessage(m: ChatMessage): Message {
   // A copy: the client rewrites `images` in place.

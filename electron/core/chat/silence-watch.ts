@@ -42,8 +42,14 @@ export interface SilenceWatchOptions {
   limits: SilenceLimits
   /** Whether another target could answer instead (no "too long" without one). */
   hasAlternative: boolean
-  /** A cheap request to the server (`/api/version`) that rejects on failure; aborted on its timeout. */
-  probe(signal: AbortSignal): Promise<unknown>
+  /**
+   * A cheap status request to the server that rejects on failure (aborted on its timeout). It may
+   * resolve to whether the model is resident (`/api/ps`): a "warm" model that is not was evicted, and
+   * its wait becomes a load.
+   */
+  probe(signal: AbortSignal): Promise<boolean | undefined>
+  /** The prediction should the model turn out to need a load after all (evicted meanwhile). */
+  coldPrediction?: WaitPrediction
   /** Whether the registry already knows the server is offline. */
   isOffline(): boolean
   onProgress(progress: WaitProgress): void
@@ -70,30 +76,42 @@ export class SilenceWatch {
   private probing: AbortController | null = null
   private done = false
   /** When the first byte is due at the latest (ms after start). */
-  readonly deadlineMs: number
+  deadlineMs = 0
   /** Whether a configured upper bound, not the prediction, set the deadline. */
-  private readonly capped: boolean
+  private capped = false
   /** Whether the load time (if any) is known from this server's own measured loads. */
-  private readonly loadKnown: boolean
-  private readonly boundText: string
+  private loadKnown = true
+  private boundText = ''
+  private cold: boolean
+  private prediction: WaitPrediction
+  /** When the current prediction starts (ms after start): later than 0 once an eviction showed. */
+  private offsetMs = 0
 
   constructor(private readonly o: SilenceWatchOptions) {
     this.now = o.now ?? Date.now
     this.startedAt = this.now()
     this.lastLifeAt = this.startedAt
     this.nextProbeAt = this.startedAt + o.limits.probeAfterMs
-    const p = o.prediction
+    this.cold = o.cold
+    this.prediction = o.prediction
+    this.plan()
+  }
+
+  /** Sets the deadline from the prediction and the limits. */
+  private plan(): void {
+    const { o, cold } = this
+    const p = this.prediction
     const margin = Math.max(o.limits.wedgeMarginMs, Math.round(p.totalMs / 4))
     const bound =
-      (o.cold ? o.limits.coldFirstTokenMs : o.limits.firstTokenMs) + p.promptMs + p.queueMs
+      (cold ? o.limits.coldFirstTokenMs : o.limits.firstTokenMs) + p.promptMs + p.queueMs
     const predicted = p.totalMs + margin
     // A load of unknown length (the model's size or this server's disk speed not yet measured):
     // only the upper bound can tell. Without an alternative a long load is still worth its wait:
     // the bound gives way to a measured prediction.
-    this.loadKnown = !o.cold || (p.loadMs > 0 && p.measured.load)
-    this.capped = !this.loadKnown || (!(o.cold && !o.hasAlternative) && bound <= predicted)
-    this.deadlineMs = this.capped ? bound : predicted
-    const limit = o.cold ? 'cold_first_token_ms' : 'first_token_ms'
+    this.loadKnown = !cold || (p.loadMs > 0 && p.measured.load)
+    this.capped = !this.loadKnown || (!(cold && !o.hasAlternative) && bound <= predicted)
+    this.deadlineMs = this.offsetMs + (this.capped ? bound : predicted)
+    const limit = cold ? 'cold_first_token_ms' : 'first_token_ms'
     const extra = p.promptMs + p.queueMs
     this.boundText = `${limit} ${bound - extra} ms${extra > 0 ? ` + ${extra} ms for the queue and prompt` : ''}`
   }
@@ -101,7 +119,7 @@ export class SilenceWatch {
   start(): void {
     if (this.started) return
     this.started = true
-    const p = this.o.prediction
+    const p = this.prediction
     // Only a measured load speed hands a message elsewhere before trying: an assumed one could be
     // far too pessimistic (the model may even sit in the page cache).
     const tooLong = p.queueMs + (this.loadKnown ? p.loadMs : 0) > this.o.limits.coldFirstTokenMs
@@ -149,7 +167,7 @@ export class SilenceWatch {
     const elapsed = now - this.startedAt
     const alive = this.answering || this.thinking
     if (!alive && elapsed >= this.deadlineMs) {
-      const p = this.o.prediction
+      const p = this.prediction
       const expected = this.capped
         ? ` (${this.boundText})`
         : p.totalMs > 0
@@ -184,11 +202,12 @@ export class SilenceWatch {
     const timer = setTimeout(() => controller.abort(), this.o.limits.probeTimeoutMs)
     const began = this.now()
     this.o.probe(controller.signal).then(
-      () => {
+      (resident) => {
         clearTimeout(timer)
         if (this.probing !== controller) return
         this.probing = null
         this.nextProbeAt = this.now() + this.o.limits.probeEveryMs
+        if (resident === false && !this.cold && !this.answering && !this.thinking) this.evicted()
       },
       () => {
         clearTimeout(timer)
@@ -203,10 +222,24 @@ export class SilenceWatch {
     )
   }
 
+  /** The model we thought loaded is not (evicted since): its wait is a load now. */
+  private evicted(): void {
+    this.cold = true
+    this.prediction = this.o.coldPrediction ?? this.prediction
+    // The load starts about now, not when the attempt did.
+    this.offsetMs = this.now() - this.startedAt
+    this.plan()
+    this.emit(
+      'loading',
+      this.prediction.totalMs,
+      `Loading ${this.o.model} on ${this.o.serverName} — it had been unloaded`,
+    )
+  }
+
   /** Says what the wait is, when its phase changes. */
   private report(): void {
-    const p = this.o.prediction
-    const elapsed = this.now() - this.startedAt
+    const p = this.prediction
+    const elapsed = this.now() - this.startedAt - this.offsetMs
     const { model, serverName } = this.o
     if (elapsed < p.queueMs) {
       const n = p.queueAhead
@@ -228,7 +261,7 @@ export class SilenceWatch {
         `Reading a long conversation on ${serverName} — about ${seconds(p.totalMs - elapsed)}`,
       )
     } else if (elapsed >= Math.max(p.totalMs, 2000)) {
-      const left = this.deadlineMs - elapsed
+      const left = this.deadlineMs - this.offsetMs - elapsed
       this.emit(
         'waiting',
         null,
@@ -245,7 +278,7 @@ export class SilenceWatch {
       model: this.o.model,
       serverName: this.o.serverName,
       etaMs: etaMs === null ? null : Math.max(0, Math.round(etaMs)),
-      ahead: this.o.prediction.queueAhead,
+      ahead: this.prediction.queueAhead,
       text,
     })
   }

@@ -31,7 +31,7 @@ function prediction(p: Partial<WaitPrediction> = {}): WaitPrediction {
   }
 }
 
-type ProbeMode = 'answers' | 'hangs' | 'refused'
+type ProbeMode = 'answers' | 'hangs' | 'refused' | 'not-resident'
 
 function watch(
   opts: {
@@ -41,6 +41,7 @@ function watch(
     offline?: () => boolean
     limits?: Partial<SilenceLimits>
     cold?: boolean
+    coldPrediction?: WaitPrediction
   } = {},
 ) {
   const verdicts: { at: number; verdict: SilenceVerdict }[] = []
@@ -52,12 +53,14 @@ function watch(
     serverName: 'remote',
     prediction: opts.prediction ?? prediction(),
     cold: opts.cold ?? (opts.prediction?.loadMs ?? 0) > 0,
+    ...(opts.coldPrediction ? { coldPrediction: opts.coldPrediction } : {}),
     limits: { ...LIMITS, ...opts.limits },
     hasAlternative: opts.hasAlternative ?? true,
     probe: (signal) => {
       probes++
       const mode = opts.probe ?? 'answers'
-      if (mode === 'answers') return Promise.resolve('0.12.3')
+      if (mode === 'answers') return Promise.resolve(undefined)
+      if (mode === 'not-resident') return Promise.resolve(false)
       if (mode === 'refused') return Promise.reject(new Error('ECONNREFUSED'))
       return new Promise((_, reject) =>
         signal.addEventListener('abort', () => reject(signal.reason)),
@@ -226,6 +229,23 @@ describe('SilenceWatch: legitimate waits are waited for, and explained', () => {
     const { verdicts, w } = watch({ prediction: guessed })
     expect(verdicts).toEqual([])
     expect(w.deadlineMs).toBe(90_000)
+    w.stop()
+  })
+
+  it('a "warm" model missing from /api/ps was evicted: its wait becomes a load from then on', async () => {
+    const { w, verdicts, progress } = watch({
+      probe: 'not-resident',
+      coldPrediction: prediction({ loadMs: 8000 }),
+    })
+    expect(w.deadlineMs).toBe(5000)
+    await vi.advanceTimersByTimeAsync(600)
+    // Found at the first status check (500 ms): 500 + 8 s load + 5 s margin.
+    expect(w.deadlineMs).toBe(13_500)
+    expect(progress.map((p) => p.text)).toEqual([
+      'Loading llama3.3:70b on remote — it had been unloaded',
+    ])
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(verdicts).toEqual([])
     w.stop()
   })
 
