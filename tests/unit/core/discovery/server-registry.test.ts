@@ -11,7 +11,7 @@ import {
 } from '../../../../electron/core/discovery/server-registry'
 import type { BackoffPolicy } from '../../../../electron/core/discovery/backoff'
 import { StaticConfigDiscoverer } from '../../../../electron/core/discovery/static-config-discoverer'
-import { createMemoryLogger } from '../../../../electron/core/logger'
+import { createMemoryLogger, type LogLevel } from '../../../../electron/core/logger'
 import { CircuitBreaker } from '../../../../electron/core/routing/circuit-breaker'
 import {
   healthyRoutes,
@@ -81,11 +81,12 @@ function setup(
     resolver?: HostResolver
     backoff?: BackoffPolicy
     degradedLatencyMs?: number
+    logLevel?: LogLevel
   } = {},
 ) {
   let config = initial
   const timers = new ManualTimers()
-  const logger = createMemoryLogger('INFO')
+  const logger = createMemoryLogger(extra.logLevel ?? 'INFO')
   const breaker = extra.breaker ?? new CircuitBreaker({ timers: false, now: () => timers.now })
   const registry = new ServerRegistry({
     discoverers: [
@@ -739,11 +740,15 @@ describe('ServerRegistry health, backoff, latency and events', () => {
     f.routes.set('GET /api/version', broken)
     f.routes.set('GET /api/tags', broken)
     await round(t, f)
+    const down = t.timers.now
     expect(t.byId('s').health).toMatchObject({
       kind: 'offline',
+      since: down,
       error: 'HTTP 500: down for maintenance',
     })
     await round(t, f) // still offline: no second line
+    expect(t.byId('s').health).toMatchObject({ kind: 'offline', since: down })
+    expect(t.timers.now).toBeGreaterThan(down)
     f.routes.set('GET /api/version', { body: { version: '0.12.3' } })
     f.routes.set('GET /api/tags', healthyRoutes(['a:1b', 'b:1b'])['GET /api/tags'] as FakeRoute)
     await round(t, f)
@@ -1025,5 +1030,445 @@ describe('ServerRegistry health, backoff, latency and events', () => {
     await t.registry.start()
     expect(t.registry.snapshot().map((s) => [s.id, s.url])).toEqual([['box', f.url]])
     expect(t.lines()).toContain('WARNING - Server box was found twice; keeping the first')
+  })
+})
+
+describe('ServerRegistry rounds that overlap, resolvers and addresses', () => {
+  const one = (url: string) =>
+    configWith({ additional_servers: [{ name: 's', url, priority: 'PRIMARY' }] })
+  const hits = (f: FakeOllama, route: string) => f.hits.filter((h) => h === route).length
+  const versionHits = (f: FakeOllama) => hits(f, 'GET /api/version')
+  const refused = () =>
+    new TypeError('fetch failed', {
+      cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+    })
+  const broken = { status: 500, body: { error: 'down for maintenance' } }
+  const slowVersion = (delayMs: number): FakeRoute => ({ body: { version: '0.12.3' }, delayMs })
+  const tagsOf = (models: string[]) => healthyRoutes(models)['GET /api/tags'] as FakeRoute
+  /** A dead loopback port spelt with a host name, so the URL itself names no address. */
+  const deadByName = async () => (await refusedUrl()).replace('127.0.0.1', 'localhost')
+  /** A discoverer whose list the test changes between rounds. */
+  function listed(initial: FoundServer[]) {
+    let list = initial
+    const discoverer: Discoverer = { discover: () => Promise.resolve(list) }
+    return { discoverer, set: (next: FoundServer[]) => (list = next) }
+  }
+  const mdnsBox = (id: string, urls: string[], extra: Partial<FoundServer> = {}): FoundServer => ({
+    id,
+    name: id,
+    urls,
+    priority: 'SECONDARY',
+    source: 'mdns',
+    trusted: false,
+    ...extra,
+  })
+
+  it('names its error after the missing server', () => {
+    const t = setup(configWith({}))
+    let caught: unknown
+    try {
+      t.registry.trust('nope')
+    } catch (err) {
+      caught = err
+    }
+    expect(caught).toMatchObject({ name: 'UnknownServerError', serverId: 'nope' })
+  })
+
+  it('by default its health timers never hold the process, and stop clears them', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const config = one(f.url)
+    const setSpy = vi.spyOn(globalThis, 'setTimeout')
+    const clearSpy = vi.spyOn(globalThis, 'clearTimeout')
+    try {
+      const registry = new ServerRegistry({
+        discoverers: [new StaticConfigDiscoverer(() => config.llm.providers.ollama)],
+        logger: createMemoryLogger('INFO'),
+        config: () => config,
+        breaker: new CircuitBreaker({ timers: false }),
+      })
+      registries.push(registry)
+      await registry.start()
+      const index = setSpy.mock.calls.findIndex((call) => call[1] === 15_000)
+      const handle = setSpy.mock.results[index]?.value as NodeJS.Timeout
+      expect(handle.hasRef()).toBe(false)
+      registry.stop()
+      expect(clearSpy).toHaveBeenCalledWith(handle)
+    } finally {
+      setSpy.mockRestore()
+      clearSpy.mockRestore()
+    }
+  })
+
+  it('a registry stopped during its first round logs no summary', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    const started = t.registry.start()
+    t.registry.stop()
+    await started
+    expect(t.lines()).toEqual(['INFO - Discovering Ollama servers and models...'])
+  })
+
+  it('a server removed while its probe is out is neither reported, counted nor re-armed', async () => {
+    const a = await fake(healthyRoutes(['a:1b']))
+    const b = await fake(healthyRoutes(['b:1b']))
+    const t = setup(
+      configWith({
+        additional_servers: [
+          { name: 'a', url: a.url, priority: 'PRIMARY' },
+          { name: 'b', url: b.url, priority: 'PRIMARY' },
+        ],
+      }),
+    )
+    await t.registry.start()
+    // a's next answer is slow and lists a new model (whose /api/show would be asked if applied).
+    a.routes.set('GET /api/version', slowVersion(200))
+    a.routes.set('GET /api/tags', tagsOf(['a2:1b']))
+    const shows = hits(a, 'POST /api/show')
+    const before = t.lines().length
+    const first = t.registry.refresh()
+    await vi.waitFor(() => expect(versionHits(a)).toBe(2))
+    t.setConfig(
+      configWith({ additional_servers: [{ name: 'b', url: b.url, priority: 'PRIMARY' }] }),
+    )
+    const second = t.registry.refresh()
+    await Promise.all([first, second])
+    const lines = t.lines().slice(before)
+    expect(lines.filter((l) => l.includes('Server a'))).toEqual([])
+    expect(lines.filter((l) => l.includes('Discovery complete'))).toEqual([
+      'INFO - Discovery complete: 1/1 servers available, 1 unique models',
+      'INFO - Discovery complete: 1/1 servers available, 1 unique models',
+    ])
+    expect(hits(a, 'POST /api/show')).toBe(shows)
+    expect(t.registry.snapshot().map((s) => s.id)).toEqual(['b'])
+    expect(t.timers.delays()).toEqual([15_000])
+  })
+
+  it('a server removed while its refresh waits out a round for replaced URLs is not probed', async () => {
+    const a = await fake(healthyRoutes(['a:1b']))
+    const c = await fake(healthyRoutes(['c:1b']))
+    const t = setup(one(a.url))
+    await t.registry.start()
+    a.routes.set('GET /api/version', slowVersion(200))
+    t.timers.fireNext() // the health round of a, now out
+    await vi.waitFor(() => expect(versionHits(a)).toBe(2))
+    t.setConfig(one(c.url))
+    const first = t.registry.refresh()
+    await vi.waitFor(() => expect(t.byId('s').url).toBe(c.url))
+    t.setConfig(configWith({}))
+    const second = t.registry.refresh()
+    await Promise.all([first, second])
+    expect(t.registry.snapshot()).toEqual([])
+    expect(versionHits(c)).toBe(0)
+    expect(t.timers.queue).toEqual([])
+  })
+
+  it('a refresh during a round for the same URLs shares that round', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    await t.registry.start()
+    f.routes.set('GET /api/version', slowVersion(150))
+    t.timers.fireNext()
+    await vi.waitFor(() => expect(versionHits(f)).toBe(2))
+    await t.registry.refresh()
+    expect(versionHits(f)).toBe(2)
+    expect(t.timers.delays()).toEqual([15_000])
+  })
+
+  it.each([
+    ['a URL added', [] as string[], ['added']],
+    ['a URL replaced', ['old'], ['new']],
+  ])(
+    'a refresh during a round runs a fresh one when the URL list changed: %s',
+    async (_name, before, after) => {
+      const a = await fake(healthyRoutes(['a:1b']))
+      const dead: Record<string, string> = {}
+      for (const key of [...before, ...after]) dead[key] = await refusedUrl()
+      const withFallbacks = (keys: string[]) =>
+        configWith({ base_url: a.url, fallback_urls: keys.map((k) => dead[k] ?? '') })
+      const t = setup(withFallbacks(before))
+      await t.registry.start()
+      a.routes.set('GET /api/version', slowVersion(150))
+      t.timers.fireNext()
+      await vi.waitFor(() => expect(versionHits(a)).toBe(2))
+      t.setConfig(withFallbacks(after))
+      await t.registry.refresh()
+      expect(versionHits(a)).toBe(3)
+      expect(t.byId('primary').urls).toEqual([a.url, ...after.map((k) => dead[k])])
+    },
+  )
+
+  it('a round for a URL the config replaced never shows what that URL answered', async () => {
+    const a = await fake(healthyRoutes(['a:1b']))
+    const b = await fake(healthyRoutes(['b:1b']))
+    const t = setup(one(a.url))
+    await t.registry.start()
+    a.routes.set('GET /api/version', slowVersion(150))
+    a.routes.set('GET /api/tags', tagsOf(['a2:1b']))
+    t.timers.fireNext()
+    await vi.waitFor(() => expect(versionHits(a)).toBe(2))
+    const shown: string[][] = []
+    t.registry.onDidChange((views) => shown.push(views[0]?.models.map((m) => m.name) ?? []))
+    t.setConfig(one(b.url))
+    await t.registry.refresh()
+    await new Promise((r) => setImmediate(r))
+    expect(shown.flat()).not.toContain('a2:1b')
+    expect(t.byId('s').models.map((m) => m.name)).toEqual(['b:1b'])
+  })
+
+  it('a refresh tries the URL that answered last first', async () => {
+    const a = await fake({ 'GET /api/version': broken, 'GET /api/tags': broken })
+    const b = await fake(healthyRoutes(['b:1b']))
+    const t = setup(configWith({ base_url: a.url, fallback_urls: [b.url] }))
+    await t.registry.start()
+    expect(t.byId('primary')).toMatchObject({ url: b.url, source: 'fallback_url' })
+    const tried = versionHits(a)
+    await t.registry.refresh()
+    expect(versionHits(a)).toBe(tried)
+    expect(t.byId('primary')).toMatchObject({ url: b.url, source: 'fallback_url' })
+  })
+
+  it("shows the discoverer's address for the first URL, the URL's own for a fallback", async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const deadName = await deadByName()
+    const boxes = listed([
+      mdnsBox('first', [deadName], { resolvedAddress: '10.0.0.7' }),
+      mdnsBox('second', [await deadByName(), f.url], { resolvedAddress: '10.0.0.8' }),
+    ])
+    const t = setup(configWith({}), { discoverers: [boxes.discoverer] })
+    await t.registry.start()
+    expect(t.byId('first')).toMatchObject({
+      resolvedAddress: '10.0.0.7',
+      health: { kind: 'offline' },
+    })
+    expect(t.byId('second')).toMatchObject({
+      url: f.url,
+      source: 'fallback_url',
+      resolvedAddress: '127.0.0.1',
+    })
+    // The first URL changes: its new address is shown even before any probe has answered.
+    boxes.set([mdnsBox('first', [await deadByName()], { resolvedAddress: '10.0.0.9' })])
+    await t.registry.refresh()
+    expect(t.byId('first')).toMatchObject({
+      resolvedAddress: '10.0.0.9',
+      health: { kind: 'offline' },
+    })
+  })
+
+  it('keeps dialling the resolved address while it re-probes the same URL', async () => {
+    const box = await fake(healthyRoutes(['a:1b']))
+    const resolver: HostResolver = {
+      resolveUrl: (url) =>
+        Promise.resolve(
+          url.includes('box.local')
+            ? { kind: 'resolved', address: '127.0.0.1', dialUrl: box.url }
+            : { kind: 'direct' },
+        ),
+      forget: () => undefined,
+    }
+    const t = setup(one('http://box.local:11434'), { resolver })
+    await t.registry.start()
+    box.routes.set('GET /api/version', slowVersion(150))
+    const refreshed = t.registry.refresh()
+    await vi.waitFor(() => expect(versionHits(box)).toBe(2))
+    expect(t.byId('s').dialUrl).toBe(box.url)
+    await refreshed
+    expect(t.byId('s').dialUrl).toBe(box.url)
+  })
+
+  it('a box found over mDNS at a resolved configured address is listed once, with a debug line', async () => {
+    const box = await fake(healthyRoutes(['a:1b']))
+    const other = await fake(healthyRoutes(['b:1b']))
+    const port = new URL(box.url).port
+    const resolver: HostResolver = {
+      resolveUrl: (url) =>
+        Promise.resolve(
+          url.includes('box.local')
+            ? { kind: 'resolved', address: '127.0.0.1', dialUrl: box.url }
+            : { kind: 'direct' },
+        ),
+      forget: () => undefined,
+    }
+    const mdns = listed([mdnsBox('gpu-box', [box.url]), mdnsBox('other-box', [other.url])])
+    const t = setup(configWith({ base_url: `http://box.local:${port}` }), {
+      discoverers: [mdns.discoverer],
+      resolver,
+      logLevel: 'DEBUG',
+    })
+    await t.registry.start()
+    // Once the configured name has been resolved, the box at its address is that server.
+    await t.registry.refresh()
+    expect(t.registry.snapshot().map((s) => s.id)).toEqual(['primary', 'other-box'])
+    expect(t.lines().filter((l) => l.includes('is a configured server'))).toEqual([
+      'DEBUG - Discovered gpu-box is a configured server: not listed twice',
+    ])
+  })
+
+  it('an mDNS box claims no address: two findings at one address are both listed', async () => {
+    const box = await fake(healthyRoutes(['a:1b']))
+    const port = new URL(box.url).port
+    const resolver: HostResolver = {
+      resolveUrl: (url) =>
+        Promise.resolve(
+          url.includes('box.local')
+            ? { kind: 'resolved', address: '127.0.0.1', dialUrl: box.url }
+            : { kind: 'direct' },
+        ),
+      forget: () => undefined,
+    }
+    const mdns = listed([
+      mdnsBox('box', [`http://box.local:${port}`]),
+      mdnsBox('box-ip', [box.url]),
+    ])
+    const t = setup(configWith({}), { discoverers: [mdns.discoverer], resolver })
+    await t.registry.start()
+    await t.registry.refresh()
+    expect(t.registry.snapshot().map((s) => s.id)).toEqual(['box', 'box-ip'])
+  })
+
+  it('a box found over mDNS is a configured server when any of its URLs is configured', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const mdns = listed([mdnsBox('multi', [await refusedUrl(), f.url])])
+    const t = setup(configWith({ base_url: f.url }), { discoverers: [mdns.discoverer] })
+    await t.registry.start()
+    expect(t.registry.snapshot().map((s) => s.id)).toEqual(['primary'])
+  })
+
+  it('asks the resolver with the probe timeout, at most 2 s', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const asked: number[] = []
+    const resolver: HostResolver = {
+      resolveUrl: (_url, opts) => {
+        asked.push(opts.timeoutMs)
+        return Promise.resolve({ kind: 'direct' })
+      },
+      forget: () => undefined,
+    }
+    const config = one(f.url)
+    config.llm.providers.ollama.timeouts.probe_ms = 1000
+    const t = setup(config, { resolver })
+    await t.registry.start()
+    const longer = one(f.url)
+    longer.llm.providers.ollama.timeouts.probe_ms = 5000
+    t.setConfig(longer)
+    await t.registry.refresh()
+    expect(asked).toEqual([1000, 2000])
+  })
+
+  /** Answers from a script, one address per ask (the last one repeats); `direct` as written. */
+  function scripted(port: string, answers: (string | 'direct')[]) {
+    const forgotten: string[] = []
+    let asked = 0
+    const resolver: HostResolver = {
+      resolveUrl: () => {
+        const answer = answers[Math.min(asked, answers.length - 1)] ?? 'direct'
+        asked += 1
+        return Promise.resolve(
+          answer === 'direct'
+            ? { kind: 'direct' }
+            : { kind: 'resolved', address: answer, dialUrl: `http://${answer}:${port}` },
+        )
+      },
+      forget: (url) => forgotten.push(url),
+    }
+    return { resolver, forgotten, asked: () => asked }
+  }
+
+  it('asks the name at most twice per round, reporting the last address tried', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const port = new URL(f.url).port
+    // Nothing listens on 127.0.0.9 or .8 at that port; the third answer would be the live one.
+    const r = scripted(port, ['127.0.0.9', '127.0.0.8', '127.0.0.1'])
+    const t = setup(one(`http://box.local:${port}`), { resolver: r.resolver })
+    await t.registry.start()
+    expect(t.byId('s').health).toMatchObject({
+      kind: 'offline',
+      error: 'connection refused (at 127.0.0.8)',
+    })
+    expect(r.asked()).toBe(2)
+    expect(r.forgotten).toEqual([`http://box.local:${port}`, `http://box.local:${port}`])
+    expect(versionHits(f)).toBe(0)
+  })
+
+  it('does not probe the same resolved address twice in a round', async () => {
+    const f = await fake({ 'GET /api/version': broken, 'GET /api/tags': broken })
+    const port = new URL(f.url).port
+    const r = scripted(port, ['127.0.0.1'])
+    const t = setup(one(`http://box.local:${port}`), { resolver: r.resolver })
+    await t.registry.start()
+    expect(versionHits(f)).toBe(1)
+    expect(t.byId('s').health).toMatchObject({
+      kind: 'offline',
+      error: 'HTTP 500: down for maintenance (at 127.0.0.1)',
+    })
+  })
+
+  it('a resolver that turns to "as written" after a dead address ends the round with that failure', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const r = scripted(new URL(f.url).port, ['127.0.0.9', 'direct'])
+    const t = setup(one(f.url), { resolver: r.resolver })
+    await t.registry.start()
+    // The URL as written would answer, but that is the next round's business.
+    expect(t.byId('s').health).toMatchObject({
+      kind: 'offline',
+      error: 'connection refused (at 127.0.0.9)',
+    })
+    expect(versionHits(f)).toBe(0)
+  })
+
+  it('several probe problems are all given as the reason', async () => {
+    const f = await fake({
+      ...healthyRoutes(['a:1b']),
+      'GET /api/version': broken,
+      'GET /api/ps': { status: 500, body: { error: 'ps broke' } },
+    })
+    const t = setup(one(f.url))
+    await t.registry.start()
+    expect(t.byId('s').health).toMatchObject({
+      kind: 'degraded',
+      reason: '/api/version: HTTP 500: down for maintenance; /api/ps: HTTP 500: ps broke',
+    })
+  })
+
+  it('a probe exactly at the slow limit is not slow', async () => {
+    // A frozen performance clock makes every probe take 0 ms.
+    vi.useFakeTimers({ toFake: ['performance'] })
+    try {
+      const f = await fake(healthyRoutes(['a:1b']))
+      const t = setup(one(f.url), { degradedLatencyMs: 0 })
+      await t.registry.start()
+      expect(t.byId('s').health).toMatchObject({ kind: 'online', latencyMs: 0 })
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('an offline server with a probe round out does not count failed requests as rounds', async () => {
+    const f = await fake({ 'GET /api/version': broken, 'GET /api/tags': broken })
+    const t = setup(one(f.url))
+    await t.registry.start()
+    expect(t.timers.delays()).toEqual([1000])
+    f.routes.set('GET /api/version', { ...broken, delayMs: 150 })
+    t.timers.fireNext()
+    await vi.waitFor(() => expect(versionHits(f)).toBe(2))
+    t.registry.recordFailure('s', refused())
+    expect(t.byId('s').health).toMatchObject({ kind: 'offline', error: 'connection refused' })
+    expect(t.timers.queue).toEqual([])
+    await vi.waitFor(() => expect(t.timers.delays()).toEqual([2000]))
+  })
+
+  it('a failed request during a probe round asks for no extra round', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const t = setup(one(f.url))
+    await t.registry.start()
+    f.routes.set('GET /api/version', slowVersion(150))
+    t.timers.fireNext()
+    await vi.waitFor(() => expect(versionHits(f)).toBe(2))
+    t.registry.recordFailure(
+      's',
+      Object.assign(new Error('boom'), { name: 'ResponseError', status_code: 500 }),
+    )
+    expect(t.timers.queue).toEqual([])
+    await vi.waitFor(() => expect(t.timers.delays()).toEqual([15_000]))
+    expect(versionHits(f)).toBe(2)
   })
 })
