@@ -238,10 +238,12 @@ export class ServerRegistry {
       const url = state.found.urls[state.urlIndex] ?? ''
       // The name may point elsewhere now: the next probe asks the LAN again.
       this.opts.resolver?.forget(url)
-      if (state.health.kind === 'offline' && (state.timer !== null || state.probing !== null)) {
-        // Already known to be down with a re-probe on its way: more failed requests (many chats
-        // failing at once) are not more probe rounds, so the backoff does not grow; only the
-        // reason is brought up to date.
+      if (state.health.kind === 'offline') {
+        // Already known to be down, and a running registry always has a re-probe of an offline
+        // server on its way: its backoff timer, a round out, or the discovery round start() began
+        // after a stop (when there is neither yet). More failed requests (many chats failing at
+        // once) are not more probe rounds, so the backoff does not grow; only the reason is
+        // brought up to date.
         if (state.health.error !== failure.reason) {
           state.health = { ...state.health, error: failure.reason }
           this.changed()

@@ -1456,6 +1456,20 @@ describe('ServerRegistry rounds that overlap, resolvers and addresses', () => {
     await vi.waitFor(() => expect(t.timers.delays()).toEqual([2000]))
   })
 
+  it('a failed request while a restarted registry re-probes does not grow the backoff', async () => {
+    const f = await fake({ 'GET /api/version': broken, 'GET /api/tags': broken })
+    const t = setup(one(f.url))
+    await t.registry.start()
+    expect(t.timers.delays()).toEqual([1000])
+    t.registry.stop()
+    const restarted = t.registry.start()
+    // No timer and no round are out yet, but the discovery round that start() began is the re-probe.
+    t.registry.recordFailure('s', refused())
+    expect(t.byId('s').health).toMatchObject({ kind: 'offline', error: 'connection refused' })
+    await restarted
+    expect(t.timers.delays()).toEqual([2000])
+  })
+
   it('a failed request during a probe round asks for no extra round', async () => {
     const f = await fake(healthyRoutes(['a:1b']))
     const t = setup(one(f.url))
