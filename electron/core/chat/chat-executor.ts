@@ -161,7 +161,11 @@ export class ChatExecutor {
     // Servers that failed as a whole (unreachable, hung, dropped) in this run: their other models are
     // skipped, so a dead box costs one timeout, not one per model in the chain.
     const deadServers = new Set<string>()
-    const usable = (t: RoutingTarget): boolean => !deadServers.has(t.serverId)
+    // Servers busy loading a model we did not wait for: Ollama loads one model at a time, so their
+    // other cold models would wait behind that load too.
+    const loadingServers = new Set<string>()
+    const usable = (t: RoutingTarget): boolean =>
+      !deadServers.has(t.serverId) && !(loadingServers.has(t.serverId) && !t.loaded)
     // A model-specific refusal (prompt too long for its context, …) moves on; if nothing else
     // answers, the caller gets that refusal rather than a generic failure.
     let refusal: { status: number; message: string } | null = null
@@ -244,6 +248,7 @@ export class ChatExecutor {
           this.opts.logger.info(
             `Not waiting for ${target.model} @ ${target.serverName}: ${result.error.detail}`,
           )
+          loadingServers.add(target.serverId)
           break
         case 'failed': {
           const { error } = result
@@ -372,9 +377,9 @@ export class ChatExecutor {
         const limits = { connectMs: timeouts.side_probe_ms, signal, validateNdjson: false }
         // /api/version answers at once on a healthy box, loading or not: no answer = frozen.
         await fetchLimits.run(limits, () => client.version())
-        if (cold) return undefined
-        // A model we think loaded but /api/ps does not list was evicted: its wait is a load.
-        // /api/ps may be slow while a model unloads, so its failure says nothing.
+        // A model we think loaded but /api/ps does not list was evicted: its wait is a load; one we
+        // think cold but listed was loaded since: no load to wait for. /api/ps may be slow while a
+        // model unloads, so its failure says nothing.
         try {
           const ps = await fetchLimits.run(limits, () => client.ps())
           return ps.models.some(
@@ -384,6 +389,16 @@ export class ChatExecutor {
           return undefined
         }
       },
+      warmPrediction: this.scheduler.predict(
+        {
+          serverId: target.serverId,
+          model: target.model,
+          sizeBytes: info?.sizeBytes ?? 0,
+          cold: false,
+          promptTokens: estimateTokens(messages.map((m) => m.content).join('\n')),
+        },
+        ticket,
+      ),
       coldPrediction: this.scheduler.predict(
         {
           serverId: target.serverId,
@@ -405,13 +420,13 @@ export class ChatExecutor {
           case 'wedged':
             // A cold model may still be loading (the box answers its status checks): answer
             // elsewhere, and let this request finish the load for the next message.
-            if (cold && hasAlternative && this.opts.backgroundLoads?.adopt) {
+            if (verdict.cold && hasAlternative && this.opts.backgroundLoads?.adopt) {
               return onDetach(`${target.model} is still loading after ${verdict.ms} ms`)
             }
             return abort({
               kind: 'first-token',
               ms: verdict.ms,
-              detail: `${verdict.detail}${cold ? ' (model not loaded)' : ''}`,
+              detail: `${verdict.detail}${verdict.cold ? ' (model not loaded)' : ''}`,
             })
           case 'stall':
             return abort({ kind: 'stall', ms: verdict.ms, detail: verdict.detail })

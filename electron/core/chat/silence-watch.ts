@@ -28,7 +28,8 @@ export interface SilenceLimits {
 export type SilenceVerdict =
   | { kind: 'frozen'; detail: string }
   | { kind: 'offline'; detail: string }
-  | { kind: 'wedged'; ms: number; detail: string }
+  /** `cold`: whether the model was (still) to be loaded when the deadline passed. */
+  | { kind: 'wedged'; ms: number; detail: string; cold: boolean }
   | { kind: 'stall'; ms: number; detail: string }
   /** The predicted wait (load, queue) is longer than the person should sit through: answer elsewhere. */
   | { kind: 'too-long'; ms: number; detail: string }
@@ -50,6 +51,8 @@ export interface SilenceWatchOptions {
   probe(signal: AbortSignal): Promise<boolean | undefined>
   /** The prediction should the model turn out to need a load after all (evicted meanwhile). */
   coldPrediction?: WaitPrediction
+  /** The prediction should a "cold" model turn out to be in memory already (loaded since). */
+  warmPrediction?: WaitPrediction
   /** Whether the registry already knows the server is offline. */
   isOffline(): boolean
   onProgress(progress: WaitProgress): void
@@ -176,6 +179,7 @@ export class SilenceWatch {
       this.finish({
         kind: 'wedged',
         ms: this.deadlineMs,
+        cold: this.cold,
         detail: `no first token within ${this.deadlineMs} ms${expected}`,
       })
       return
@@ -207,7 +211,9 @@ export class SilenceWatch {
         if (this.probing !== controller) return
         this.probing = null
         this.nextProbeAt = this.now() + this.o.limits.probeEveryMs
-        if (resident === false && !this.cold && !this.answering && !this.thinking) this.evicted()
+        if (this.answering || this.thinking) return
+        if (resident === false && !this.cold) this.evicted()
+        else if (resident === true && this.cold) this.resident()
       },
       () => {
         clearTimeout(timer)
@@ -234,6 +240,18 @@ export class SilenceWatch {
       this.prediction.totalMs,
       `Loading ${this.o.model} on ${this.o.serverName} — it had been unloaded`,
     )
+  }
+
+  /** The model we thought cold is in memory (loaded since the router looked): no load to wait for. */
+  private resident(): void {
+    this.cold = false
+    this.prediction = this.o.warmPrediction ?? { ...this.prediction, loadMs: 0 }
+    this.prediction = {
+      ...this.prediction,
+      totalMs: this.prediction.queueMs + this.prediction.promptMs,
+    }
+    this.offsetMs = this.now() - this.startedAt
+    this.plan()
   }
 
   /** Says what the wait is, when its phase changes. */
