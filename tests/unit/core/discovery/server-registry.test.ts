@@ -659,15 +659,15 @@ describe('ServerRegistry health, backoff, latency and events', () => {
   it('a probe slower than half the probe timeout is degraded as slow', async () => {
     const f = await fake({
       ...healthyRoutes(['a:1b']),
-      'GET /api/version': { body: { version: '0.12.3' }, delayMs: 600 },
+      'GET /api/version': { body: { version: '0.12.3' }, delayMs: 1100 },
     })
     const config = one(f.url)
-    config.llm.providers.ollama.timeouts.probe_ms = 1000
+    config.llm.providers.ollama.timeouts.probe_ms = 2000
     const t = setup(config)
     await t.registry.start()
     const health = t.byId('s').health
     if (health.kind !== 'degraded') throw new Error(`expected degraded, got ${health.kind}`)
-    expect(health.latencyMs).toBeGreaterThanOrEqual(600)
+    expect(health.latencyMs).toBeGreaterThanOrEqual(1100)
     expect(health.reason).toBe(`slow: ${health.latencyMs} ms`)
   })
 
@@ -1121,7 +1121,7 @@ describe('ServerRegistry rounds that overlap, resolvers and addresses', () => {
     )
     await t.registry.start()
     // a's next answer is slow and lists a new model (whose /api/show would be asked if applied).
-    a.routes.set('GET /api/version', slowVersion(200))
+    a.routes.set('GET /api/version', slowVersion(400))
     a.routes.set('GET /api/tags', tagsOf(['a2:1b']))
     const shows = hits(a, 'POST /api/show')
     const before = t.lines().length
@@ -1148,7 +1148,7 @@ describe('ServerRegistry rounds that overlap, resolvers and addresses', () => {
     const c = await fake(healthyRoutes(['c:1b']))
     const t = setup(one(a.url))
     await t.registry.start()
-    a.routes.set('GET /api/version', slowVersion(200))
+    a.routes.set('GET /api/version', slowVersion(400))
     t.timers.fireNext() // the health round of a, now out
     await vi.waitFor(() => expect(versionHits(a)).toBe(2))
     t.setConfig(one(c.url))
@@ -1166,7 +1166,7 @@ describe('ServerRegistry rounds that overlap, resolvers and addresses', () => {
     const f = await fake(healthyRoutes(['a:1b']))
     const t = setup(one(f.url))
     await t.registry.start()
-    f.routes.set('GET /api/version', slowVersion(150))
+    f.routes.set('GET /api/version', slowVersion(400))
     t.timers.fireNext()
     await vi.waitFor(() => expect(versionHits(f)).toBe(2))
     await t.registry.refresh()
@@ -1187,7 +1187,7 @@ describe('ServerRegistry rounds that overlap, resolvers and addresses', () => {
         configWith({ base_url: a.url, fallback_urls: keys.map((k) => dead[k] ?? '') })
       const t = setup(withFallbacks(before))
       await t.registry.start()
-      a.routes.set('GET /api/version', slowVersion(150))
+      a.routes.set('GET /api/version', slowVersion(400))
       t.timers.fireNext()
       await vi.waitFor(() => expect(versionHits(a)).toBe(2))
       t.setConfig(withFallbacks(after))
@@ -1202,7 +1202,7 @@ describe('ServerRegistry rounds that overlap, resolvers and addresses', () => {
     const b = await fake(healthyRoutes(['b:1b']))
     const t = setup(one(a.url))
     await t.registry.start()
-    a.routes.set('GET /api/version', slowVersion(150))
+    a.routes.set('GET /api/version', slowVersion(400))
     a.routes.set('GET /api/tags', tagsOf(['a2:1b']))
     t.timers.fireNext()
     await vi.waitFor(() => expect(versionHits(a)).toBe(2))
@@ -1267,7 +1267,7 @@ describe('ServerRegistry rounds that overlap, resolvers and addresses', () => {
     }
     const t = setup(one('http://box.local:11434'), { resolver })
     await t.registry.start()
-    box.routes.set('GET /api/version', slowVersion(150))
+    box.routes.set('GET /api/version', slowVersion(400))
     const refreshed = t.registry.refresh()
     await vi.waitFor(() => expect(versionHits(box)).toBe(2))
     expect(t.byId('s').dialUrl).toBe(box.url)
@@ -1447,7 +1447,7 @@ describe('ServerRegistry rounds that overlap, resolvers and addresses', () => {
     const t = setup(one(f.url))
     await t.registry.start()
     expect(t.timers.delays()).toEqual([1000])
-    f.routes.set('GET /api/version', { ...broken, delayMs: 150 })
+    f.routes.set('GET /api/version', { ...broken, delayMs: 400 })
     t.timers.fireNext()
     await vi.waitFor(() => expect(versionHits(f)).toBe(2))
     t.registry.recordFailure('s', refused())
@@ -1474,7 +1474,7 @@ describe('ServerRegistry rounds that overlap, resolvers and addresses', () => {
     const f = await fake(healthyRoutes(['a:1b']))
     const t = setup(one(f.url))
     await t.registry.start()
-    f.routes.set('GET /api/version', slowVersion(150))
+    f.routes.set('GET /api/version', slowVersion(400))
     t.timers.fireNext()
     await vi.waitFor(() => expect(versionHits(f)).toBe(2))
     t.registry.recordFailure(
