@@ -1485,4 +1485,22 @@ describe('ServerRegistry rounds that overlap, resolvers and addresses', () => {
     await vi.waitFor(() => expect(t.timers.delays()).toEqual([15_000]))
     expect(versionHits(f)).toBe(2)
   })
+
+  it('a round cut short by stop leaves the last state shown, without a "back online" line', async () => {
+    const f = await fake({ 'GET /api/version': broken, 'GET /api/tags': broken })
+    const t = setup(one(f.url))
+    await t.registry.start()
+    expect(t.byId('s').health.kind).toBe('offline')
+    // It answers again, listing a new model whose /api/show is slow.
+    f.routes.set('GET /api/version', { body: { version: '0.12.3' } })
+    f.routes.set('GET /api/tags', tagsOf(['a:1b']))
+    f.routes.set('POST /api/show', { body: { capabilities: ['completion'] }, delayMs: 400 })
+    t.timers.fireNext()
+    await vi.waitFor(() => expect(hits(f, 'POST /api/show')).toBe(1))
+    const before = t.lines().length
+    t.registry.stop()
+    await new Promise((r) => setTimeout(r, 200))
+    expect(t.byId('s').health.kind).toBe('offline')
+    expect(t.lines().slice(before)).toEqual([])
+  })
 })
