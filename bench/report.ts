@@ -127,6 +127,32 @@ export function goalRows(r: BenchResults): GoalRow[] {
       f.hung.laterAddedMs < 100,
     )
   }
+  const q = r.silence
+  if (q) {
+    add(
+      '7 silence',
+      `(a) frozen primary, default timeouts: first token (by ${q.frozen.answeredBy})`,
+      ms(q.frozen.ttftMs),
+      '< 3000 ms',
+      q.frozen.ttftMs < 3000,
+    )
+    // The issue's goal: the predicted load time + 5 s (whatever the configured margin).
+    const wedgeGoal = q.wedged.predictedLoadMs + 5000
+    add(
+      '7 silence',
+      `(b) wedged runner, cold coder (predicted load ${ms(q.wedged.predictedLoadMs)}): first token (by ${q.wedged.answeredBy})`,
+      ms(q.wedged.ttftMs),
+      `≤ predicted load + 5000 ms = ${ms(wedgeGoal)} (margin ${q.wedged.marginMs} ms)`,
+      q.wedged.ttftMs <= wedgeGoal,
+    )
+    add(
+      '7 silence',
+      `(c) ${ms(q.longLoad.loadMs)} load, cold_first_token_ms ${q.longLoad.coldFirstTokenMs}: first token (by ${q.longLoad.answeredBy}); loads, next by ${q.longLoad.nextAnsweredBy}`,
+      `${ms(q.longLoad.ttftMs)}; ${q.longLoad.loads} load`,
+      '1 load (not aborted), next answer on the GPU box',
+      q.longLoad.loads === 1 && q.longLoad.nextAnsweredBy.endsWith('@remote'),
+    )
+  }
   const disc = r.discovery
   if (disc) {
     add(

@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: routing cost, proxy overhead, failover, discovery, resources and concurrency (issue 8).
+ * `npm run bench`: routing cost, proxy overhead, failover, discovery, resources, concurrency (issue 8) and
+ * a silent GPU box (issue 12).
  * Loopback only (127.0.0.1, port 0 everywhere), bounded loops. Prints a markdown table and writes
  * bench/results.json. `--only decision,proxy` runs some sections; `--quick` runs fewer rounds.
  */
@@ -14,6 +15,7 @@ import { runFailoverBench, type FailoverBenchResult } from './failover-bench'
 import { runProxyBench, type ProxyBenchResult } from './proxy-bench'
 import { goalRows, markdownTable, type GoalRow } from './report'
 import { runResourcesBench, type ResourcesBenchResult } from './resources-bench'
+import { runSilenceBench, type SilenceBenchResult } from './silence-bench'
 
 /** The sections, in the order they run. */
 export const SECTIONS = [
@@ -23,6 +25,7 @@ export const SECTIONS = [
   'discovery',
   'resources',
   'concurrency',
+  'silence',
 ] as const
 /** One section's name. */
 export type Section = (typeof SECTIONS)[number]
@@ -48,6 +51,7 @@ export interface BenchResults {
   discovery?: DiscoveryBenchResult
   resources?: ResourcesBenchResult
   concurrency?: ConcurrencyBenchResult
+  silence?: SilenceBenchResult
   goals: GoalRow[]
 }
 
@@ -126,6 +130,9 @@ export async function runBench(
           concurrency: 50,
           tokensPerSecond: 1000,
         })
+        break
+      case 'silence':
+        results.silence = await runSilenceBench()
         break
     }
   }

@@ -91,6 +91,10 @@ export interface AppCore {
   readonly logger: Logger
   config(): AillmConfig
   servers(): ServerView[]
+  /** What AILLM knows of each server as a scheduler (load speed, prompt rates, our queue). */
+  readonly scheduler: Pick<SchedulerModel, 'snapshot' | 'onDidChange'>
+  /** Model loads that go on in the background (answered elsewhere meanwhile). */
+  readonly backgroundLoads: Pick<BackgroundLoads, 'snapshot' | 'onDidChange'>
   /** Decide without running (also logs and publishes the decision). */
   route(req: RouteRequest): RoutingDecision
   /** Run a decision with failover. */
@@ -391,6 +395,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     on: (channel, listener) => events[channel].event(listener as never),
     config: currentConfig,
     servers: () => registry.snapshot(),
+    scheduler,
+    backgroundLoads,
     route,
     execute,
     async start() {

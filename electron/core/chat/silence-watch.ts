@@ -75,6 +75,7 @@ export class SilenceWatch {
   private thinking = false
   private phase: WaitProgress['phase'] | null = null
   private ticker: NodeJS.Timeout | null = null
+  private deadlineTimer: NodeJS.Timeout | null = null
   private nextProbeAt: number
   private probing: AbortController | null = null
   private done = false
@@ -114,6 +115,9 @@ export class SilenceWatch {
     this.loadKnown = !cold || (p.loadMs > 0 && p.measured.load)
     this.capped = !this.loadKnown || (!(cold && !o.hasAlternative) && bound <= predicted)
     this.deadlineMs = this.offsetMs + (this.capped ? bound : predicted)
+    // Checked on the dot, not at the next tick: the deadline is what the person waits for.
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer)
+    if (this.started && !this.done) this.armDeadline()
     const limit = cold ? 'cold_first_token_ms' : 'first_token_ms'
     const extra = p.promptMs + p.queueMs
     this.boundText = `${limit} ${bound - extra} ms${extra > 0 ? ` + ${extra} ms for the queue and prompt` : ''}`
@@ -137,6 +141,7 @@ export class SilenceWatch {
     }
     this.report()
     this.ticker = setInterval(() => this.tick(), SILENCE_TICK_MS)
+    this.armDeadline()
   }
 
   /** A chunk arrived: content, thinking or a tool call. */
@@ -150,10 +155,17 @@ export class SilenceWatch {
     if (kind !== 'thinking') this.answering = true
   }
 
+  private armDeadline(): void {
+    const wait = Math.max(0, this.startedAt + this.deadlineMs - this.now())
+    this.deadlineTimer = setTimeout(() => this.tick(), wait)
+  }
+
   stop(): void {
     this.done = true
     if (this.ticker) clearInterval(this.ticker)
     this.ticker = null
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer)
+    this.deadlineTimer = null
     this.probing?.abort()
     this.probing = null
   }

@@ -86,8 +86,8 @@ llm:
         # the message goes elsewhere (about 2 s in all). Default: 1500.
         side_probe_ms: 1500
         # How far past its predicted wait a silent server may go before it counts as wedged (at
-        # least; a quarter of a long prediction). Default: 5000.
-        wedge_margin_ms: 5000
+        # least; a quarter of a long prediction). Default: 4000.
+        wedge_margin_ms: 4000
       # Seconds between health checks of a server that is online (at most 86400). Default: 15.
       health_check_interval_s: 15
       # Preferred models per task type, best first. Task types: greeting, chat, explanation, code,

@@ -66,7 +66,7 @@ export const DEFAULT_CONFIG: AillmConfig = {
           cold_first_token_ms: 90_000,
           stall_ms: 30_000,
           side_probe_ms: 1500,
-          wedge_margin_ms: 5000,
+          wedge_margin_ms: 4000,
         },
         health_check_interval_s: 15,
         task_models: {},

@@ -53,7 +53,7 @@ describe('defaults: an empty file is the documented config', () => {
               cold_first_token_ms: 90000,
               stall_ms: 30000,
               side_probe_ms: 1500,
-              wedge_margin_ms: 5000,
+              wedge_margin_ms: 4000,
             },
             health_check_interval_s: 15,
             task_models: {},
@@ -75,7 +75,7 @@ describe('defaults: an empty file is the documented config', () => {
       cold_first_token_ms: 90000,
       stall_ms: 30000,
       side_probe_ms: 1500,
-      wedge_margin_ms: 5000,
+      wedge_margin_ms: 4000,
     })
     expect(o.task_models).toStrictEqual({})
     expect(accept('api: {}\n').api).toStrictEqual({ host: '127.0.0.1', port: 8000, token: null })
