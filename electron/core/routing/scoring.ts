@@ -182,14 +182,15 @@ export function scoreModelInto(
   }
   const rank = tierRank(model.tier)
   const effectiveRank = ctx.taskType === 'code' && isCoder && rank < 2 ? rank + 1 : rank
-  // The code specialist's lift only helps it reach a tier; it never makes a coder "too big".
-  const diff =
-    rank >= ctx.wantedRank ? rank - ctx.wantedRank : Math.min(0, effectiveRank - ctx.wantedRank)
+  // The code specialist's lift only helps it reach a tier; it never makes a coder "too big":
+  // too big counts the model's own tier, too small the lifted one.
+  const diff = Math.max(0, rank - ctx.wantedRank) + Math.min(0, effectiveRank - ctx.wantedRank)
 
   let tierFit: number
   if (diff === 0) {
     tierFit = W.tierMatch
     reasons?.push(REASON_CODES.TIER_MATCH)
+    // Stryker disable next-line EqualityOperator: diff === 0 is taken above, so > 0 and >= 0 agree
   } else if (diff > 0) {
     tierFit = W.tierMatch - W.tooBigStep * diff
     reasons?.push(REASON_CODES.TIER_TOO_BIG)
@@ -236,11 +237,12 @@ export function scoreModelInto(
     reasons?.push(REASON_CODES.MODEL_COLD)
   }
 
-  const tps = model.tokensPerSecond
-  const speed =
-    tps !== null && tps > 0 ? Math.min(W.speedCap, W.speedFactor * Math.log10(1 + tps)) : 0
+  // Unmeasured (null) counts as nothing, like 0 tokens/s (log10 of 1).
+  const tps = Math.max(0, model.tokensPerSecond ?? 0)
+  const speed = Math.min(W.speedCap, W.speedFactor * Math.log10(1 + tps))
 
   let preference = 0
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut past normaliseTag; with no preferences get() finds nothing either
   if (ctx.preferences.size > 0) {
     const rank = ctx.preferences.get(normaliseTag(model.name))
     if (rank !== undefined) {

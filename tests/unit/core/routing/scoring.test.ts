@@ -327,6 +327,11 @@ describe('scoreModel: specialisation', () => {
     expect(total(images, blind)).toBeLessThan(total(text, blind))
   })
 
+  it('only a vision model sees: with images, an embedding-tagged model is as blind as a plain one', () => {
+    const c = ctx('balanced', 'chat', { wantsVision: true })
+    expect(total(c, bare('e', 'balanced', ['embedding']))).toBe(total(c, bare('b', 'balanced')))
+  })
+
   it('a coder that can see gets both its code bonus and the vision bonus', () => {
     const c = ctx('balanced', 'code', { wantsVision: true })
     const both = bare('vc', 'balanced', ['code', 'vision'])
@@ -359,6 +364,7 @@ describe('scoreModel: resources', () => {
     const tps = (t: number | null) => total(c, bare('m', 'balanced', [], { tokensPerSecond: t }))
     expect(tps(9)).toBeGreaterThan(tps(null))
     expect(tps(0)).toBe(tps(null))
+    expect(tps(-5)).toBe(tps(null))
     expect(tps(99) - tps(9)).toBeCloseTo(tps(9) - tps(null), 9)
   })
 
