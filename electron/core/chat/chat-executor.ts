@@ -314,7 +314,14 @@ export class ChatExecutor {
     messages: Message[],
     opts: ChatRunOptions,
     ticket: ReturnType<SchedulerModel['enter']>,
-  ): { prediction: WaitPrediction; info: TargetInfo | null; cold: boolean } {
+  ): {
+    cold: boolean
+    info: TargetInfo | null
+    /** For the model as the router sees it, and should it prove loaded (warm) or not (cold). */
+    prediction: WaitPrediction
+    warm: WaitPrediction
+    coldLoad: WaitPrediction
+  } {
     const info = this.opts.describe?.(target) ?? null
     const wanted = opts.options?.num_ctx
     // A runner loaded with another context length is reloaded (Ollama's needsReload): a cold start.
@@ -324,17 +331,20 @@ export class ChatExecutor {
       info.loadedContextLength !== wanted
     const cold = !target.loaded || otherContext
     const promptTokens = estimateTokens(messages.map((m) => m.content).join('\n'))
-    const prediction = this.scheduler.predict(
-      {
-        serverId: target.serverId,
-        model: target.model,
-        sizeBytes: info?.sizeBytes ?? 0,
-        cold,
-        promptTokens,
-      },
-      ticket,
-    )
-    return { prediction, info, cold }
+    const ask = (loadFirst: boolean): WaitPrediction =>
+      this.scheduler.predict(
+        {
+          serverId: target.serverId,
+          model: target.model,
+          sizeBytes: info?.sizeBytes ?? 0,
+          cold: loadFirst,
+          promptTokens,
+        },
+        ticket,
+      )
+    const warm = ask(false)
+    const coldLoad = ask(true)
+    return { cold, info, prediction: cold ? coldLoad : warm, warm, coldLoad }
   }
 
   /** One try of one target. Expected failures come back as values; nothing escapes but bugs. */
@@ -355,7 +365,8 @@ export class ChatExecutor {
     // A `*.local` server is dialled at the address the registry resolved and probed.
     const client = this.clientFor(target.dialUrl ?? target.serverUrl)
     const ticket = this.scheduler.enter(target.serverId, target.model)
-    const { prediction, info, cold } = this.predict(target, messages, opts, ticket)
+    const plan = this.predict(target, messages, opts, ticket)
+    const { prediction, info, cold } = plan
     let skipped: SilenceVerdict | null = null
     let onDetach: (detail: string) => void = () => undefined
     const watch = new SilenceWatch({
@@ -389,26 +400,8 @@ export class ChatExecutor {
           return undefined
         }
       },
-      warmPrediction: this.scheduler.predict(
-        {
-          serverId: target.serverId,
-          model: target.model,
-          sizeBytes: info?.sizeBytes ?? 0,
-          cold: false,
-          promptTokens: estimateTokens(messages.map((m) => m.content).join('\n')),
-        },
-        ticket,
-      ),
-      coldPrediction: this.scheduler.predict(
-        {
-          serverId: target.serverId,
-          model: target.model,
-          sizeBytes: info?.sizeBytes ?? 0,
-          cold: true,
-          promptTokens: estimateTokens(messages.map((m) => m.content).join('\n')),
-        },
-        ticket,
-      ),
+      warmPrediction: plan.warm,
+      coldPrediction: plan.coldLoad,
       isOffline: () => this.opts.feedback.isOffline?.(target.serverId) ?? false,
       onProgress: (progress) => opts.onProgress?.(progress),
       onVerdict: (verdict) => {
