@@ -1,17 +1,13 @@
 import { Ollama } from 'ollama'
-import type { AbortableAsyncIterator, ChatResponse, Message, Options, Tool, ToolCall } from 'ollama'
+import type { AbortableAsyncIterator, ChatResponse, Message, ToolCall } from 'ollama'
 import { REASON_CODES } from '../../../shared/types'
 import type {
   Attempt,
   ChatMessage,
   ReasonCode,
-  ResponseMetadata,
   RoutingDecision,
   RoutingTarget,
-  TimeoutsConfig,
-  WaitProgress,
 } from '../../../shared/types'
-import type { Logger } from '../logger'
 import {
   SchedulerModel,
   estimateTokens,
@@ -35,78 +31,20 @@ import {
 import { buildResponseMetadata, tokensPerSecondOf } from './response-metadata'
 import { SilenceWatch, type SilenceVerdict } from './silence-watch'
 import { createTimedFetch, fetchLimits } from './timed-fetch'
+import type {
+  ChatExecutorOptions,
+  ChatRunOptions,
+  ChatRunResult,
+  TargetInfo,
+} from './executor-types'
 
-/** What the executor reports back to the server registry / circuit breaker. */
-export interface ExecutionFeedback {
-  requestStarted(serverId: string): void
-  requestEnded(serverId: string): void
-  recordSuccess(serverId: string, model: string, tokensPerSecond: number | null): void
-  recordFailure(serverId: string, error: unknown): void
-  /** Whether the registry knows the server is offline now (a waiting request then moves on). */
-  isOffline?(serverId: string): boolean
-}
-
-/** What the executor needs to know of a target's model beyond the decision. */
-export interface TargetInfo {
-  sizeBytes: number
-  /** The context length a loaded runner was started with, null when unknown. */
-  loadedContextLength: number | null
-}
-
-/** Options of one `ChatExecutor.run`; the Ollama request fields are passed through as given. */
-export interface ChatRunOptions {
-  signal?: AbortSignal
-  /** Each piece of answer text as it arrives. */
-  onToken?(text: string): void
-  /** A visible note where an interrupted answer continues on another target. */
-  onSeam?(note: string): void
-  /** Each piece of a thinking model's reasoning as it arrives. */
-  onThinking?(text: string): void
-  /** Why the answer has not started yet (loading, queued, reading a long prompt, thinking). */
-  onProgress?(progress: WaitProgress): void
-  /** The pair about to deliver text, before its first piece (the headers name who really answers). */
-  onTarget?(target: RoutingTarget): void
-  /**
-   * A structured (`format`) answer broke mid-stream and starts over on another target: what was
-   * delivered so far is void (a continued JSON document would be invalid).
-   */
-  onRestart?(note: string): void
-  options?: Partial<Options>
-  format?: string | object
-  keepAlive?: string | number
-  think?: boolean | 'high' | 'medium' | 'low'
-  tools?: Tool[]
-}
-
-/** A finished answer. `content` is the whole text the caller received (seam notes excluded). */
-export interface ChatRunResult {
-  content: string
-  metadata: ResponseMetadata
-  /** Reasoning text of thinking models (not passed to `onToken`). */
-  thinking: string
-  toolCalls: ToolCall[]
-  /** Ollama's `done_reason` of the final chunk (`stop`, `length`, …), null when absent. */
-  doneReason: string | null
-}
-
-/** Options of the executor. */
-export interface ChatExecutorOptions {
-  feedback: ExecutionFeedback
-  timeouts: () => TimeoutsConfig
-  logger: Logger
-  /** Predictions of the legitimate silence before a first byte (a private one when not shared). */
-  scheduler?: SchedulerModel
-  /** Size and loaded context of a target's model (the registry's view); null when unknown. */
-  describe?(target: RoutingTarget): TargetInfo | null
-  /**
-   * Where a load that is not waited for goes on (absent: it is abandoned, as Ollama then aborts it):
-   * `start` loads a model afresh, `adopt` keeps a request already loading it until its first chunk.
-   */
-  backgroundLoads?: {
-    start(target: RoutingTarget): boolean
-    adopt?(target: RoutingTarget, done: Promise<boolean>, abort: () => void): boolean
-  } | null
-}
+export type {
+  ChatExecutorOptions,
+  ChatRunOptions,
+  ChatRunResult,
+  ExecutionFeedback,
+  TargetInfo,
+} from './executor-types'
 
 /** Sent after the partial answer so the next model picks up mid-sentence instead of starting over. */
 export const CONTINUE_INSTRUCTION =
