@@ -47,10 +47,11 @@ async function expectFleetUnharmed(): Promise<void> {
     stream: false,
   })
   expect(res.message.content.startsWith('[gemma3:12b@remote]')).toBe(true)
-  const servers = (await (await fetch(`${fx.serve.url}/api/models/servers`)).json()) as {
-    servers: { name: string; status: string }[]
+  // Not taken out of routing: no breaker opened (a slow probe on a busy machine may say "degraded").
+  for (const s of fx.serve.core.servers()) {
+    expect(s.health.kind, s.name).not.toBe('offline')
+    expect(s.breaker, s.name).toBe('closed')
   }
-  for (const s of servers.servers) expect(s.status, s.name).toBe('online')
 }
 
 describe('Ollama face: mistakes of the request', () => {
