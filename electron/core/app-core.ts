@@ -164,6 +164,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       registry.recordFailure(id, err)
     },
     isOffline: (id) => registry.snapshot().find((s) => s.id === id)?.health.kind === 'offline',
+    mayTry: (id) => breaker.allow(id),
   }
   const scheduler = new SchedulerModel()
   const modelOf = (t: RoutingTarget) =>

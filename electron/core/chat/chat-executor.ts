@@ -110,6 +110,11 @@ export class ChatExecutor {
 
     for (const [index, target] of decision.chain.entries()) {
       if (!usable(target)) continue
+      if (this.opts.feedback.mayTry?.(target.serverId) === false) {
+        // Its breaker's one trial is out: its other entries wait too, this run goes elsewhere.
+        deadServers.add(target.serverId)
+        continue
+      }
       const requestMessages: Message[] = messages.map(toOllamaMessage)
       if (streamed !== '') {
         requestMessages.push({ role: 'assistant', content: streamed })

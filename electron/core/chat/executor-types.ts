@@ -20,6 +20,11 @@ export interface ExecutionFeedback {
   recordFailure(serverId: string, error: unknown): void
   /** Whether the registry knows the server is offline now (a waiting request then moves on). */
   isOffline?(serverId: string): boolean
+  /**
+   * Whether a request may go to the server now: a half-open breaker lets one trial through, not a
+   * burst (the others go elsewhere meanwhile). Absent: always.
+   */
+  mayTry?(serverId: string): boolean
 }
 
 /** What the executor needs to know of a target's model beyond the decision. */
