@@ -573,7 +573,10 @@ export class ServerRegistry {
 
   private markOffline(state: ServerState, error: ProbeError): void {
     state.failures += 1
-    const delay = backoffDelayMs(state.failures, this.backoff)
+    // An offline server is re-probed at least as often as an online one is checked: a box back from
+    // a long outage is used again within one health interval, not after a grown backoff.
+    const interval = Math.max(1, this.provider.health_check_interval_s) * 1000
+    const delay = Math.min(backoffDelayMs(state.failures, this.backoff), interval)
     const now = this.now()
     const previous = state.health
     if (previous.kind !== 'offline' && this.discovering === 0) {

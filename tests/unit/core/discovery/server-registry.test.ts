@@ -817,6 +817,23 @@ describe('ServerRegistry health, backoff, latency and events', () => {
     expect(health).toMatchObject({ kind: 'offline', nextProbeAt: t.timers.now + 500 })
   })
 
+  it('a long outage is re-probed at least once per health interval: the box is used again soon after', async () => {
+    const f = await fake(healthyRoutes(['a:1b']))
+    const config = one(f.url)
+    config.llm.providers.ollama.health_check_interval_s = 15
+    // The default backoff grows to 60 s; capped by the 15 s health interval.
+    const t = setup(config, { backoff: { baseMs: 1000, maxMs: 60_000 } })
+    await t.registry.start()
+    f.routes.set('GET /api/version', broken)
+    f.routes.set('GET /api/tags', broken)
+    const waits: number[] = []
+    for (let i = 0; i < 7; i++) {
+      await round(t, f)
+      waits.push(...t.timers.delays())
+    }
+    expect(waits).toEqual([1000, 2000, 4000, 8000, 15_000, 15_000, 15_000])
+  })
+
   it('re-probes on the configured health interval, never more often than once a second', async () => {
     const f = await fake(healthyRoutes(['a:1b']))
     const config = one(f.url)
