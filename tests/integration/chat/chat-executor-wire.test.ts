@@ -3,8 +3,7 @@
  * a pass-through proxy in front of the simulator), which (model, server) pair ends up answering,
  * what the caller gets back, and how long each attempt is said to have taken.
  */
-import { spawn } from 'node:child_process'
-import { getEventListeners, once } from 'node:events'
+import { getEventListeners } from 'node:events'
 import net from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ChatAttemptError, ChatFailedError } from '../../../electron/core/chat/chat-errors'
@@ -12,6 +11,7 @@ import { describeFailure, isUnreachable } from '../../../electron/core/discovery
 import type { ChatMessage } from '../../../shared/types'
 import { startSimServer, type Fault, type SimServer } from '../../../tools/ollama-sim/index'
 import { TIMEOUTS, decision, executor, sink, target } from './executor-fixtures'
+import { blackHole } from './black-hole'
 import { ndjson, recordingProxy, wireText, type RecordingProxy } from './recording-proxy'
 
 const MODELS = ['gemma3:1b', 'gemma3:12b', 'qwen3:14b', 'qwen2.5:1.5b']
@@ -75,36 +75,6 @@ afterAll(async () => {
   for (const proxy of [alpha, beta, gamma]) await proxy?.stop()
   for (const sim of sims) await sim.stop()
 })
-
-/**
- * A listener in a process that never accepts: once its small backlog is full the kernel drops new
- * SYNs, so a connect hangs the way it does to a box that vanished from the LAN.
- */
-async function blackHole(): Promise<{ name: string; url: string; stop(): void }> {
-  // The port goes out synchronously and the process blocks at once: no event-loop turn, no accept.
-  const script = `
-    const server = require('node:net').createServer()
-    server.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
-      require('node:fs').writeSync(1, server.address().port + '\\n')
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)
-    })`
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const [data] = (await once(child.stdout, 'data')) as [Buffer]
-  const port = Number(data.toString().trim())
-  // Fill the accept queue (backlog 0 would mean Node's default of 511); these stay queued for good.
-  const fillers = Array.from({ length: 4 }, () =>
-    net.connect(port, '127.0.0.1').on('error', () => {}),
-  )
-  await new Promise((r) => setTimeout(r, 50))
-  return {
-    name: 'hole',
-    url: `http://127.0.0.1:${port}`,
-    stop: () => {
-      for (const socket of fillers) socket.destroy()
-      child.kill()
-    },
-  }
-}
 
 const pair = (a: { model: string; serverName: string }) => `${a.model}@${a.serverName}`
 const models = (proxy: RecordingProxy) => proxy.chatBodies.map((b) => b.model)
