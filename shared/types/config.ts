@@ -69,6 +69,8 @@ export interface OllamaProviderConfig {
   advertise: boolean
   /** Let a model load that AILLM did not wait for finish in the background, for the next message. */
   background_loads: boolean
+  /** Let `auto` route to cloud models (they send the conversation off the LAN). Named ones always go. */
+  allow_cloud_models: boolean
   mdns: MdnsConfig
   timeouts: TimeoutsConfig
   /** Seconds between health probes of an online server. */

@@ -31,6 +31,11 @@ export interface ModelEntry {
    * with another `num_ctx` reloads the model. Null or absent when not loaded or not reported.
    */
   loadedContextLength?: number | null
+  /**
+   * A cloud model (`remote_host` in /api/tags, e.g. `gpt-oss:120b-cloud`): chatting with it sends the
+   * conversation off the LAN to ollama.com. `auto` leaves it out unless `allow_cloud_models` is on.
+   */
+  cloud?: boolean
   /** Measured generation speed on this server (moving average), null before the first answer. */
   tokensPerSecond: number | null
 }

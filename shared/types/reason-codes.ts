@@ -45,6 +45,8 @@ export const REASON_CODES = {
   PREFERRED_MODEL: 'preferred-model',
   NO_CANDIDATES: 'no-candidates',
   MODEL_NOT_FOUND: 'model-not-found',
+  /** A cloud model (it would send the conversation off the LAN), left out of `auto`. */
+  CLOUD_MODEL: 'cloud-model',
   SMALLER_TIER_FALLBACK: 'smaller-tier-fallback',
   // executor
   CONNECT_FAILED: 'connect-failed',

@@ -37,6 +37,7 @@ export function model(
     loaded: o.loaded ?? false,
     fullyInGpu: o.fullyInGpu !== undefined ? o.fullyInGpu : null,
     tokensPerSecond: o.tokensPerSecond !== undefined ? o.tokensPerSecond : null,
+    ...(o.cloud !== undefined ? { cloud: o.cloud } : {}),
   }
 }
 
@@ -86,6 +87,7 @@ function withServerId(m: Omit<ModelEntry, 'serverId'>, serverId: string): ModelE
     loaded: m.loaded,
     fullyInGpu: m.fullyInGpu,
     tokensPerSecond: m.tokensPerSecond,
+    ...(m.cloud !== undefined ? { cloud: m.cloud } : {}),
   }
 }
 

@@ -60,6 +60,9 @@ llm:
       # When AILLM answers from elsewhere instead of waiting for a long model load, let that load
       # finish in the background so the next message can use the model. Default: true.
       background_loads: true
+      # Let \`auto\` use cloud models (e.g. gpt-oss:120b-cloud): they send the conversation to
+      # ollama.com, off your LAN. A model asked for by name is used either way. Default: false.
+      allow_cloud_models: false
       # mDNS options.
       mdns:
         # Use mDNS at all (for *.local names and discovery). Default: true.

@@ -58,6 +58,7 @@ export const DEFAULT_CONFIG: AillmConfig = {
         trusted_servers: [],
         advertise: false,
         background_loads: true,
+        allow_cloud_models: false,
         mdns: { enabled: true, interface: null },
         timeouts: {
           connect_ms: 1500,
@@ -286,6 +287,7 @@ const ollamaSchema = mapping({
   trusted_servers: list(leaf(nonEmptyString), 'mDNS service names'),
   advertise: leaf(bool).default(d.advertise),
   background_loads: leaf(bool).default(d.background_loads),
+  allow_cloud_models: leaf(bool).default(d.allow_cloud_models),
   mdns: mapping({
     enabled: leaf(bool).default(d.mdns.enabled),
     interface: leaf(nullable(ipv4)).default(null),

@@ -18,6 +18,8 @@ export interface TagModel {
   } | null
   /** Newer Ollama versions list capabilities in /api/tags too, which saves an /api/show. */
   capabilities?: string[]
+  /** Set on cloud models (they run on ollama.com, not on this server). */
+  remote_host?: string
 }
 
 /** One model as /api/ps lists it (loaded in memory). */
@@ -92,6 +94,7 @@ export function buildModelEntries(
           ? inMemory.context_length
           : null,
       tokensPerSecond: speeds.get(tag.name) ?? null,
+      ...(typeof tag.remote_host === 'string' && tag.remote_host !== '' ? { cloud: true } : {}),
     })
   }
   return entries

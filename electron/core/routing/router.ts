@@ -319,6 +319,7 @@ export function decide(input: RouteInput): RoutingDecision {
   const scratch = zeroTerms()
   const needsTools = input.needsTools === true
   const needsThinking = input.needsThinking === true
+  const allowCloud = input.config.allow_cloud_models === true
   let modelInScope = false
   let eligible = 0
   let fallbackCount = 0
@@ -343,6 +344,9 @@ export function decide(input: RouteInput): RoutingDecision {
         (nameMatches ? null : scope.modelReason) ??
         stateOut ??
         (model.chatCapable ? null : REASON_CODES.NOT_CHAT_MODEL) ??
+        (model.cloud === true && scope.model === null && !allowCloud
+          ? REASON_CODES.CLOUD_MODEL
+          : null) ??
         (needsTools && lacks(model, 'tools') ? REASON_CODES.NO_TOOL_SUPPORT : null) ??
         (needsThinking && lacks(model, 'thinking') ? REASON_CODES.NO_THINKING_SUPPORT : null) ??
         (terms === null ? REASON_CODES.NO_CANDIDATES : null)

@@ -179,6 +179,7 @@ export function config(): AillmConfig {
           trusted_servers: [],
           advertise: false,
           background_loads: true,
+          allow_cloud_models: false,
           mdns: { enabled: false, interface: null },
           timeouts: {
             connect_ms: 2000,

@@ -45,6 +45,7 @@ describe('defaults: an empty file is the documented config', () => {
             trusted_servers: [],
             advertise: false,
             background_loads: true,
+            allow_cloud_models: false,
             mdns: { enabled: true, interface: null },
             timeouts: {
               connect_ms: 1500,
