@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { REASON_CODES } from '../../../shared/types'
 import type {
@@ -131,11 +132,7 @@ function lacks(model: ModelEntry, capability: string): boolean {
 
 /** The last user message, the one being routed. */
 function lastUserMessage(messages: readonly ChatMessage[]): ChatMessage | null {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]
-    if (m && m.role === 'user') return m
-  }
-  return null
+  return messages.findLast((m) => m.role === 'user') ?? null
 }
 
 /** First ~80 characters of the message on one line, for the routing log. */
@@ -190,6 +187,8 @@ const GROUP_EXCLUDED = 2
 const INDEX_BITS = 2 ** 20
 const SCORE_SCALE = 1000
 const GROUP_SPAN = 1e6
+/** The largest quantised total a key holds: just under half a group's span, so groups never meet. */
+const MAX_Q = 499_999
 
 /**
  * Packs (group, total desc, index) into one float so candidates order with a plain numeric sort:
@@ -197,23 +196,22 @@ const GROUP_SPAN = 1e6
  * Excluded candidates are packed with a total of 0, so they keep input order.
  */
 function packKey(group: number, total: number, index: number): number {
-  const q = Math.round(total * SCORE_SCALE)
-  const k =
-    group * GROUP_SPAN + GROUP_SPAN / 2 - Math.max(-GROUP_SPAN / 2, Math.min(GROUP_SPAN / 2 - 1, q))
-  return k * INDEX_BITS + index
+  // Real totals stay far inside ±500 (every weight is capped); the clamp keeps a nonsense input
+  // (a negative latency) from carrying a candidate into the next group. Keys may be negative.
+  const q = Math.max(-MAX_Q, Math.min(MAX_Q, Math.round(total * SCORE_SCALE)))
+  return (group * GROUP_SPAN - q) * INDEX_BITS + index
 }
 
 /** The candidate index a key carries; exact below 2^53, and far cheaper than `%` on doubles. */
 function indexOfKey(key: number): number {
+  // Math.floor also for negative keys: key = k × INDEX_BITS + index with 0 ≤ index < INDEX_BITS.
   return key - Math.floor(key / INDEX_BITS) * INDEX_BITS
 }
 
 /** Every candidate index, best first (for the explanation). */
 function fullOrder(keys: Float64Array): number[] {
-  const sorted = keys.slice().sort()
-  const order = new Array<number>(sorted.length)
-  for (let i = 0; i < sorted.length; i++) order[i] = indexOfKey(sorted[i] ?? 0)
-  return order
+  // Stryker disable next-line MethodExpression: keys are not read by position once an order is built, so sorting them in place would pass as well
+  return Array.from(keys.slice().sort(), indexOfKey)
 }
 
 /** How many of the best candidates the chain is first built from (see `decide`). */
@@ -225,15 +223,20 @@ const TOP_K = 48
  */
 function topOrder(keys: Float64Array, groups: Uint8Array, group: number, k: number): number[] {
   const top = new Float64Array(k).fill(Infinity)
+  // Stryker disable next-line ArithmeticOperator: a `last` past the end only loses the early skip below (writes past a typed array's end are dropped)
   const last = k - 1
   let worst = Infinity
   let found = 0
+  // Stryker disable next-line EqualityOperator: one step past the end reads no group and is skipped
   for (let i = 0; i < keys.length; i++) {
     if (groups[i] !== group) continue
     const x = keys[i] ?? Infinity
     found++
+    // Keys are unique (they end in the candidate's index), so > and >= agree here and just below.
+    // Stryker disable next-line EqualityOperator: keys are unique
     if (x >= worst) continue
     let j = last
+    // Stryker disable next-line EqualityOperator: keys are unique
     while (j > 0 && (top[j - 1] ?? Infinity) > x) {
       top[j] = top[j - 1] ?? Infinity
       j--
@@ -269,14 +272,6 @@ function buildChain(
     chain.push(i)
   }
   return chain
-}
-
-let decisionCounter = 0
-
-function nextDecisionId(at: number): string {
-  decisionCounter = (decisionCounter + 1) % 1_000_000
-  const uuid = globalThis.crypto?.randomUUID?.()
-  return uuid ?? `d-${at.toString(36)}-${decisionCounter.toString(36)}`
 }
 
 /**
@@ -315,7 +310,8 @@ export function decide(input: RouteInput): RoutingDecision {
   /** Exclusion reason per candidate: 0 = eligible, else 1 + its index in `exclusions`. */
   const excludedCode = new Uint8Array(n)
   const exclusions: ReasonCode[] = []
-  const serverTerms: (ServerTerms | null)[] = new Array<ServerTerms | null>(servers.length)
+  /** Per server, its scored terms, or null when none of its models is eligible. */
+  const serverTerms: (ServerTerms | null)[] = []
   const scratch = zeroTerms()
   const needsTools = input.needsTools === true
   const needsThinking = input.needsThinking === true
@@ -330,8 +326,8 @@ export function decide(input: RouteInput): RoutingDecision {
     // The mode's own reason wins: "not the pinned server" says more than "offline" there.
     const scopeOut = outOfScope ? scope.serverReason : null
     const stateOut = outOfScope ? null : serverExclusion(server)
-    const terms = scopeOut === null && stateOut === null ? scoreServer(server) : null
-    serverTerms[si] = terms
+    // Scored on its first eligible model: a server with none is never scored.
+    let terms: ServerTerms | null = null
     const group = server.priority === 'FALLBACK' ? GROUP_FALLBACK : GROUP_MAIN
     const models = server.models
     for (let mi = 0; mi < models.length; mi++) {
@@ -348,17 +344,18 @@ export function decide(input: RouteInput): RoutingDecision {
           ? REASON_CODES.CLOUD_MODEL
           : null) ??
         (needsTools && lacks(model, 'tools') ? REASON_CODES.NO_TOOL_SUPPORT : null) ??
-        (needsThinking && lacks(model, 'thinking') ? REASON_CODES.NO_THINKING_SUPPORT : null) ??
-        (terms === null ? REASON_CODES.NO_CANDIDATES : null)
+        (needsThinking && lacks(model, 'thinking') ? REASON_CODES.NO_THINKING_SUPPORT : null)
       serverIdx[i] = si
       modelIdx[i] = mi
-      if (excludedBy !== null || terms === null) {
-        let code = exclusions.indexOf(excludedBy ?? REASON_CODES.NO_CANDIDATES)
-        if (code < 0) code = exclusions.push(excludedBy ?? REASON_CODES.NO_CANDIDATES) - 1
+      if (excludedBy !== null) {
+        let code = exclusions.indexOf(excludedBy)
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: listing a reason again only gives it a second code of the same value
+        if (code < 0) code = exclusions.push(excludedBy) - 1
         excludedCode[i] = code + 1
         groups[i] = GROUP_EXCLUDED
         keys[i] = packKey(GROUP_EXCLUDED, 0, i)
       } else {
+        terms ??= scoreServer(server)
         effective[i] = scoreModelInto(ctx, model, terms, scratch, null)
         groups[i] = group
         keys[i] = packKey(group, scratch.total, i)
@@ -367,6 +364,7 @@ export function decide(input: RouteInput): RoutingDecision {
       }
       i++
     }
+    serverTerms.push(terms)
   }
 
   const serverAt = (c: number) => servers[serverIdx[c] ?? 0] as ServerView
@@ -379,14 +377,20 @@ export function decide(input: RouteInput): RoutingDecision {
   let order: number[] | null = null
   const mainLimit = CHAIN_LIMIT - Math.min(FALLBACK_SLOTS, fallbackCount)
   const prefix = topOrder(keys, groups, GROUP_MAIN, TOP_K)
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut; with no FALLBACK candidate the pass finds nothing
   if (fallbackCount > 0) prefix.push(...topOrder(keys, groups, GROUP_FALLBACK, TOP_K))
   let chainIdx = buildChain(prefix, groups, mainLimit, targetAt)
+  // A rebuild from the full order gives the right chain every time, so only a missed one shows:
+  // the mutants that rebuild more often than needed are marked, the ones that skip a rebuild are not.
   let inMain = 0
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,UpdateOperator: counting fewer only rebuilds more often
   for (const c of chainIdx) if (groups[c] === GROUP_MAIN) inMain++
-  if (
-    (inMain < mainLimit && eligible - fallbackCount > TOP_K) ||
-    (chainIdx.length < CHAIN_LIMIT && fallbackCount > TOP_K)
-  ) {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: only rebuilds more often
+  const mainShort = inMain < mainLimit && eligible - fallbackCount > TOP_K
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: only rebuilds more often
+  const fallbackShort = chainIdx.length < CHAIN_LIMIT && fallbackCount > TOP_K
+  // Stryker disable next-line ConditionalExpression: only rebuilds more often
+  if (mainShort || fallbackShort) {
     order = fullOrder(keys)
     chainIdx = buildChain(order, groups, mainLimit, targetAt)
   }
@@ -426,11 +430,12 @@ export function decide(input: RouteInput): RoutingDecision {
       reasons.push(REASON_CODES.SMALLER_TIER_FALLBACK)
       warning = `A simplified model is being used: ${chosen.model} @ ${chosen.serverName}`
     }
-    for (const r of candidateAt(bestIdx).reasons) if (!reasons.includes(r)) reasons.push(r)
+    // The candidate's reasons (tier, resources, server) never repeat the decision's own.
+    reasons.push(...candidateAt(bestIdx).reasons)
   }
 
   const decision: Omit<RoutingDecision, 'candidates'> = {
-    id: nextDecisionId(at),
+    id: randomUUID(),
     at,
     mode: input.mode,
     requestedModel: input.requestedModel,
