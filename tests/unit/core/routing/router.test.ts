@@ -713,11 +713,14 @@ describe('decide: the fallback chain', () => {
     ])
   })
 
-  it('the same when only FALLBACK servers are left', () => {
+  it('the same when only FALLBACK servers are left, still eight at most', () => {
+    const offline = { kind: 'offline', since: 0, error: 'refused', nextProbeAt: 0 } as const
     const d = route(
       [
         server('fb1', 'FALLBACK', balanced('a', 50)),
         server('fb2', 'FALLBACK', balanced('b', 3), { latencyMs: 100 }),
+        server('fb3', 'FALLBACK', balanced('c', 3), { latencyMs: 200 }),
+        server('dead', 'SECONDARY', balanced('d', 2), { health: offline }),
       ],
       TASKS.explanation,
     )
@@ -728,8 +731,47 @@ describe('decide: the fallback chain', () => {
       'b0:7b @ fb2',
       'b1:8b @ fb2',
       'b2:9b @ fb2',
+      'c0:7b @ fb3',
+      'c1:8b @ fb3',
     ])
     expect(d.action).toBe('routed')
+  })
+
+  // Two servers fill all but the last two places of the shortlist: those two must be the best of
+  // the rest, whatever order the servers are listed in, since the chain ends with them.
+  it('the last places of a full chain go to the best of the rest when two servers fill the shortlist', () => {
+    const d = route(
+      [
+        server('big1', 'PRIMARY', balanced('a', 23)),
+        server('big2', 'PRIMARY', balanced('b', 23), { latencyMs: 20 }),
+        server('s3', 'SECONDARY', [model('x:7b', 'balanced')]),
+        server('s4', 'SECONDARY', [model('y:8b', 'balanced')]),
+        server('s5', 'SECONDARY', [model('z:9b', 'balanced')]),
+      ],
+      TASKS.explanation,
+    )
+    expect(targets(d)).toEqual([
+      'a0:7b @ big1',
+      'a1:8b @ big1',
+      'a2:9b @ big1',
+      'b0:7b @ big2',
+      'b1:8b @ big2',
+      'b2:9b @ big2',
+      'x:7b @ s3',
+      'y:8b @ s4',
+    ])
+  })
+
+  it('no score, however odd its inputs, brings a FALLBACK server ahead of the others', () => {
+    const d = route(
+      [
+        server('fb', 'FALLBACK', [model('gemma3:12b', 'balanced')], { latencyMs: -1e7 }),
+        server('p', 'SECONDARY', [model('gemma3:12b', 'balanced')]),
+      ],
+      TASKS.explanation,
+    )
+    expect(targets(d)).toEqual(['gemma3:12b @ p', 'gemma3:12b @ fb'])
+    expect(d.candidates.map((c) => c.serverId)).toEqual(['p', 'fb'])
   })
 
   it('a server with more best models than the shortlist does not let FALLBACK servers in before the others', () => {
