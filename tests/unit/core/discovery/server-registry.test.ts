@@ -1116,6 +1116,24 @@ describe('ServerRegistry rounds that overlap, resolvers and addresses', () => {
     }
   })
 
+  it('tells discoverers still at work why their signal was aborted', async () => {
+    let reason: unknown = null
+    const waiting: Discoverer = {
+      discover: (signal) =>
+        new Promise((resolve) => {
+          signal.addEventListener('abort', () => {
+            reason = signal.reason
+            resolve([])
+          })
+        }),
+    }
+    const t = setup(configWith({}), { discoverers: [waiting] })
+    const started = t.registry.start()
+    t.registry.stop()
+    await started
+    expect(reason).toMatchObject({ message: 'server registry stopped' })
+  })
+
   it('a registry stopped during its first round logs no summary', async () => {
     const f = await fake(healthyRoutes(['a:1b']))
     const t = setup(one(f.url))
