@@ -87,6 +87,7 @@ function requestOnce(
     const secure = url.protocol === 'https:'
     const req = (secure ? https : http).request(url, {
       agent: agents === false ? false : secure ? agents.https : agents.http,
+      // Stryker disable next-line StringLiteral: node:http sends GET for an empty method as well
       method: init.method ?? 'GET',
       headers: headersToObject(init.headers),
     })
