@@ -187,16 +187,15 @@ export function scoreModelInto(
   const diff = Math.max(0, rank - ctx.wantedRank) + Math.min(0, effectiveRank - ctx.wantedRank)
 
   let tierFit: number
-  if (diff === 0) {
-    tierFit = W.tierMatch
-    reasons?.push(REASON_CODES.TIER_MATCH)
-    // Stryker disable next-line EqualityOperator: diff === 0 is taken above, so > 0 and >= 0 agree
-  } else if (diff > 0) {
+  if (diff > 0) {
     tierFit = W.tierMatch - W.tooBigStep * diff
     reasons?.push(REASON_CODES.TIER_TOO_BIG)
-  } else {
+  } else if (diff < 0) {
     tierFit = W.tierMatch + W.tooSmallStep * diff
     reasons?.push(REASON_CODES.TIER_TOO_SMALL)
+  } else {
+    tierFit = W.tierMatch
+    reasons?.push(REASON_CODES.TIER_MATCH)
   }
   // Within a fit, size breaks the tie: the smallest adequate model for light work, the biggest
   // one when the task wants all it can get (powerful) or when only smaller models are left.
