@@ -381,8 +381,9 @@ export function decide(input: RouteInput): RoutingDecision {
   // Stryker disable next-line ConditionalExpression,EqualityOperator: a shortcut; with no FALLBACK candidate the pass finds nothing
   if (fallbackCount > 0) prefix.push(...topOrder(keys, groups, GROUP_FALLBACK, TOP_K))
   let chainIdx = buildChain(prefix, groups, mainLimit, targetAt)
-  // A rebuild from the full order gives the right chain every time, so only a missed one shows:
-  // the mutants that rebuild more often than needed are marked, the ones that skip a rebuild are not.
+  // A rebuild from the full order gives the right chain every time, so only a missed one shows.
+  // The marks below also mute the mutants that would skip a rebuild: the router tests with one
+  // server holding a whole shortlist (with and without FALLBACK servers) are the ones that fail then.
   let inMain = 0
   // Stryker disable next-line ConditionalExpression,EqualityOperator,UpdateOperator: counting fewer only rebuilds more often
   for (const c of chainIdx) if (groups[c] === GROUP_MAIN) inMain++
