@@ -75,6 +75,8 @@ export interface RouteRequest {
   needsTools?: boolean
   /** The request asks for thinking (`think`): only models that can. */
   needsThinking?: boolean
+  /** The request's `options.num_ctx` (API clients): a runner loaded with another one counts as cold. */
+  numCtx?: number | undefined
 }
 
 /** Options for running a decision (the executor's). */
@@ -241,6 +243,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       ...(req.minTier ? { minTier: req.minTier } : {}),
       ...(req.needsTools ? { needsTools: true } : {}),
       ...(req.needsThinking ? { needsThinking: true } : {}),
+      ...(req.numCtx !== undefined ? { numCtx: req.numCtx } : {}),
     })
     routingLog.unshift(decision)
     if (routingLog.length > ROUTING_LOG_SIZE) routingLog.length = ROUTING_LOG_SIZE

@@ -30,6 +30,8 @@ export const REASON_CODES = {
   SPECIALISATION_MATCH: 'specialisation-match',
   MODEL_LOADED: 'model-loaded',
   MODEL_COLD: 'model-cold',
+  /** Loaded, but with another context length than the request's num_ctx: Ollama reloads it (a cold start). */
+  CONTEXT_RELOAD: 'context-reload',
   PARTIAL_GPU: 'partial-gpu',
   PRIORITY_PRIMARY: 'priority-primary',
   PRIORITY_SECONDARY: 'priority-secondary',

@@ -38,6 +38,7 @@ export function model(
     fullyInGpu: o.fullyInGpu !== undefined ? o.fullyInGpu : null,
     tokensPerSecond: o.tokensPerSecond !== undefined ? o.tokensPerSecond : null,
     ...(o.cloud !== undefined ? { cloud: o.cloud } : {}),
+    ...(o.loadedContextLength !== undefined ? { loadedContextLength: o.loadedContextLength } : {}),
   }
 }
 
@@ -88,6 +89,7 @@ function withServerId(m: Omit<ModelEntry, 'serverId'>, serverId: string): ModelE
     fullyInGpu: m.fullyInGpu,
     tokensPerSecond: m.tokensPerSecond,
     ...(m.cloud !== undefined ? { cloud: m.cloud } : {}),
+    ...(m.loadedContextLength !== undefined ? { loadedContextLength: m.loadedContextLength } : {}),
   }
 }
 

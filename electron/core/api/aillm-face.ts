@@ -6,8 +6,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AppCore } from '../app-core'
 import type { ChatMessage, RoutingDecision, ServerView } from '../../../shared/types'
 import { answerHeaders, runCollected } from './chat-bridge'
-import { ApiError, isString, readJsonBody, sendJson } from './http-util'
+import { ApiError, isObject, isString, optional, readJsonBody, sendJson } from './http-util'
 import { parseMessages } from './ollama-face'
+import { checkOllamaOptions } from './request-checks'
 
 /** One server as `/api/models/servers` shows it. */
 export function serverStatus(s: ServerView) {
@@ -32,6 +33,8 @@ export function serverStatus(s: ServerView) {
       name: m.name,
       tier: m.tier,
       loaded: m.loaded,
+      /** The loaded runner's num_ctx (/api/ps context_length); null when not loaded or not told. */
+      context_length: m.loaded ? (m.loadedContextLength ?? null) : null,
       parameter_size: m.parameterSize,
       specialisations: m.specialisations,
       chat: m.chatCapable,
@@ -100,7 +103,21 @@ export async function handleAillmRoute(
       const body = await readJsonBody(req)
       const messages = messagesFrom(body, 'prompt')
       const model = isString(body['model']) ? body['model'] : 'auto'
-      sendJson(res, 200, decisionBody(core.route({ messages, requestedModel: model })))
+      // Ollama-shaped options, as the request would carry them: num_ctx changes what counts as loaded.
+      const options = optional(body, 'options', isObject, 'an object')
+      if (options) checkOllamaOptions(options)
+      const numCtx = options?.['num_ctx']
+      sendJson(
+        res,
+        200,
+        decisionBody(
+          core.route({
+            messages,
+            requestedModel: model,
+            ...(typeof numCtx === 'number' ? { numCtx } : {}),
+          }),
+        ),
+      )
       return true
     }
     case 'POST /api/message': {

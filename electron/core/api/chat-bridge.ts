@@ -46,11 +46,18 @@ export function routeOrThrow(
   core: AppCore,
   model: string,
   messages: ChatMessage[],
-  needs: Pick<ExecuteOptions, 'tools' | 'think'> = {},
+  needs: Pick<ExecuteOptions, 'tools' | 'think' | 'options'> = {},
 ): RoutingDecision {
   const needsTools = needs.tools !== undefined
   const needsThinking = needs.think !== undefined && needs.think !== false
-  const decision = core.route({ messages, requestedModel: model, needsTools, needsThinking })
+  const numCtx = needs.options?.num_ctx
+  const decision = core.route({
+    messages,
+    requestedModel: model,
+    needsTools,
+    needsThinking,
+    ...(typeof numCtx === 'number' ? { numCtx } : {}),
+  })
   if (decision.chosen) return decision
   if (decision.reasons.includes(REASON_CODES.MODEL_NOT_FOUND)) {
     throw new ApiError(404, `model "${model}" not found, try pulling it first`)

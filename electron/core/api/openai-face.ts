@@ -246,10 +246,10 @@ async function completions(
   const streamOptions = optional(body, 'stream_options', isObject, 'an object')
   const includeUsage = streamOptions?.['include_usage'] === true
   const tools = toolsOf(body)
-  const decision = routeOrThrow(core, model, messages, { ...tools, ...thinkOf(body) })
+  const extra = { options: optionsOf(body), ...tools, ...formatOf(body), ...thinkOf(body) }
+  const decision = routeOrThrow(core, model, messages, extra)
   const id = `chatcmpl-${decision.id.replace(/[^a-zA-Z0-9]/g, '').slice(0, 24)}`
   const created = Math.floor(Date.now() / 1000)
-  const extra = { options: optionsOf(body), ...tools, ...formatOf(body), ...thinkOf(body) }
   const usage = (r: ChatResult) => {
     const prompt = messages.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0)
     const completion = Math.ceil(r.content.length / 4)

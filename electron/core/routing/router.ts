@@ -39,6 +39,8 @@ export interface RouteInput {
   needsTools?: boolean
   /** The request asks the model to think (`think`): models known not to are out. */
   needsThinking?: boolean
+  /** The request's `options.num_ctx`: prefer runners loaded with that context length. */
+  numCtx?: number
 }
 
 /** Longest fallback chain handed to the executor. */
@@ -296,6 +298,7 @@ export function decide(input: RouteInput): RoutingDecision {
     taskType: classification.taskType,
     wantsVision: (lastUser?.images?.length ?? 0) > 0,
     preferences: preferenceMap(input.config.task_models, classification.taskType),
+    numCtx: input.numCtx ?? null,
   }
 
   // Hot loop: numbers only, into typed arrays sized once. The candidates' explanation (terms and

@@ -69,6 +69,8 @@ export interface ScoringContext {
   wantsVision: boolean
   /** Normalised tag → rank in `task_models[taskType]` (0 = most preferred). */
   preferences: ReadonlyMap<string, number>
+  /** The request's `options.num_ctx`: a runner loaded with another context length is reloaded. */
+  numCtx: number | null
 }
 
 /** Builds the preference map for a task type from the config's `task_models`. */
@@ -143,7 +145,14 @@ export function scoreServer(server: ServerView): ServerTerms {
 /** The parts of a ModelEntry that scoring reads. */
 export type ScorableModel = Pick<
   ModelEntry,
-  'name' | 'tier' | 'specialisations' | 'parametersB' | 'loaded' | 'fullyInGpu' | 'tokensPerSecond'
+  | 'name'
+  | 'tier'
+  | 'specialisations'
+  | 'parametersB'
+  | 'loaded'
+  | 'fullyInGpu'
+  | 'tokensPerSecond'
+  | 'loadedContextLength'
 >
 
 /** Scores one model on one server; `server` holds the precomputed server terms. */
@@ -225,7 +234,16 @@ export function scoreModelInto(
 
   let loaded = 0
   let gpu = 0
-  if (model.loaded) {
+  // Ollama reloads a runner whose context length differs from the request's num_ctx (needsReload),
+  // so a model loaded with another one is as cold as one not loaded at all.
+  const reloads =
+    model.loaded &&
+    ctx.numCtx !== null &&
+    model.loadedContextLength != null &&
+    model.loadedContextLength !== ctx.numCtx
+  if (reloads) {
+    reasons?.push(REASON_CODES.CONTEXT_RELOAD)
+  } else if (model.loaded) {
     loaded = W.loaded
     reasons?.push(REASON_CODES.MODEL_LOADED)
     if (model.fullyInGpu === false) {

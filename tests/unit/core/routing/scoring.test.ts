@@ -33,6 +33,7 @@ function ctx(
     taskType,
     wantsVision: false,
     preferences: new Map(),
+    numCtx: null,
     ...extra,
   }
 }
@@ -358,6 +359,26 @@ describe('scoreModel: resources', () => {
     )
     expect(reasonsOf(c, cold)).toContain(REASON_CODES.MODEL_COLD)
     expect(reasonsOf(c, cold)).not.toContain(REASON_CODES.MODEL_LOADED)
+  })
+
+  it('num_ctx: a runner loaded with another context length counts as cold; a fitting one as loaded', () => {
+    const loadedAt = (n: number | null) =>
+      bare('m', 'balanced', [], { loaded: true, fullyInGpu: true, loadedContextLength: n })
+    const cold = bare('m', 'balanced')
+    const asking = ctx('balanced', 'chat', { numCtx: 8192 })
+    // Asked for 8192: the 8192 runner keeps its loaded bonus, the 4096 one is scored as a cold load.
+    expect(total(asking, loadedAt(8192))).toBe(total(c, loadedAt(8192)))
+    expect(total(asking, loadedAt(4096))).toBe(total(asking, cold))
+    expect(total(asking, loadedAt(8192))).toBeGreaterThan(total(asking, loadedAt(4096)))
+    expect(reasonsOf(asking, loadedAt(4096))).toContain(REASON_CODES.CONTEXT_RELOAD)
+    expect(reasonsOf(asking, loadedAt(4096))).not.toContain(REASON_CODES.MODEL_LOADED)
+    expect(reasonsOf(asking, loadedAt(8192))).not.toContain(REASON_CODES.CONTEXT_RELOAD)
+    // A request without num_ctx, or a runner whose context is unknown, stays loaded.
+    expect(total(c, loadedAt(4096))).toBe(total(c, loadedAt(8192)))
+    expect(reasonsOf(c, loadedAt(4096))).toContain(REASON_CODES.MODEL_LOADED)
+    expect(total(asking, loadedAt(null))).toBe(total(c, loadedAt(8192)))
+    // A cold model is cold for any num_ctx, without a reload reason.
+    expect(reasonsOf(asking, cold)).not.toContain(REASON_CODES.CONTEXT_RELOAD)
   })
 
   it('measured speed counts per tenfold, unmeasured as nothing', () => {
