@@ -291,7 +291,10 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
           writer.append(`\n\n${note}\n\n`)
           events['chat:chunk'].fire({ kind: 'seam', ...base, note })
         },
-        onThinking: (text) => events['chat:chunk'].fire({ kind: 'thinking', ...base, text }),
+        onThinking: (text) => {
+          writer.think(text)
+          events['chat:chunk'].fire({ kind: 'thinking', ...base, text })
+        },
         onProgress: (progress) =>
           events['chat:chunk'].fire({ kind: 'progress', ...base, progress }),
       })

@@ -97,6 +97,15 @@ export interface ConversationMessage {
   metadata: ResponseMetadata | null
   /** An answer cut short (crash, error, cancel) and not completed. */
   interrupted: boolean
+  /** A thinking model's reasoning before the answer, and how long it thought (ms); absent when none. */
+  thinking?: StoredThinking
+}
+
+/** The reasoning a thinking model streamed before its answer, as saved with the answer. */
+export interface StoredThinking {
+  text: string
+  /** From the first thinking chunk to the first answer token (or the end); null while still thinking. */
+  durationMs: number | null
 }
 
 export interface Conversation {

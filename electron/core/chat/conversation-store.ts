@@ -57,7 +57,7 @@ export interface NewConversationMessage {
 
 /** The fields of a stored message that may change after it was added. */
 export type ConversationMessagePatch = Partial<
-  Pick<ConversationMessage, 'content' | 'metadata' | 'interrupted'>
+  Pick<ConversationMessage, 'content' | 'metadata' | 'interrupted' | 'thinking'>
 >
 
 /** Persists an answer while it streams: saved as interrupted until `finish`. */
@@ -66,6 +66,8 @@ export interface AssistantMessageWriter {
   readonly messageId: string
   /** Adds text; saved at most once per throttle period. */
   append(text: string): void
+  /** Adds reasoning (a thinking model's, before its answer); saved like text. */
+  think(text: string): void
   /** The answer completed: saved with its metadata and `interrupted: false`. */
   finish(metadata: ResponseMetadata, content?: string): Promise<void>
   /** The answer stopped short (error, cancel): saved as it is, still marked interrupted. */
@@ -104,6 +106,9 @@ const messageSchema = z.object({
   // Metadata is our own output; only its presence is checked so older files stay readable.
   metadata: z.object({}).passthrough().nullable(),
   interrupted: z.boolean(),
+  thinking: z
+    .object({ text: z.string(), durationMs: z.number().nonnegative().nullable() })
+    .optional(),
 })
 
 const conversationSchema = z.object({
@@ -218,6 +223,7 @@ export class ConversationStore {
     if (patch.content !== undefined) message.content = patch.content
     if (patch.metadata !== undefined) message.metadata = patch.metadata
     if (patch.interrupted !== undefined) message.interrupted = patch.interrupted
+    if (patch.thinking !== undefined) message.thinking = patch.thinking
     conversation.updatedAt = this.now()
     await this.persist(conversationId)
     return structuredClone(message)
@@ -243,8 +249,17 @@ export class ConversationStore {
       interrupted: true,
     })
     let content = ''
+    let thinking = ''
+    let thinkingStarted: number | null = null
+    let thinkingMs: number | null = null
     let timer: NodeJS.Timeout | null = null
     let closed = false
+    /** Thinking ends at the first answer token, or with the answer. */
+    const endThinking = (): void => {
+      if (thinkingStarted !== null && thinkingMs === null) thinkingMs = this.now() - thinkingStarted
+    }
+    const thought = (): Pick<ConversationMessagePatch, 'thinking'> =>
+      thinkingStarted === null ? {} : { thinking: { text: thinking, durationMs: thinkingMs } }
     const save = (patch: ConversationMessagePatch): Promise<void> =>
       this.updateMessage(conversationId, message.id, patch).then(
         () => undefined,
@@ -257,29 +272,46 @@ export class ConversationStore {
       if (timer) clearTimeout(timer)
       timer = null
     }
+    const saveSoon = (): void => {
+      if (timer) return
+      timer = setTimeout(() => {
+        timer = null
+        save({ content, ...thought() }).catch((err: unknown) =>
+          this.opts.logger?.warn(`Could not save the streaming answer: ${String(err)}`),
+        )
+      }, this.streamSaveMs)
+    }
     return {
       conversationId,
       messageId: message.id,
       append: (text) => {
         if (closed) return
         content += text
-        if (timer) return
-        timer = setTimeout(() => {
-          timer = null
-          save({ content }).catch((err: unknown) =>
-            this.opts.logger?.warn(`Could not save the streaming answer: ${String(err)}`),
-          )
-        }, this.streamSaveMs)
+        endThinking()
+        saveSoon()
+      },
+      think: (text) => {
+        if (closed || text === '') return
+        thinkingStarted ??= this.now()
+        thinking += text
+        saveSoon()
       },
       finish: (metadata, finalContent) => {
         closed = true
         stopTimer()
-        return save({ content: finalContent ?? content, metadata, interrupted: false })
+        endThinking()
+        return save({
+          content: finalContent ?? content,
+          metadata,
+          interrupted: false,
+          ...thought(),
+        })
       },
       interrupt: () => {
         closed = true
         stopTimer()
-        return save({ content, interrupted: true })
+        endThinking()
+        return save({ content, interrupted: true, ...thought() })
       },
     }
   }

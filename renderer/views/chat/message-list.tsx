@@ -52,6 +52,12 @@ function StoredAnswer({
   return (
     <article className="message assistant" aria-label="Answer">
       <AnswerWarnings metadata={md} />
+      {message.thinking && message.thinking.text !== '' && (
+        <ThinkingPart
+          text={message.thinking.text}
+          label={storedThinkingLabel(message.thinking.durationMs)}
+        />
+      )}
       <MarkdownText text={message.content} />
       {message.interrupted &&
         (error ? (
@@ -87,11 +93,17 @@ export function thinkingLabel(stream: Pick<StreamState, 'thinkingStartedAt' | 't
   return `Thought for ${Math.max(1, Math.round((end - start) / 1000))} s`
 }
 
-function ThinkingPart({ stream }: { stream: StreamState }) {
+/** The label of saved reasoning: "Thought for 12 s", or "Thought" when the duration was not measured. */
+export function storedThinkingLabel(durationMs: number | null): string {
+  if (durationMs === null) return 'Thought'
+  return `Thought for ${Math.max(1, Math.round(durationMs / 1000))} s`
+}
+
+function ThinkingPart({ text, label }: { text: string; label: string }) {
   return (
     <details className="thinking">
-      <summary>{thinkingLabel(stream)}</summary>
-      <MarkdownText text={stream.thinking} />
+      <summary>{label}</summary>
+      <MarkdownText text={text} />
     </details>
   )
 }
@@ -110,7 +122,9 @@ function StreamingAnswer({ stream }: { stream: StreamState }) {
           {stream.progress?.text ?? waitingLabel(decision)}
         </p>
       )}
-      {stream.thinking !== '' && <ThinkingPart stream={stream} />}
+      {stream.thinking !== '' && (
+        <ThinkingPart text={stream.thinking} label={thinkingLabel(stream)} />
+      )}
       {stream.parts.map((p, i) =>
         p.kind === 'text' ? (
           <MarkdownText key={i} text={p.text} />

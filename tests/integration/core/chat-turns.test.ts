@@ -21,11 +21,11 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
-async function setUp(msPerChunk: number) {
+async function setUp(msPerChunk: number, models = ['gemma3:1b']) {
   sim = await startSimServer({
     name: 'solo',
     port: 0,
-    models: ['gemma3:1b'],
+    models,
     fault: { kind: 'trickle', msPerChunk },
   })
   dir = mkdtempSync(join(tmpdir(), 'aillm-core-'))
@@ -69,6 +69,25 @@ describe('chat turns in the app core', () => {
     ])
     expect(stored?.messages[1]?.content.startsWith('[gemma3:1b@solo]')).toBe(true)
     expect(stored?.title).toBe('Hi!')
+    await core.stop()
+  })
+
+  it('a thinking model’s reasoning is streamed as thinking chunks and saved with the answer', async () => {
+    const { core, chunks } = await setUp(1, ['qwen3:1.7b'])
+    const { conversationId } = await core.handlers['chat:send']({
+      conversationId: null,
+      content: 'Why is the sky blue?',
+    })
+    await until(() => chunks.some((c) => c.kind === 'done'))
+    const streamed = chunks.flatMap((c) => (c.kind === 'thinking' ? [c.text] : [])).join('')
+    expect(streamed).not.toBe('')
+    const stored = await core.handlers['conversations:get'](conversationId)
+    const answer = stored?.messages[1]
+    expect(answer?.thinking?.text).toBe(streamed)
+    expect(answer?.thinking?.durationMs).toBeGreaterThanOrEqual(0)
+    // The reasoning is kept beside the answer, not mixed into it.
+    expect(answer?.content.startsWith('[qwen3:1.7b@solo]')).toBe(true)
+    expect(answer?.content).not.toContain(streamed)
     await core.stop()
   })
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ChatChunk, WaitProgress } from '../../../shared/types'
 import { applyChunkToStream, newStream } from '../../../renderer/store/chat-stream'
-import { thinkingLabel } from '../../../renderer/views/chat/message-list'
+import { storedThinkingLabel, thinkingLabel } from '../../../renderer/views/chat/message-list'
 
 const ids = { requestId: 'r1', conversationId: 'c1' }
 const loading: WaitProgress = {
@@ -48,5 +48,13 @@ describe('a stream waiting, thinking, answering', () => {
     const done = apply([[{ kind: 'error', ...ids, error: { name: 'E', message: 'x' } }, 0]])
     expect(applyChunkToStream(done, { kind: 'progress', ...ids, progress: loading }, 1)).toBe(done)
     expect(applyChunkToStream(done, { kind: 'thinking', ...ids, text: 'late' }, 1)).toBe(done)
+  })
+})
+
+describe('saved reasoning', () => {
+  it('is labelled with its duration in whole seconds (at least 1), or plainly when unmeasured', () => {
+    expect(storedThinkingLabel(12_400)).toBe('Thought for 12 s')
+    expect(storedThinkingLabel(200)).toBe('Thought for 1 s')
+    expect(storedThinkingLabel(null)).toBe('Thought')
   })
 })

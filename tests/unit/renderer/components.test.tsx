@@ -381,6 +381,29 @@ describe('Message list with streams', () => {
     expect(screen.getByRole('button', { name: 'Regenerate' })).toBeTruthy()
   })
 
+  it('a saved answer keeps its reasoning, folded, with how long it thought', async () => {
+    const conv = storedConversation([
+      { role: 'user', content: 'Why is the sky blue?' },
+      {
+        role: 'assistant',
+        content: 'Rayleigh scattering.',
+        metadata: metadata(),
+        thinking: { text: 'Short wavelengths scatter more.', durationMs: 4_400 },
+      },
+      { role: 'user', content: 'Thanks' },
+      { role: 'assistant', content: 'You are welcome.', metadata: metadata() },
+    ])
+    const core = new FakeCore({ 'conversations:get': async () => conv })
+    const { store } = await mount(<ChatView />, core)
+    await act(() => store.getState().selectConversation('c1'))
+    const [thought, plain] = screen.getAllByRole('article', { name: 'Answer' })
+    const details = thought!.querySelector('details.thinking')
+    expect(details?.querySelector('summary')?.textContent).toBe('Thought for 4 s')
+    expect(details?.textContent).toContain('Short wavelengths scatter more.')
+    expect(details?.hasAttribute('open')).toBe(false)
+    expect(plain!.querySelector('details.thinking')).toBeNull()
+  })
+
   it('scrolls along while tokens grow the same part', async () => {
     const scrolled = vi.fn()
     const original = Element.prototype.scrollIntoView

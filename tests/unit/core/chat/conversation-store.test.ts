@@ -104,6 +104,54 @@ describe('ConversationStore', () => {
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 
+  it('saves a thinking model’s reasoning with the answer, timed from its first chunk to the first token', async () => {
+    const store = new ConversationStore(dir, { now, streamSaveMs: 20 })
+    const conv = await store.create()
+    const writer = await store.beginAssistantMessage(conv.id)
+    clock = 5_000
+    writer.think('Let me ')
+    writer.think('') // an empty chunk neither starts nor adds anything
+    clock = 7_000
+    writer.think('see.')
+    await new Promise((r) => setTimeout(r, 80))
+    await store.flush()
+    // Mid-thought, a crash leaves the reasoning so far, not yet timed.
+    const afterCrash = await new ConversationStore(dir, { now }).get(conv.id)
+    expect(afterCrash?.messages[0]?.thinking).toEqual({ text: 'Let me see.', durationMs: null })
+
+    clock = 9_000
+    writer.append('Hello') // the first token ends the thinking
+    clock = 20_000
+    writer.append(' there')
+    await writer.finish(metadata)
+    const reread = await new ConversationStore(dir, { now }).get(conv.id)
+    expect(reread?.messages[0]).toMatchObject({
+      content: 'Hello there',
+      interrupted: false,
+      thinking: { text: 'Let me see.', durationMs: 9_001 - 5_001 },
+    })
+  })
+
+  it('an answer stopped while thinking keeps the reasoning, timed to the stop; one without none', async () => {
+    const store = new ConversationStore(dir, { now, streamSaveMs: 10_000 })
+    const conv = await store.create()
+    const thinking = await store.beginAssistantMessage(conv.id)
+    clock = 1_000
+    thinking.think('hmm')
+    clock = 4_000
+    await thinking.interrupt()
+    thinking.think('ignored after close')
+    const plain = await store.beginAssistantMessage(conv.id)
+    plain.append('hi')
+    await plain.finish(metadata)
+    const [stopped, answered] = (await onDisk(conv.id)).messages
+    expect(stopped).toMatchObject({
+      interrupted: true,
+      thinking: { text: 'hmm', durationMs: 3_000 },
+    })
+    expect(answered).not.toHaveProperty('thinking')
+  })
+
   it('an interrupted answer keeps its text and flag', async () => {
     const store = new ConversationStore(dir, { now, streamSaveMs: 10_000 })
     const conv = await store.create()
