@@ -51,9 +51,8 @@ const TYPE_WORDS: Readonly<Record<OptionType, string>> = {
 
 function fits(type: OptionType, value: unknown): boolean {
   switch (type) {
+    // Ollama takes a JSON number for an integer option and truncates it, as Go's float64 → int does.
     case 'integer':
-      // Ollama takes a JSON number for an integer option and truncates it, as Go's float64 → int does.
-      return typeof value === 'number' && Number.isFinite(value)
     case 'number':
       return typeof value === 'number' && Number.isFinite(value)
     case 'boolean':

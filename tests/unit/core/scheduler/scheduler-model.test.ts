@@ -120,6 +120,34 @@ describe('SchedulerModel queue', () => {
     model.forget('remote')
     expect(model.snapshot()).toEqual([])
   })
+
+  it('forgets only the server it is told to, and a disposed model announces nothing more', () => {
+    const model = new SchedulerModel()
+    model.observe('remote', coder.model, coder.sizeBytes, { load_duration: ms(4500) })
+    model.observe('laptop', 'gemma3:1b', GB, {
+      load_duration: ms(1000),
+      prompt_eval_count: 64,
+      prompt_eval_duration: ms(100),
+    })
+    model.forget('remote')
+    expect(model.snapshot().map((s) => s.serverId)).toEqual(['laptop'])
+    expect(model.snapshot()[0]?.models.map((m) => m.model)).toEqual(['gemma3:1b'])
+    expect(model.predict({ ...coder, cold: true, promptTokens: 0 }).measured.load).toBe(false)
+
+    const seen: number[] = []
+    model.onDidChange((servers) => seen.push(servers.length))
+    model.dispose()
+    model.forget('laptop')
+    expect(seen).toEqual([])
+  })
+
+  it('a load of a model of unknown size teaches no load speed', () => {
+    const model = new SchedulerModel()
+    model.observe('remote', coder.model, 0, { load_duration: ms(4500) })
+    expect(model.snapshot()[0]?.loadBytesPerMs ?? null).toBeNull()
+    const p = model.predict({ ...coder, cold: true, promptTokens: 0 })
+    expect(p).toMatchObject({ loadMs: 18_000, measured: { load: false } })
+  })
 })
 
 describe('estimateTokens', () => {

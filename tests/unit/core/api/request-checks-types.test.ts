@@ -1,0 +1,84 @@
+/**
+ * The edge's type checks of Ollama options and `format`: each option type refuses what Ollama's
+ * `Options.FromMap` would answer with a 500, and the message names the option and what it must be.
+ */
+import { describe, expect, it } from 'vitest'
+import { checkFormat, checkOllamaOptions } from '../../../../electron/core/api/request-checks'
+import { ApiError } from '../../../../electron/core/api/http-util'
+
+/** The 400's message, or null when the options pass. */
+function refusal(check: () => void): string | null {
+  try {
+    check()
+    return null
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApiError)
+    expect((err as ApiError).status).toBe(400)
+    return (err as Error).message
+  }
+}
+
+const options = (o: Record<string, unknown>, where?: string) =>
+  refusal(() => checkOllamaOptions(o, where))
+
+describe('checkOllamaOptions', () => {
+  it('integer options take any finite JSON number (Ollama truncates) and refuse the rest', () => {
+    expect(options({ num_ctx: 8192 })).toBeNull()
+    expect(options({ num_ctx: 8192.7 })).toBeNull()
+    expect(options({ num_ctx: 'big' })).toBe('options.num_ctx must be an integer, got "big"')
+    expect(options({ seed: true })).toBe('options.seed must be an integer, got true')
+    expect(options({ top_k: Number.NaN })).toBe('options.top_k must be an integer, got null')
+    expect(options({ num_predict: Number.POSITIVE_INFINITY })).not.toBeNull()
+  })
+
+  it('number options take finite numbers and refuse strings, booleans and non-finite values', () => {
+    expect(options({ temperature: 0.2 })).toBeNull()
+    expect(options({ temperature: 'hot' })).toBe('options.temperature must be a number, got "hot"')
+    expect(options({ top_p: false })).toBe('options.top_p must be a number, got false')
+    expect(options({ min_p: Number.NaN })).not.toBeNull()
+    expect(options({ repeat_penalty: Number.NEGATIVE_INFINITY })).not.toBeNull()
+  })
+
+  it('boolean options take only true or false', () => {
+    expect(options({ use_mmap: false })).toBeNull()
+    expect(options({ numa: true })).toBeNull()
+    expect(options({ use_mmap: 1 })).toBe('options.use_mmap must be true or false, got 1')
+    expect(options({ low_vram: 'true' })).toBe('options.low_vram must be true or false, got "true"')
+  })
+
+  it('stop takes an array of strings only', () => {
+    expect(options({ stop: ['\n', 'User:'] })).toBeNull()
+    expect(options({ stop: [] })).toBeNull()
+    expect(options({ stop: 'User:' })).toBe('options.stop must be an array of strings, got "User:"')
+    expect(options({ stop: ['a', 1] })).toBe(
+      'options.stop must be an array of strings, got ["a",1]',
+    )
+  })
+
+  it('null means "not set", unknown names pass, and the first wrong option is named where it is', () => {
+    expect(options({ num_ctx: null, temperature: null, stop: null })).toBeNull()
+    expect(options({ some_future_option: 'anything' })).toBeNull()
+    expect(options({ num_ctx: 4096, temperature: 'hot', seed: 'x' }, 'body.options')).toBe(
+      'body.options.temperature must be a number, got "hot"',
+    )
+  })
+})
+
+describe('checkFormat', () => {
+  const format = (f: unknown, where?: string) => refusal(() => checkFormat(f, where))
+
+  it('takes none, "", "json" and a schema object', () => {
+    for (const ok of [undefined, null, '', 'json', {}, { type: 'object', properties: {} }]) {
+      expect(format(ok)).toBeNull()
+    }
+  })
+
+  it('refuses other strings, arrays and scalars, naming the field', () => {
+    expect(format('yaml')).toBe('"format" must be "json" or a JSON schema object, got "yaml"')
+    expect(format([])).toBe('"format" must be "json" or a JSON schema object, got []')
+    expect(format(42)).toBe('"format" must be "json" or a JSON schema object, got 42')
+    expect(format(true, 'response_format')).toBe(
+      '"response_format" must be "json" or a JSON schema object, got true',
+    )
+  })
+})
