@@ -1,0 +1,124 @@
+/**
+ * The client libraries people use, unchanged, against `serve` on a simulated fleet (issue 14, point 7):
+ * LangChain's Ollama integration, the Vercel AI SDK with its community Ollama provider and its
+ * OpenAI-compatible provider. Each check is a feature a user of that library relies on; when one fails,
+ * the same client works against Ollama itself, so the gap is ours.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ChatOllama, OllamaEmbeddings } from '@langchain/ollama'
+import { embed, generateText, jsonSchema, streamText, tool } from 'ai'
+import { createOllama } from 'ollama-ai-provider-v2'
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
+import { startServeFixture, type ServeFixture } from '../../helpers/serve-fixture'
+
+const HI = 'Hi!'
+const AUTH = 'Write an auth system with JWT, refresh tokens and rate limiting'
+/** The simulator starts each answer with `[model@server]`: where it really went. */
+const pairOf = (text: string): string | undefined => /^\[([^\]]+)\]/.exec(text)?.[1]
+
+let fx: ServeFixture
+
+beforeAll(async () => {
+  fx = await startServeFixture()
+})
+afterAll(async () => {
+  await fx?.close()
+})
+
+describe('LangChain ChatOllama', () => {
+  const chat = (model = 'auto') => new ChatOllama({ baseUrl: fx.serve.url, model, maxRetries: 0 })
+
+  it('auto routes a greeting to the small model and a coding task to the coder', async () => {
+    expect(pairOf(String((await chat().invoke(HI)).content))).toBe('gemma3:1b@localhost')
+    expect(pairOf(String((await chat().invoke(AUTH)).content))).toBe('qwen2.5-coder:14b@remote')
+  })
+
+  it('streams the answer in pieces', async () => {
+    const pieces: string[] = []
+    for await (const chunk of await chat().stream(HI)) pieces.push(String(chunk.content))
+    expect(pieces.length).toBeGreaterThan(2)
+    expect(pairOf(pieces.join(''))).toBe('gemma3:1b@localhost')
+  })
+
+  it('a named model answers there, and an unknown one fails with Ollama’s words', async () => {
+    expect(pairOf(String((await chat('gemma3:12b').invoke(HI)).content))).toBe('gemma3:12b@remote')
+    await expect(chat('no-such-model:7b').invoke(HI)).rejects.toThrow(/not found/)
+  })
+
+  it('calls tools on a model that supports them', async () => {
+    const withTools = chat().bindTools([
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'Current weather for a city',
+          parameters: {
+            type: 'object',
+            properties: { city: { type: 'string' } },
+            required: ['city'],
+          },
+        },
+      },
+    ])
+    const answer = await withTools.invoke('What is the weather in Paris? Use the tool.')
+    expect(answer.tool_calls?.[0]?.name).toBe('get_weather')
+  })
+
+  it('embeds with OllamaEmbeddings', async () => {
+    const embeddings = new OllamaEmbeddings({ baseUrl: fx.serve.url, model: 'nomic-embed-text' })
+    const [one, two] = await embeddings.embedDocuments(['hello', 'world'])
+    expect(one?.length).toBeGreaterThan(100)
+    expect(two?.length).toBe(one?.length)
+  })
+})
+
+describe('AI SDK with the Ollama provider (ollama-ai-provider-v2)', () => {
+  const ollama = () => createOllama({ baseURL: `${fx.serve.url}/api` })
+
+  it('generateText and streamText route through auto', async () => {
+    const g = await generateText({ model: ollama()('auto'), prompt: AUTH })
+    expect(pairOf(g.text)).toBe('qwen2.5-coder:14b@remote')
+    expect(g.finishReason).toBe('stop')
+    const s = streamText({ model: ollama()('auto'), prompt: HI })
+    let text = ''
+    for await (const piece of s.textStream) text += piece
+    expect(pairOf(text)).toBe('gemma3:1b@localhost')
+  })
+
+  it('tool calls come back as tool calls', async () => {
+    const g = await generateText({
+      model: ollama()('auto'),
+      prompt: 'What is the weather in Paris? Use the tool.',
+      tools: {
+        get_weather: tool({
+          description: 'Current weather for a city',
+          inputSchema: jsonSchema<{ city: string }>({
+            type: 'object',
+            properties: { city: { type: 'string' } },
+            required: ['city'],
+          }),
+        }),
+      },
+    })
+    expect(g.toolCalls[0]?.toolName).toBe('get_weather')
+  })
+
+  it('embeds', async () => {
+    const e = await embed({ model: ollama().textEmbeddingModel('nomic-embed-text'), value: 'hi' })
+    expect(e.embedding.length).toBeGreaterThan(100)
+  })
+})
+
+describe('AI SDK with the OpenAI-compatible provider', () => {
+  const openai = () => createOpenAICompatible({ name: 'aillm', baseURL: `${fx.serve.url}/v1` })
+
+  it('generateText and streamText route through auto', async () => {
+    const g = await generateText({ model: openai()('auto'), prompt: AUTH })
+    expect(pairOf(g.text)).toBe('qwen2.5-coder:14b@remote')
+    const s = streamText({ model: openai()('auto'), prompt: HI })
+    let text = ''
+    for await (const piece of s.textStream) text += piece
+    expect(pairOf(text)).toBe('gemma3:1b@localhost')
+    expect(await s.finishReason).toBe('stop')
+  })
+})
