@@ -1,6 +1,6 @@
 /**
  * The contract over a WebSocket for the web UI under `serve` (shared/ws-protocol.ts): the same handlers
- * and events as Electron IPC.
+ * and events as Electron IPC, every call's arguments checked the same way (core/contract/).
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -15,6 +15,7 @@ import {
 } from '../../../shared/contract'
 import { serializeError } from '../../../shared/types'
 import type { WsResultFrame, WsServerFrame } from '../../../shared/ws-protocol'
+import { invokeChecked } from '../contract/contract-call'
 import type { Disposable } from '../emitter'
 
 /** What the WebSocket transport needs of the core. */
@@ -86,8 +87,7 @@ export class WsTransport {
       }
     } else {
       try {
-        const handler = this.core.handlers[parsed.channel] as (...a: unknown[]) => Promise<unknown>
-        const value = await handler(...parsed.args)
+        const value = await invokeChecked(this.core.handlers, parsed.channel, parsed.args)
         answer = { type: 'result', id: parsed.id, ok: true, value: value ?? null }
       } catch (err) {
         answer = { type: 'result', id: parsed.id, ok: false, error: serializeError(err) }
