@@ -11,12 +11,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { REQUEST_CHANNELS, type RequestChannel } from '../../../shared/contract'
 import type { AillmConfig, SerializedError } from '../../../shared/types'
-import { WS_PATH } from '../../../shared/ws-protocol'
+import { WS_PATH, type WsResultFrame } from '../../../shared/ws-protocol'
 import { createMemoryLogger } from '../../../electron/core/logger'
 import { createIpcDispatcher, type IpcSenderInfo } from '../../../electron/main/ipc-dispatch'
 import { startServe, type Serve } from '../../../electron/serve/serve'
-import type { TransportClient } from '../../../renderer/transport/connection'
-import { createWsClient, type WebSocketCtor } from '../../../renderer/transport/ws-client'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
 
 const OURS: IpcSenderInfo = {
@@ -27,7 +25,7 @@ const OURS: IpcSenderInfo = {
 
 let sim: SimServer
 let serve: Serve
-let ws: TransportClient
+let ws: WebSocket
 let dir = ''
 let configPath = ''
 
@@ -56,10 +54,8 @@ beforeAll(async () => {
     logger: createMemoryLogger('ERROR'),
     buildUi: false,
   })
-  ws = createWsClient({
-    url: `${serve.url.replace('http', 'ws')}${WS_PATH}`,
-    WebSocket: WebSocket as unknown as WebSocketCtor,
-  })
+  ws = new WebSocket(`${serve.url.replace('http', 'ws')}${WS_PATH}`)
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
   // The primary's models are known once it has been probed.
   const end = Date.now() + 10_000
   while (!serve.core.servers().some((s) => s.id === 'primary' && s.models.length === 2)) {
@@ -69,11 +65,13 @@ beforeAll(async () => {
 }, 30_000)
 
 afterAll(async () => {
-  ws?.dispose()
+  ws?.close()
   await serve?.close()
   await sim?.stop()
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
+
+let lastId = 0
 
 /** A call on one transport: the value, or the error as it reaches the renderer. */
 type Outcome = { ok: true; value: unknown } | { ok: false; error: SerializedError }
@@ -90,13 +88,20 @@ const TRANSPORTS: [string, (channel: RequestChannel, args: unknown[]) => Promise
   [
     'WebSocket',
     async (channel, args) => {
-      const invoke = ws.invoke as (c: string, ...a: unknown[]) => Promise<unknown>
-      try {
-        return { ok: true, value: await invoke(channel, ...args) }
-      } catch (err) {
-        const e = err as Error
-        return { ok: false, error: { name: e.name, message: e.message } }
-      }
+      // The frames the web UI's client sends (shared/ws-protocol.ts), on a real socket.
+      const id = ++lastId
+      const answer = new Promise<WsResultFrame>((resolve) => {
+        const onMessage = (raw: Buffer) => {
+          const frame = JSON.parse(String(raw)) as WsResultFrame
+          if (frame.type !== 'result' || frame.id !== id) return
+          ws.off('message', onMessage)
+          resolve(frame)
+        }
+        ws.on('message', onMessage)
+      })
+      ws.send(JSON.stringify({ type: 'invoke', id, channel, args }))
+      const frame = await answer
+      return frame.ok ? { ok: true, value: frame.value } : { ok: false, error: frame.error }
     },
   ],
 ]
