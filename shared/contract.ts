@@ -1,6 +1,8 @@
 /**
  * The one contract for the process boundary (style.md point 2). Both transports — Electron IPC and the
- * WebSocket served by `serve` — are typed from these two maps; adding a channel is one line here.
+ * WebSocket served by `serve` — are typed from these two maps; adding a channel is one line here, plus its
+ * argument schema in electron/core/contract/request-schemas.ts (checked against these types by the
+ * compiler), which both transports enforce before a handler runs.
  */
 import type {
   AillmConfig,
@@ -35,9 +37,13 @@ export interface RequestChannels {
   'conversations:get': (id: string) => Promise<Conversation | null>
   'conversations:delete': (id: string) => Promise<void>
   'mode:get': () => Promise<RoutingMode>
+  /** Refused when the mode names a server or model that does not exist (the message says what does). */
   'mode:set': (mode: RoutingMode) => Promise<RoutingMode>
   'config:get': () => Promise<ConfigView>
-  /** Replace the config with this value; comments in the file are kept. */
+  /**
+   * Replace the config with this complete value (every key present; `null` or a partial object is refused,
+   * never filled in with defaults); comments in the file are kept. Invalid values answer `ok: false`.
+   */
   'config:set': (config: AillmConfig) => Promise<ConfigSetResult>
 }
 

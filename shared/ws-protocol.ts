@@ -1,6 +1,17 @@
 /**
  * The contract over a WebSocket (headless `serve`): the same channels as Electron IPC, as JSON frames on `/ws`.
  * When the API has a token, the client passes it as the `token` query parameter of the WebSocket URL.
+ *
+ * Liveness and flow control:
+ * - The server sends a WebSocket ping every 30 s (browsers answer with a pong on their own); a client that
+ *   has not answered by the next ping is disconnected. Reconnecting is the client's job.
+ * - Each client's unsent data is bounded (4 MiB). A page that stops reading (a paused tab, a slow link) is
+ *   not queued for without limit: once its buffer is over the bound, the events and answers meant for it
+ *   are dropped until what was buffered has been written out, and then it gets one {@link WsResyncFrame}.
+ *   On a resync the client fails the calls whose answers were dropped and fetches every snapshot again
+ *   (servers, routing log, conversations, mode, config), exactly as after a reconnect.
+ * - Each invoke's arguments are checked against the channel's schema; a bad call is answered with an error
+ *   (`ContractArgumentError`) that names the argument, and the handler does not run.
  */
 import type { EventChannel, EventPayload, RequestChannel } from './contract'
 import type { SerializedError } from './types'
@@ -28,5 +39,15 @@ export interface WsEventFrame<C extends EventChannel = EventChannel> {
   payload: EventPayload<C>
 }
 
-export type WsServerFrame = WsResultFrame | WsEventFrame
+/**
+ * Server → client: frames meant for this client were dropped because it fell behind (see above). Its state
+ * may be stale: fetch the snapshots again. `droppedResults` are the ids of invokes whose answers were lost.
+ */
+export interface WsResyncFrame {
+  type: 'resync'
+  droppedEvents: number
+  droppedResults: number[]
+}
+
+export type WsServerFrame = WsResultFrame | WsEventFrame | WsResyncFrame
 export type WsClientFrame = WsInvokeFrame

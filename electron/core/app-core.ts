@@ -30,6 +30,7 @@ import { describeFailure, isUnreachable } from './discovery/probe-error'
 import { MdnsServices } from './discovery/mdns/mdns-services'
 import { CircuitBreaker } from './routing/circuit-breaker'
 import { decide, renderDecisionLog } from './routing/router'
+import { validateMode } from './routing/routing-mode'
 import { SchedulerModel } from './scheduler/scheduler-model'
 import {
   BackgroundLoads,
@@ -457,26 +458,6 @@ async function dropTrailingAnswers(
 
 function noRouteMessage(decision: RoutingDecision): string {
   return `No server can answer right now (${decision.reasons.join(', ') || 'no candidates'}). Check that Ollama is running and reachable.`
-}
-
-/** Rejects a mode that names a server or model that does not exist, with a clear message. */
-function validateMode(next: RoutingMode, servers: ServerView[]): RoutingMode {
-  switch (next?.kind) {
-    case 'auto':
-      return { kind: 'auto' }
-    case 'server':
-      if (!servers.some((s) => s.id === next.serverId))
-        throw new Error(`Unknown server "${next.serverId}" for mode "server"`)
-      return { kind: 'server', serverId: next.serverId }
-    case 'model':
-      if (typeof next.model !== 'string' || next.model === '')
-        throw new Error('Mode "model" needs a model name')
-      return { kind: 'model', model: next.model, serverId: next.serverId ?? null }
-    default:
-      throw new Error(
-        `Unknown routing mode ${JSON.stringify(next)}: expected auto, server or model`,
-      )
-  }
 }
 
 /** A mode in words, for logs and the tray. */

@@ -1,8 +1,10 @@
 /**
  * The Electron IPC transport's logic, free of Electron so it is unit-tested in plain Node: which channels
- * exist, which senders may call them, dispatch to the core's handlers and errors as `{name, message}`.
+ * exist, which senders may call them, dispatch to the core's handlers (arguments checked against the
+ * channel's schema, core/contract/) and errors as `{name, message}`.
  * ipc-transport.ts wires this to ipcMain and webContents.
  */
+import { ContractArgumentError, invokeChecked } from '../core/contract/contract-call'
 import type { Disposable } from '../core/emitter'
 import type {
   ContractHandlers,
@@ -168,11 +170,16 @@ export function createIpcDispatcher(opts: {
       const problem = senderProblem(sender, trusted)
       if (problem !== null) throw new ForeignSenderError(channel, sender.url, problem)
       if (!Array.isArray(args)) throw new BadIpcArgumentsError(channel)
-      const handler = opts.handlers[channel] as (...a: unknown[]) => Promise<unknown>
-      const value = await handler(...args)
+      // The same check as the WebSocket's: each argument against the channel's schema.
+      const value = await invokeChecked(opts.handlers, channel, args)
       return { ok: true, value }
     } catch (err) {
-      if (err instanceof UnknownChannelError || err instanceof ForeignSenderError) {
+      // A bad argument from one of our own windows is a renderer bug: worth a line in the log.
+      if (
+        err instanceof UnknownChannelError ||
+        err instanceof ForeignSenderError ||
+        err instanceof ContractArgumentError
+      ) {
         opts.logger?.warn(err.message)
       }
       return { ok: false, error: serializeError(err) }

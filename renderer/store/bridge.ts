@@ -12,7 +12,8 @@ export interface BridgeOptions {
 
 /**
  * Connects the store to the core (style.md point 3): fetches every snapshot once, then applies
- * events; fetches them again after a reconnect, since events were missed while the link was down.
+ * events; fetches them again after a reconnect, since events were missed while the link was down, and
+ * after a resync (the core dropped events for a page that fell behind).
  * Returns the function that disconnects it.
  */
 export function connectStore(
@@ -71,6 +72,13 @@ export function connectStore(
       wasOpen = connection.kind === 'open'
     }),
   )
+  offs.push(
+    client.onResync(() => {
+      // Events were dropped while this page lagged: the same as a reconnect, minus the reconnect.
+      const affected = store.getState().abandonStreams(FELL_BEHIND)
+      void refreshAll(store, client, affected)
+    }),
+  )
   set({ connection: client.connection() })
   void refreshAll(store, client)
 
@@ -81,6 +89,10 @@ export function connectStore(
 
 /** The error an answer ends with when the link to the core dropped while it streamed. */
 export const CONNECTION_LOST = 'the connection to the core was lost while this answer streamed'
+
+/** The error an answer ends with when the core skipped part of it because this page fell behind. */
+export const FELL_BEHIND =
+  'this page fell behind the core and part of this answer was skipped; it is shown as saved'
 
 function hasStreams(s: { streams: Record<string, { conversationId: string }> }, id: string) {
   return Object.values(s.streams).some((st) => st.conversationId === id)

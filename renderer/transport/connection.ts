@@ -13,6 +13,11 @@ export interface TransportClient extends ContractClient {
   connection(): ConnectionState
   /** Called on every change of the link; returns the unsubscribe function. */
   onConnection(listener: (state: ConnectionState) => void): () => void
+  /**
+   * Called when the core dropped events meant for this page because it fell behind (shared/ws-protocol.ts
+   * `resync`): the snapshots may be stale and must be fetched again. Returns the unsubscribe function.
+   */
+  onResync(listener: () => void): () => void
   /** Close for good (no reconnect). */
   dispose(): void
 }

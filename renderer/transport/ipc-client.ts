@@ -9,6 +9,8 @@ export function createIpcClient(bridge: ContractClient): TransportClient {
     on: (channel, listener) => bridge.on(channel, listener),
     connection: () => open,
     onConnection: () => () => undefined,
+    // IPC delivers every event in order; it never falls behind.
+    onResync: () => () => undefined,
     dispose: () => undefined,
   }
 }

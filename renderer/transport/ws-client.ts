@@ -37,6 +37,10 @@ export interface WsClientOptions {
 
 const OPEN = 1
 
+/** Why a call fails when the core dropped its answer (this page fell behind; see ws-protocol.ts). */
+export const RESULT_DROPPED =
+  'the core dropped the answer because this page fell behind in reading; try again'
+
 /** Default reconnect backoff: 0.5 s, 1 s, 2 s … capped at 10 s. */
 export function defaultBackoffMs(attempt: number): number {
   return Math.min(10_000, 500 * 2 ** Math.max(0, attempt - 1))
@@ -91,6 +95,7 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
   const now = opts.now ?? Date.now
   const listeners = new Map<EventChannel, Set<(payload: never) => void>>()
   const connectionListeners = new Set<(s: ConnectionState) => void>()
+  const resyncListeners = new Set<() => void>()
   const pending = new Map<number, Pending>()
   const queued: WsInvokeFrame[] = []
   let nextId = 1
@@ -142,6 +147,25 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
         } catch (err) {
           console.error(`AILLM: listener of ${frame.channel} failed`, err)
         }
+      }
+    } else if (frame.type === 'resync') {
+      applyResync(frame.droppedResults)
+    }
+  }
+
+  /** The core dropped frames for us: calls whose answers were lost fail, the store fetches again. */
+  const applyResync = (droppedResults: unknown): void => {
+    for (const id of Array.isArray(droppedResults) ? droppedResults : []) {
+      const p = pending.get(id as number)
+      if (!p) continue
+      pending.delete(id as number)
+      p.reject(new TransportError(p.channel, RESULT_DROPPED))
+    }
+    for (const l of [...resyncListeners]) {
+      try {
+        l()
+      } catch (err) {
+        console.error('AILLM: resync listener failed', err)
       }
     }
   }
@@ -217,6 +241,12 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
       connectionListeners.add(listener)
       return () => {
         connectionListeners.delete(listener)
+      }
+    },
+    onResync(listener) {
+      resyncListeners.add(listener)
+      return () => {
+        resyncListeners.delete(listener)
       }
     },
     dispose() {

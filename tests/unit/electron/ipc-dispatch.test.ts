@@ -200,6 +200,25 @@ describe('createIpcDispatcher', () => {
     expect(calls).toEqual([])
   })
 
+  it('refuses a bad argument before calling the handler, naming it, and logs it', async () => {
+    const { handlers, calls } = fakeHandlers()
+    const logger = createMemoryLogger()
+    const result = await createIpcDispatcher({ handlers, logger })('mode:set', OURS, [
+      { kind: 'model', model: 42, serverId: null },
+    ])
+    expect(result).toStrictEqual({
+      ok: false,
+      error: {
+        name: 'ContractArgumentError',
+        message: 'mode:set: "model" must be a string, got 42',
+      },
+    })
+    expect(calls).toEqual([])
+    expect(logger.records.map((r) => [r.level, r.message])).toEqual([
+      ['WARNING', 'mode:set: "model" must be a string, got 42'],
+    ])
+  })
+
   it('refuses arguments that are not an array', async () => {
     const { handlers } = fakeHandlers()
     const result = await createIpcDispatcher({ handlers })('mode:get', OURS, { 0: 'x' })

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ChatChunk, Conversation } from '../../../shared/types'
 import { createAppStore } from '../../../renderer/store/app-store'
-import { CONNECTION_LOST, connectStore } from '../../../renderer/store/bridge'
+import { CONNECTION_LOST, FELL_BEHIND, connectStore } from '../../../renderer/store/bridge'
 import {
   applyChunkToStream,
   conversationDisplay,
@@ -356,6 +356,39 @@ describe('streams across reconnects, re-selects and failures', () => {
       messages: ['user:Hello there', 'assistant:Hi, how [interrupted]'],
       streams: [],
       error: CONNECTION_LOST,
+    })
+  })
+
+  it('a resync (events were dropped for this page) refetches every snapshot and the open conversation, and ends the stream whose chunks were skipped', async () => {
+    const { core, answer } = storingCore()
+    const { store } = setup(core)
+    await flush()
+    await store.getState().send('Hello there')
+    core.emit('chat:chunk', chunk({ kind: 'token', text: 'Hi' }))
+    const fetched = () => core.calls.map((c) => c.channel).filter((c) => c !== 'chat:send')
+    const before = fetched().length
+    // The core went on streaming while this page lagged; those chunks were dropped, not queued.
+    answer().content = 'Hi, how are'
+    core.handlers['servers:snapshot'] = async () => seedServers().slice(0, 1)
+    core.resync()
+    await flush()
+    await flush()
+    expect(fetched().slice(before).sort()).toEqual(
+      [
+        'config:get',
+        'conversations:get',
+        'conversations:list',
+        'mode:get',
+        'routing:log',
+        'servers:snapshot',
+      ].sort(),
+    )
+    expect(store.getState().servers.map((s) => s.id)).toEqual(['remote'])
+    expect(store.getState().connection.kind).toBe('open')
+    expect(shown(store.getState())).toEqual({
+      messages: ['user:Hello there', 'assistant:Hi, how are [interrupted]'],
+      streams: [],
+      error: FELL_BEHIND,
     })
   })
 

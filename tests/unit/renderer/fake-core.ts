@@ -238,6 +238,7 @@ export class FakeCore implements TransportClient {
   calls: { channel: RequestChannel; args: unknown[] }[] = []
   private listeners = new Map<EventChannel, Set<Listener>>()
   private connListeners = new Set<(s: ConnectionState) => void>()
+  private resyncListeners = new Set<() => void>()
   private state: ConnectionState = { kind: 'open' }
   handlers: ContractHandlers
 
@@ -296,6 +297,14 @@ export class FakeCore implements TransportClient {
   setConnection(s: ConnectionState): void {
     this.state = s
     for (const l of this.connListeners) l(s)
+  }
+  onResync = (l: () => void): (() => void) => {
+    this.resyncListeners.add(l)
+    return () => this.resyncListeners.delete(l)
+  }
+  /** Tells the store it fell behind, as the WebSocket client does on a `resync` frame. */
+  resync(): void {
+    for (const l of this.resyncListeners) l()
   }
   dispose = (): void => undefined
 }

@@ -4,7 +4,12 @@ import { WebSocket, WebSocketServer } from 'ws'
 import type { WsClientFrame, WsServerFrame } from '../../../shared/ws-protocol'
 import type { ConnectionState, TransportClient } from '../../../renderer/transport/connection'
 import type { WebSocketCtor } from '../../../renderer/transport/ws-client'
-import { createWsClient, readToken, wsUrlFor } from '../../../renderer/transport/ws-client'
+import {
+  RESULT_DROPPED,
+  createWsClient,
+  readToken,
+  wsUrlFor,
+} from '../../../renderer/transport/ws-client'
 
 const cleanups: (() => unknown)[] = []
 afterEach(async () => {
@@ -25,7 +30,10 @@ async function startCore() {
         reply({ type: 'result', id: frame.id, ok: true, value: { kind: 'auto' } })
       else if (frame.channel === 'mode:set')
         reply({ type: 'result', id: frame.id, ok: true, value: frame.args[0] })
-      else if (frame.channel === 'chat:cancel') {
+      else if (frame.channel === 'routing:log') {
+        // As the core does for a page that fell behind: the answer dropped, then a resync naming it.
+        reply({ type: 'resync', droppedEvents: 3, droppedResults: [frame.id] })
+      } else if (frame.channel === 'chat:cancel') {
         // never answered: lets a test see in-flight calls fail on a drop
       } else
         reply({
@@ -104,6 +112,24 @@ describe('WebSocket transport', () => {
     send({ kind: 'server', serverId: 'x' })
     await c.invoke('mode:get')
     expect(modes).toEqual([{ kind: 'auto' }])
+  })
+
+  it('on a resync: fails the calls whose answers were dropped, tells its listeners, stays connected', async () => {
+    const core = await startCore()
+    const c = client(core.url)
+    let resyncs = 0
+    const off = c.onResync(() => (resyncs += 1))
+    await expect(c.invoke('routing:log')).rejects.toMatchObject({
+      name: 'TransportError',
+      message: `routing:log: ${RESULT_DROPPED}`,
+    })
+    expect(resyncs).toBe(1)
+    expect(c.connection().kind).toBe('open')
+    await expect(c.invoke('mode:get')).resolves.toEqual({ kind: 'auto' })
+    off()
+    await c.invoke('routing:log').catch(() => undefined)
+    expect(resyncs).toBe(1)
+    expect(core.urls).toHaveLength(1)
   })
 
   it('when the socket drops: fails calls in flight, shows reconnecting, reconnects with backoff', async () => {
