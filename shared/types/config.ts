@@ -114,4 +114,15 @@ export interface ConfigView {
   config: AillmConfig
   /** Problems of the file on disk; empty when it is valid. */
   issues: ConfigIssue[]
+  /** Settings the config changed that the running app applies only after a restart (the API's address). */
+  restartNeeded: RestartNeeded[]
+}
+
+/** A setting changed in the config that takes effect at the next start: `api.host` or `api.port`. */
+export interface RestartNeeded {
+  key: 'api.host' | 'api.port'
+  /** What the running local API was started with. */
+  running: string | number
+  /** What the config says now (in force after a restart). */
+  configured: string | number
 }
