@@ -187,3 +187,33 @@ describe('the token', () => {
     expect(lines('INFO')).toContain('api.token removed: the local API no longer asks for a token')
   })
 })
+
+describe('a huge config.yaml (a 200,000-entry list)', () => {
+  const huge =
+    'llm:\n  providers:\n    ollama:\n      trusted_servers:\n' +
+    Array.from({ length: 200_000 }, (_, i) => `        - svc${i}\n`).join('')
+
+  it('is refused before the YAML parser runs: no event-loop stall, the last good config stays', async () => {
+    await writeFile(path, GOOD)
+    const service = start()
+    const t0 = performance.now()
+    const view = await edit(service, huge)
+    // Parsing it took 1.2-2.8 s here; refusing it takes the time of a file read.
+    expect(performance.now() - t0).toBeLessThan(1000)
+    expect(view.issues).toEqual([
+      {
+        key: '',
+        line: null,
+        column: null,
+        message:
+          'the file is 3,798 kB; a config may be at most 256 kB (is this the right file? a list this long belongs elsewhere)',
+      },
+    ])
+    expect(servers(view)).toEqual(['gpu'])
+    // Saving from the app is refused too, instead of replacing the file.
+    const result = await service.updateConfig((c) => {
+      c.llm.providers.ollama.advertise = true
+    })
+    expect(result.ok).toBe(false)
+  })
+})
