@@ -302,8 +302,10 @@ describe('serve with a token', () => {
     const page = await raw(fx.serve.url, '/?token=test-token-123', {
       headers: { Accept: 'text/html' },
     })
-    // No web UI is built in this fixture: the root then answers like Ollama does, past the guard.
-    expect(page.status).toBe(200)
+    // Past the guard: redirected to the UI with the query when the web UI is built (out/renderer),
+    // else answered like Ollama's root.
+    if (page.status === 302) expect(page.headers['location']).toBe('/ui/?token=test-token-123')
+    else expect(page).toMatchObject({ status: 200, body: 'Ollama is running' })
     const api = await raw(fx.serve.url, '/?token=test-token-123')
     expect(api.status).toBe(401)
     expect(JSON.parse(api.body)).toEqual({ error: QUERY_ERROR })
