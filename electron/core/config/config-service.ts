@@ -276,6 +276,16 @@ export class ConfigService {
     for (const line of warn) this.logger.warn(line)
   }
 
+  /** A token edited in the file does nothing while AILLM_API_TOKEN is set: say so, or it looks applied. */
+  private noteEnvToken(beforeText: string, afterText: string): void {
+    if (!this.env['AILLM_API_TOKEN']?.trim()) return
+    const fileToken = (text: string) => analyseConfigText(text).config?.api.token ?? null
+    if (fileToken(beforeText) === fileToken(afterText)) return
+    this.logger.warn(
+      `api.token changed in ${this.path}, but the AILLM_API_TOKEN environment variable is set and stays in force`,
+    )
+  }
+
   /** Takes a fresh read as the view; returns true when it changed (and onDidChange fired). */
   private apply(loaded: LoadedText): boolean {
     if (loaded.text === this.text && isDeepStrictEqual(loaded.issues, this.issues)) return false
@@ -283,10 +293,12 @@ export class ConfigService {
     this.issues = loaded.issues
     if (loaded.config !== null) {
       const before = this.current
+      const beforeText = this.goodText
       this.current = loaded.config
       this.goodText = loaded.text
       this.logger.info(`Config reloaded from ${this.path}`)
       this.logLiveChanges(before, loaded.config)
+      this.noteEnvToken(beforeText, loaded.text)
     } else {
       this.report(loaded.issues, 'keeping the last good config')
     }

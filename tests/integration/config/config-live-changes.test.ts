@@ -217,3 +217,23 @@ describe('a huge config.yaml (a 200,000-entry list)', () => {
     expect(result.ok).toBe(false)
   })
 })
+
+describe('api.token under AILLM_API_TOKEN', () => {
+  it('a token edited in the file while the variable is set is not in force, and the log says so', async () => {
+    await writeFile(path, GOOD)
+    const service = new ConfigService({
+      path,
+      logger,
+      env: { AILLM_API_TOKEN: 'from-env' },
+      debounceMs: 30,
+    })
+    services.push(service)
+    service.watch()
+    const view = await edit(service, GOOD.replace('first-token', 'second-token'))
+    expect(view.config.api.token).toBe('from-env')
+    expect(lines('WARNING')).toContain(
+      `api.token changed in ${path}, but the AILLM_API_TOKEN environment variable is set and stays in force`,
+    )
+    expect(lines('INFO').some((l) => l.startsWith('api.token changed'))).toBe(false)
+  })
+})
