@@ -121,7 +121,7 @@ export interface ConfigView {
 /** A setting changed in the config that takes effect at the next start: `api.host` or `api.port`. */
 export interface RestartNeeded {
   key: 'api.host' | 'api.port'
-  /** What the running local API was started with. */
+  /** The config's value when AILLM started, which the running API was started from (`serve --host/--port` override it). */
   running: string | number
   /** What the config says now (in force after a restart). */
   configured: string | number
