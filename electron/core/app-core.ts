@@ -62,6 +62,8 @@ export interface AppCoreOptions {
   /** Advertise this machine's Ollama over mDNS even when config `advertise` is false (`serve --advertise`). */
   advertise?: boolean
   env?: NodeJS.ProcessEnv
+  /** Where the local API will listen when that is not `api.host` (`serve --host`). */
+  apiHost?: string
 }
 
 /** A routing request, from the chat UI or the local API. */
@@ -127,6 +129,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     path: opts.configPath,
     logger,
     ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.apiHost !== undefined ? { apiHost: opts.apiHost } : {}),
   })
   const currentConfig = (): AillmConfig => configService.config
   const ollamaConfig = () => currentConfig().llm.providers.ollama
@@ -416,7 +419,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       for (const c of running.values()) c.abort()
       // Let the aborted turns save their partial answers (marked interrupted) before the files close.
       await Promise.allSettled([...turns])
+      // Also writes what a full disk kept in memory, if it takes it now (else says what is lost).
       await store.flush()
+      store.dispose()
       registry.stop()
       backgroundLoads.dispose()
       scheduler.dispose()

@@ -1,5 +1,6 @@
-import { appendFileSync, mkdirSync } from 'node:fs'
+import { appendFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { ensurePrivateDirSync, privateFileMode, tightenFileSync } from './private-files'
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR'
 
@@ -28,7 +29,7 @@ export interface LoggerOptions {
   level?: LogLevel
   /** Write lines to stdout (default true). */
   stdout?: boolean
-  /** Also append lines to this file (created with its folder). */
+  /** Also append lines to this file (created with its folder, both owner-only: logs name servers and models). */
   file?: string | null
   /** Receives every record at or above `level` (tests, the UI's log view). */
   sink?: (record: LogRecord) => void
@@ -44,7 +45,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const min = ORDER[options.level ?? 'INFO']
   const toStdout = options.stdout ?? true
   const file = options.file ?? null
-  if (file) mkdirSync(dirname(file), { recursive: true })
+  const mode = privateFileMode()
+  if (file) {
+    ensurePrivateDirSync(dirname(file))
+    tightenFileSync(file)
+  }
   const write = (level: LogLevel, message: string): void => {
     if (ORDER[level] < min) return
     const record: LogRecord = { level, message, at: Date.now() }
@@ -52,7 +57,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     if (toStdout) process.stdout.write(`${line}\n`)
     if (file) {
       try {
-        appendFileSync(file, `${new Date(record.at).toISOString()} ${line}\n`)
+        appendFileSync(file, `${new Date(record.at).toISOString()} ${line}\n`, {
+          ...(mode !== undefined ? { mode } : {}),
+        })
       } catch {
         // A log file that cannot be written must not break routing; stdout still has the line.
       }

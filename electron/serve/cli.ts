@@ -71,6 +71,13 @@ export async function main(argv: string[]): Promise<number | Serve> {
   }
   console.log(`AILLM is listening on ${serve.url} (config: ${args.configPath})`)
   console.log(`  Dashboard:          ${serve.uiUrl}`)
+  if (serve.tokenSource !== null) {
+    // The token itself is never printed: stdout is kept by journald, terminals and CI logs.
+    console.log(`                      the API needs a token: it is ${serve.tokenSource};`)
+    console.log(
+      `                      open ${serve.uiUrl}#token=<token> once (the page keeps it for the session)`,
+    )
+  }
   console.log(`  Ollama clients:     OLLAMA_HOST=${serve.url}   (model "auto" routes by task)`)
   console.log(`  OpenAI clients:     base URL ${serve.url}/v1`)
   console.log(`  Server status:      curl ${serve.url}/api/models/servers`)

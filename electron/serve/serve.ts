@@ -13,6 +13,7 @@ import { isLoopbackHost } from '../core/config/host-url'
 import { formatConfigIssue } from '../core/config'
 import type { Logger } from '../core/logger'
 import { createLogger } from '../core/logger'
+import { ensurePrivateDirSync } from '../core/private-files'
 
 /** Repo root (this file is electron/serve/serve.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -38,14 +39,26 @@ export interface Serve {
   core: AppCore
   api: LocalApi
   url: string
-  /** The dashboard's address (with the token in the fragment when one is set). */
+  /** The dashboard's address, never with the token in it (stdout ends up in journald and CI logs). */
   uiUrl: string
+  /** Where the person finds the token the dashboard asks for; null when the API has none. */
+  tokenSource: string | null
   close(): Promise<void>
 }
 
 /** A configuration problem that stops `serve` from starting; the message is ready to print. */
 export class ServeConfigError extends Error {
   override readonly name = 'ServeConfigError'
+}
+
+/** Where the token in force comes from, in words: the environment variable wins over the file. */
+export function describeTokenSource(
+  configPath: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return env['AILLM_API_TOKEN']?.trim()
+    ? 'the AILLM_API_TOKEN environment variable'
+    : `api.token in ${configPath}`
 }
 
 /** The per-user data folder (conversations, logs): XDG / macOS / Windows conventions. */
@@ -93,6 +106,8 @@ export function buildUi(logger: Logger): void {
 /** Starts the core, discovers servers and serves the API and the UI. */
 export async function startServe(opts: ServeOptions): Promise<Serve> {
   const dataDir = opts.dataDir ?? defaultDataDir()
+  // Conversations and logs are the person's own: owner-only, before the log file is opened.
+  ensurePrivateDirSync(dataDir)
   const logger = opts.logger ?? createLogger({ file: join(dataDir, 'logs', 'aillm.log') })
   if (opts.buildUi !== false && uiNeedsBuild()) buildUi(logger)
 
@@ -101,6 +116,7 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
     dataDir,
     logger,
     ...(opts.advertise ? { advertise: true } : {}),
+    ...(opts.host !== undefined ? { apiHost: opts.host } : {}),
   })
   const view = await core.handlers['config:get']()
   if (view.issues.length > 0) {
@@ -126,19 +142,18 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
       core,
       host,
       port,
-      token: apiConfig.token,
       staticDir: existsSync(RENDERER_DIR) ? RENDERER_DIR : null,
     })
   } catch (err) {
     await core.stop()
     throw err
   }
-  const uiUrl = `${api.url}/ui/${apiConfig.token ? `#token=${encodeURIComponent(apiConfig.token)}` : ''}`
   return {
     core,
     api,
     url: api.url,
-    uiUrl,
+    uiUrl: `${api.url}/ui/`,
+    tokenSource: apiConfig.token ? describeTokenSource(opts.configPath) : null,
     async close() {
       await api.close()
       await core.stop()

@@ -114,4 +114,15 @@ export interface ConfigView {
   config: AillmConfig
   /** Problems of the file on disk; empty when it is valid. */
   issues: ConfigIssue[]
+  /** Settings the config changed that the running app applies only after a restart (the API's address). */
+  restartNeeded: RestartNeeded[]
+}
+
+/** A setting changed in the config that takes effect at the next start: `api.host` or `api.port`. */
+export interface RestartNeeded {
+  key: 'api.host' | 'api.port'
+  /** The config's value when AILLM started, which the running API was started from (`serve --host/--port` override it). */
+  running: string | number
+  /** What the config says now (in force after a restart). */
+  configured: string | number
 }

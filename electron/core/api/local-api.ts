@@ -19,7 +19,11 @@ export interface LocalApiOptions {
   core: AppCore
   host: string
   port: number
-  token: string | null
+  /**
+   * @deprecated Ignored: the guard reads `core.config().api.token` on every request, so a token
+   * rotated in config.yaml applies at once and the token shown by `config:get` is the one in force.
+   */
+  token?: string | null
   /** Built renderer (out/renderer); null = no web UI. */
   staticDir: string | null
 }
@@ -56,7 +60,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   })
 
   const guard = (req: IncomingMessage, url: URL) =>
-    checkRequest(req, { bindHost: opts.host, port: boundPort, token: opts.token }, url)
+    checkRequest(req, { bindHost: opts.host, port: boundPort, token: core.config().api.token }, url)
 
   async function handle(req: IncomingMessage, res: ServerResponse, abort: AbortController) {
     const url = new URL(req.url ?? '/', 'http://localhost')

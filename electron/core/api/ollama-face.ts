@@ -8,7 +8,7 @@ import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
 import { normaliseTag } from '../routing/tiers'
 import type { ChatMessage, ChatToolCall, ModelEntry, ServerView } from '../../../shared/types'
 import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
-import { checkFormat, checkOllamaOptions } from './request-checks'
+import { checkFormat, checkImages, checkOllamaOptions, checkThink } from './request-checks'
 import {
   ApiError,
   isBool,
@@ -88,7 +88,8 @@ export function parseMessages(value: unknown, key = 'messages'): ChatMessage[] {
       throw new ApiError(400, `${key}[${i}].content must be a string`)
     const images = m['images']
     const msg: ChatMessage = { role, content }
-    if (Array.isArray(images) && images.every(isString)) msg.images = images
+    if (images !== undefined && images !== null)
+      msg.images = checkImages(images, `${key}[${i}].images`)
     if (m['tool_calls'] !== undefined && m['tool_calls'] !== null) {
       msg.tool_calls = parseToolCalls(m['tool_calls'], `${key}[${i}].tool_calls`)
     }
@@ -128,6 +129,7 @@ function passThrough(
   const keepAlive = optional(body, 'keep_alive', isKeepAlive, 'a number or a duration string')
   if (keepAlive !== undefined) out.keepAlive = keepAlive
   const think = body['think']
+  checkThink(think)
   if (typeof think === 'boolean' || think === 'low' || think === 'medium' || think === 'high') {
     out.think = think
   }
@@ -277,6 +279,7 @@ async function embed(core: AppCore, body: Record<string, unknown>) {
   const server = serverWithModel(core, model)
   if (!server) throw new ApiError(404, `model '${model}' not found`)
   const options = optional(body, 'options', isObject, 'an object')
+  if (options) checkOllamaOptions(options)
   const keepAlive = optional(body, 'keep_alive', isKeepAlive, 'a number or a duration string')
   const truncate = optional(body, 'truncate', isBool, 'true or false')
   const dimensions = body['dimensions']
@@ -338,7 +341,7 @@ async function generate(
   const stream = optional(body, 'stream', isBool, 'true or false') ?? true
   const images = body['images']
   const user: ChatMessage = { role: 'user', content: prompt }
-  if (Array.isArray(images) && images.every(isString)) user.images = images
+  if (images !== undefined && images !== null) user.images = checkImages(images, 'images')
   const messages: ChatMessage[] =
     prompt === '' ? [] : [...(system ? [{ role: 'system' as const, content: system }] : []), user]
   const piece = (response: string, _r?: ChatResult, thinking?: string) => ({

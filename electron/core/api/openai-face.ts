@@ -16,6 +16,7 @@ import {
   sendJson,
 } from './http-util'
 import { VIRTUAL_MODELS, uniqueModels } from './ollama-face'
+import { checkBase64Image, checkOpenAiSampling } from './request-checks'
 
 /** Handles the /v1 routes; returns false when the path is not one of them. */
 export async function handleOpenAiRoute(
@@ -67,7 +68,7 @@ function contentOf(content: unknown, where: string): { text: string; images: str
           `${where}[${i}].image_url must be a data:image/...;base64 URL (AILLM does not fetch images from the web)`,
         )
       }
-      images.push(match[1])
+      images.push(checkBase64Image(match[1], `${where}[${i}].image_url`))
     }
   })
   return { text, images }
@@ -199,6 +200,7 @@ function thinkOf(body: Record<string, unknown>): Pick<ExecuteOptions, 'think'> {
 
 /** Maps OpenAI sampling fields onto Ollama options. */
 function optionsOf(body: Record<string, unknown>): Partial<OllamaOptions> {
+  checkOpenAiSampling(body)
   const o: Partial<OllamaOptions> = {}
   // A field of the wrong type is the client's mistake: name it (Ollama's /v1 refuses it when decoding).
   const num = (k: string): number | undefined => {

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
+import { WS_PATH } from '../../../shared/ws-protocol'
 import { isLoopbackHost } from '../config/host-url'
+import { UI_PREFIX } from './static-files'
 
 /** The verdict on one request's origin, host and credentials. */
 export type GuardVerdict = { ok: true } | { ok: false; status: 401 | 403; message: string }
@@ -10,9 +12,15 @@ export interface GuardOptions {
   bindHost: string
   /** Port the API listens on (for our own origin). */
   port: number
-  /** Bearer token; null = none configured. */
+  /** Bearer token; null = none configured. Read per request, so a rotated token applies at once. */
   token: string | null
 }
+
+/** The refusal when no right token came; the query form is named only where it is accepted. */
+export const TOKEN_MESSAGE = 'missing or wrong token: send "Authorization: Bearer <token>"'
+/** The refusal when the token came only as `?token=` on a route that needs the header. */
+export const QUERY_TOKEN_MESSAGE =
+  '?token= is accepted only on the WebSocket (/ws) and the web UI page load: send "Authorization: Bearer <token>"'
 
 /** Splits a Host header into host name and port ("[::1]:8000" → "::1"). */
 export function hostOfHeader(hostHeader: string): string {
@@ -26,7 +34,8 @@ export function hostOfHeader(hostHeader: string): string {
  * The DNS-rebinding guard, the origin check and the token check, as Ollama does for its own port:
  * - bound to loopback: the Host header must name a loopback host;
  * - an Origin header (a browser) must be our own origin — other sites may not drive the API;
- * - with a token configured, `Authorization: Bearer <token>` (or `?token=` for the WebSocket) is required.
+ * - with a token configured, `Authorization: Bearer <token>` is required; `?token=` only where a browser
+ *   cannot send a header (see {@link queryTokenAllowed}): a token in a URL ends up in logs and history.
  */
 export function checkRequest(req: IncomingMessage, opts: GuardOptions, url: URL): GuardVerdict {
   const hostHeader = req.headers.host
@@ -45,22 +54,43 @@ export function checkRequest(req: IncomingMessage, opts: GuardOptions, url: URL)
     return { ok: false, status: 403, message: `Origin "${origin}" is not allowed` }
   }
   if (opts.token !== null) {
-    // A Bearer header wins; without one, `?token=` (a browser's WebSocket cannot send headers).
-    const given = bearerToken(req.headers.authorization) ?? url.searchParams.get('token')
+    // A Bearer header wins; without one, `?token=` where a browser can send nothing else.
+    const header = bearerToken(req.headers.authorization)
+    const query = url.searchParams.get('token')
+    if (header === null && query !== null && !queryTokenAllowed(req, url)) {
+      return { ok: false, status: 401, message: QUERY_TOKEN_MESSAGE }
+    }
+    const given = header ?? query
     if (given === null || !safeEqual(given, opts.token)) {
-      return {
-        ok: false,
-        status: 401,
-        message: 'missing or wrong token: send "Authorization: Bearer <token>"',
-      }
+      return { ok: false, status: 401, message: TOKEN_MESSAGE }
     }
   }
   return { ok: true }
 }
 
-/** The token of an `Authorization: Bearer <token>` header; null when there is none or it is of another scheme. */
+/**
+ * Where `?token=` stands in for the header: the WebSocket handshake (a browser's `WebSocket` cannot set
+ * headers) and a browser's first page load (the UI's pages, and `GET /` asking for HTML, which is
+ * redirected to the UI with the query). Every other route needs the header.
+ */
+export function queryTokenAllowed(req: IncomingMessage, url: URL): boolean {
+  if (url.pathname === WS_PATH) return req.headers.upgrade?.toLowerCase() === 'websocket'
+  if (url.pathname === '/ui' || url.pathname.startsWith(UI_PREFIX)) return true
+  const method = req.method ?? 'GET'
+  return (
+    url.pathname === '/' &&
+    (method === 'GET' || method === 'HEAD') &&
+    (req.headers.accept ?? '').includes('text/html')
+  )
+}
+
+/**
+ * The token of an `Authorization: Bearer <token>` header; null when there is none or it is of another
+ * scheme. The scheme is case-insensitive and may be followed by several spaces (RFC 7235 section 2.1).
+ */
 function bearerToken(header: string | undefined): string | null {
-  return header?.startsWith('Bearer ') ? header.slice(7).trim() : null
+  const match = header === undefined ? null : /^bearer +(.*)$/i.exec(header)
+  return match ? (match[1] ?? '').trim() : null
 }
 
 /** Our own origin is the page served from this very host:port. */

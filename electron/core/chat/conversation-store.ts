@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, readdir, rename, unlink } from 'node:fs/promises'
+import { open, readFile, readdir, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import type {
@@ -11,6 +11,8 @@ import type {
 import { Emitter } from '../emitter'
 import type { Disposable } from '../emitter'
 import type { Logger } from '../logger'
+import { ensurePrivateDir, privateFileMode } from '../private-files'
+import { createAssistantWriter, type AssistantMessageWriter } from './assistant-writer'
 
 /** Title of a conversation before its first user message names it. */
 export const DEFAULT_TITLE = 'New chat'
@@ -60,19 +62,7 @@ export type ConversationMessagePatch = Partial<
   Pick<ConversationMessage, 'content' | 'metadata' | 'interrupted' | 'thinking'>
 >
 
-/** Persists an answer while it streams: saved as interrupted until `finish`. */
-export interface AssistantMessageWriter {
-  readonly conversationId: string
-  readonly messageId: string
-  /** Adds text; saved at most once per throttle period. */
-  append(text: string): void
-  /** Adds reasoning (a thinking model's, before its answer); saved like text. */
-  think(text: string): void
-  /** The answer completed: saved with its metadata and `interrupted: false`. */
-  finish(metadata: ResponseMetadata, content?: string): Promise<void>
-  /** The answer stopped short (error, cancel): saved as it is, still marked interrupted. */
-  interrupt(): Promise<void>
-}
+export type { AssistantMessageWriter } from './assistant-writer'
 
 /** Options of the store. */
 export interface ConversationStoreOptions {
@@ -80,7 +70,16 @@ export interface ConversationStoreOptions {
   now?: () => number
   /** Minimum time between two saves of a streaming answer; default 500 ms. */
   streamSaveMs?: number
+  /** First wait before a failed write is tried again (doubling up to {@link MAX_RETRY_MS}); default 250 ms. */
+  retryMs?: number
 }
+
+/** The longest wait between two tries of a write that failed (a full disk): space is noticed within it. */
+export const MAX_RETRY_MS = 5000
+
+/** Whether every change is on disk, or some are kept in memory until a write succeeds (a full disk). */
+export type StoreDiskState =
+  { kind: 'saved' } | { kind: 'unsaved'; since: number; error: string; conversations: number }
 
 /** First ~60 characters of a message, cut at a word, whitespace collapsed. */
 export function titleFromMessage(text: string): string {
@@ -120,9 +119,12 @@ const conversationSchema = z.object({
 })
 
 /**
- * Conversations as one JSON file each in `dir`. Writes are crash-safe (temp file in the same folder,
- * fsync, rename), so a file is always either the old or the new version. The folder listing is the
- * index; this process owns the folder, so after the first load the in-memory copy is authoritative.
+ * Conversations as one JSON file each in `dir` (owner-only: the folder 0700, the files 0600). Writes
+ * are crash-safe (temp file in the same folder, fsync, rename), so a file is always either the old or
+ * the new version. The folder listing is the index; this process owns the folder, so after the first
+ * load the in-memory copy is authoritative — which is also why a failed write (a full disk) loses
+ * nothing: the change stays in memory, is written again with backoff until the disk takes it, and
+ * once more by {@link flush} before exit; one message says so while it lasts, one when it is over.
  */
 export class ConversationStore {
   private readonly changes = new Emitter<ConversationSummary[]>()
@@ -132,6 +134,14 @@ export class ConversationStore {
   private tempCounter = 0
   private readonly now: () => number
   private readonly streamSaveMs: number
+  private readonly retryMs: number
+  /** Conversations whose latest state is only in memory: their last write failed. */
+  private readonly unsaved = new Set<string>()
+  /** Since when writes fail, and the first failure, while any conversation is unsaved. */
+  private outage: { since: number; error: string } | null = null
+  private retryTimer: NodeJS.Timeout | null = null
+  private retryDelay: number
+  private disposed = false
 
   /** Fires with the summaries after every change. */
   readonly onDidChange: (listener: (list: ConversationSummary[]) => void) => Disposable =
@@ -143,6 +153,15 @@ export class ConversationStore {
   ) {
     this.now = opts.now ?? Date.now
     this.streamSaveMs = opts.streamSaveMs ?? 500
+    this.retryMs = opts.retryMs ?? 250
+    this.retryDelay = this.retryMs
+  }
+
+  /** Whether everything is on disk, or what is kept in memory because writes fail. */
+  diskState(): StoreDiskState {
+    return this.outage === null
+      ? { kind: 'saved' }
+      : { kind: 'unsaved', ...this.outage, conversations: this.unsaved.size }
   }
 
   /** Summaries, most recently updated first. */
@@ -248,77 +267,44 @@ export class ConversationStore {
       content: '',
       interrupted: true,
     })
-    let content = ''
-    let thinking = ''
-    let thinkingStarted: number | null = null
-    let thinkingMs: number | null = null
-    let timer: NodeJS.Timeout | null = null
-    let closed = false
-    /** Thinking ends at the first answer token, or with the answer. */
-    const endThinking = (): void => {
-      if (thinkingStarted !== null && thinkingMs === null) thinkingMs = this.now() - thinkingStarted
-    }
-    const thought = (): Pick<ConversationMessagePatch, 'thinking'> =>
-      thinkingStarted === null ? {} : { thinking: { text: thinking, durationMs: thinkingMs } }
-    const save = (patch: ConversationMessagePatch): Promise<void> =>
-      this.updateMessage(conversationId, message.id, patch).then(
-        () => undefined,
-        (err: unknown) => {
-          // The conversation may have been deleted while the answer streamed: nothing to save then.
-          if (!(err instanceof ConversationNotFoundError)) throw err
-        },
-      )
-    const stopTimer = (): void => {
-      if (timer) clearTimeout(timer)
-      timer = null
-    }
-    const saveSoon = (): void => {
-      if (timer) return
-      timer = setTimeout(() => {
-        timer = null
-        save({ content, ...thought() }).catch((err: unknown) =>
-          this.opts.logger?.warn(`Could not save the streaming answer: ${String(err)}`),
-        )
-      }, this.streamSaveMs)
-    }
-    return {
+    return createAssistantWriter({
       conversationId,
       messageId: message.id,
-      append: (text) => {
-        if (closed) return
-        content += text
-        endThinking()
-        saveSoon()
-      },
-      think: (text) => {
-        if (closed || text === '') return
-        thinkingStarted ??= this.now()
-        thinking += text
-        saveSoon()
-      },
-      finish: (metadata, finalContent) => {
-        closed = true
-        stopTimer()
-        endThinking()
-        return save({
-          content: finalContent ?? content,
-          metadata,
-          interrupted: false,
-          ...thought(),
-        })
-      },
-      interrupt: () => {
-        closed = true
-        stopTimer()
-        endThinking()
-        return save({ content, interrupted: true, ...thought() })
-      },
-    }
+      now: this.now,
+      streamSaveMs: this.streamSaveMs,
+      ...(this.opts.logger ? { logger: this.opts.logger } : {}),
+      save: (patch) =>
+        this.updateMessage(conversationId, message.id, patch).then(
+          () => undefined,
+          (err: unknown) => {
+            // The conversation may have been deleted while the answer streamed: nothing to save then.
+            if (!(err instanceof ConversationNotFoundError)) throw err
+          },
+        ),
+    })
   }
 
-  /** Resolves once every write started so far is on disk. */
-  async flush(): Promise<void> {
+  /**
+   * Waits for the writes in flight, then tries once more whatever is only in memory (shutdown, app
+   * quit). True when everything is on disk; otherwise says, once, what is lost if the process exits.
+   */
+  async flush(): Promise<boolean> {
     await Promise.all([...this.writes.values()])
+    if (this.unsaved.size > 0) await Promise.all([...this.unsaved].map((id) => this.persist(id)))
+    if (this.outage === null) return true
+    this.opts.logger?.error(
+      `Could not save ${this.unsaved.size} conversation(s) in ${this.dir} (${this.outage.error}): ` +
+        `their changes since ${new Date(this.outage.since).toISOString()} are only in memory and are ` +
+        'lost if AILLM exits now',
+    )
+    return false
+  }
+
+  /** Stops retrying failed writes (after {@link flush}, when the store is no longer used). */
+  dispose(): void {
+    this.disposed = true
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    this.retryTimer = null
   }
 
   private summaries(): ConversationSummary[] {
@@ -343,12 +329,16 @@ export class ConversationStore {
   }
 
   private load(): Promise<void> {
-    this.loading ??= this.readAll()
+    // A failed first load (the folder could not be made: a full disk) is tried again next time.
+    this.loading ??= this.readAll().catch((err: unknown) => {
+      this.loading = null
+      throw err
+    })
     return this.loading
   }
 
   private async readAll(): Promise<void> {
-    await mkdir(this.dir, { recursive: true })
+    await ensurePrivateDir(this.dir)
     for (const name of await readdir(this.dir)) {
       if (name.endsWith(TEMP_SUFFIX)) {
         // Left by a crash mid-write (before its rename): the real file still has the last good version.
@@ -391,17 +381,69 @@ export class ConversationStore {
     )
   }
 
-  /** Queues a write of the conversation's current state (or its removal) behind earlier ones. */
+  /**
+   * Queues a write of the conversation's current state (or its removal) behind earlier ones. Never
+   * rejects for a failed write: the state stays in memory and is retried (see the class comment).
+   */
   private persist(id: string): Promise<void> {
     const previous = this.writes.get(id) ?? Promise.resolve()
-    const next = previous.catch(() => undefined).then(() => this.writeNow(id))
+    const next = previous
+      .then(() => this.writeNow(id))
+      .then(
+        () => this.written(id),
+        (err: unknown) => this.writeFailed(id, err),
+      )
     this.writes.set(id, next)
-    void next
-      .finally(() => {
-        if (this.writes.get(id) === next) this.writes.delete(id)
-      })
-      .catch(() => undefined)
+    void next.finally(() => {
+      if (this.writes.get(id) === next) this.writes.delete(id)
+    })
     return next.then(() => this.changes.fire(this.summaries()))
+  }
+
+  private written(id: string): void {
+    if (!this.unsaved.delete(id) || this.outage === null) return
+    if (this.unsaved.size > 0) {
+      // The disk takes writes again: try the others now rather than at the next backoff step.
+      this.retrySoon(0)
+      return
+    }
+    const since = new Date(this.outage.since).toISOString()
+    this.opts.logger?.info(
+      `Conversations are saved in ${this.dir} again (writes had failed since ${since}: ${this.outage.error})`,
+    )
+    this.outage = null
+    this.retryDelay = this.retryMs
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer)
+    this.retryTimer = null
+  }
+
+  private writeFailed(id: string, err: unknown): void {
+    this.unsaved.add(id)
+    if (this.outage === null) {
+      const error = err instanceof Error ? err.message : String(err)
+      this.outage = { since: this.now(), error }
+      // One message for the whole outage, not one per streamed chunk or conversation.
+      this.opts.logger?.error(
+        `Cannot save conversations in ${this.dir}: ${error}. Nothing is lost yet: what was said is ` +
+          'kept in memory and written as soon as the disk takes it again (and before exit)',
+      )
+    }
+    this.retrySoon(this.retryDelay)
+    this.retryDelay = Math.min(this.retryDelay * 2, MAX_RETRY_MS)
+  }
+
+  private retrySoon(delay: number): void {
+    if (this.disposed) return
+    if (this.retryTimer !== null) {
+      if (delay > 0) return
+      clearTimeout(this.retryTimer)
+    }
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      for (const id of [...this.unsaved]) void this.persist(id)
+    }, delay)
+    // Pending retries must not keep a process alive that is otherwise done; flush() covers the exit.
+    this.retryTimer.unref()
   }
 
   private async writeNow(id: string): Promise<void> {
@@ -414,17 +456,18 @@ export class ConversationStore {
       return
     }
     const temp = join(this.dir, `.${id}.${process.pid}.${++this.tempCounter}${TEMP_SUFFIX}`)
-    const handle = await open(temp, 'w')
+    const handle = await open(temp, 'w', privateFileMode())
     try {
       await handle.writeFile(`${JSON.stringify(conversation, null, 2)}\n`, 'utf8')
       await handle.sync()
-    } catch (err) {
       await handle.close()
+      await rename(temp, path)
+    } catch (err) {
+      // A half-written temp file on a full disk holds the very space the retry needs: remove it.
+      await handle.close().catch(() => undefined)
       await unlink(temp).catch(() => undefined)
       throw err
     }
-    await handle.close()
-    await rename(temp, path)
     await this.syncDir()
   }
 

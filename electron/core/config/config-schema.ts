@@ -10,6 +10,7 @@ import type {
   TierRule,
 } from '../../../shared/types'
 import { HostUrlError, isLoopbackHost, normalizeHostUrl } from './host-url'
+import { backtrackingRisk } from './regex-safety'
 
 /** Allowed server priorities, in the order the messages list them. */
 export const PRIORITIES: readonly Priority[] = ['PRIMARY', 'SECONDARY', 'FALLBACK']
@@ -176,12 +177,20 @@ const regex: Check<string> = (v) => {
   }
   try {
     new RegExp(v, 'i')
-    return { ok: true, value: v }
   } catch (err) {
     // Stryker disable next-line Regex: V8's message always starts with this prefix, so dropping the ^ changes nothing
     const reason = (err as Error).message.replace(/^Invalid regular expression: /, '')
     return { ok: false, message: `must be a valid regular expression (${reason})` }
   }
+  // Model tags come from servers, some found on the LAN: a pattern must not be able to hang routing.
+  const risk = backtrackingRisk(v)
+  if (risk !== null) {
+    return {
+      ok: false,
+      message: `must not be able to backtrack catastrophically (${risk}); match the repeated part once, e.g. "^a+$" instead of "^(a+)+$"`,
+    }
+  }
+  return { ok: true, value: v }
 }
 
 const ipv4: Check<string> = (v) =>

@@ -10,8 +10,18 @@ import { ENV_OVERRIDES, type EnvOverrideName } from './config-env'
 import { ConfigError, formatConfigIssue } from './config-issues'
 import { configSchema, DEFAULT_CONFIG } from './config-schema'
 import { renderConfigText, writeFileAtomic } from './config-writer'
+import { describeLiveChanges, liveRefusals, restartNeeded, type ApiBinding } from './live-changes'
 import { readConfigText } from './load-config'
 import { analyseConfigText } from './parse-config'
+
+/**
+ * A file that was a real config and is now empty is almost always a save caught half-way (editors
+ * truncate, then write) or an accident; the defaults would drop every server. Deleting the file, or
+ * writing `{}`, is how to ask for the defaults.
+ */
+export const EMPTY_FILE_MESSAGE =
+  'the file is empty (a save still in progress, or it was cleared): keeping the last good config; ' +
+  'write {} (or delete the file) to use the defaults'
 
 /** One read of the file: its text, the config (null when it has issues) and the issues. */
 interface LoadedText {
@@ -32,6 +42,8 @@ export interface ConfigServiceOptions {
   debounceMs?: number
   /** Throw a {@link ConfigError} when the file is invalid at start (`serve`); default false = run on defaults and report. */
   failOnInvalid?: boolean
+  /** Where the local API listens when that is not `api.host` (`serve --host`); judges token removals. */
+  apiHost?: string
 }
 
 /**
@@ -47,6 +59,12 @@ export class ConfigService {
   private current: AillmConfig
   private text: string
   private issues: ConfigIssue[]
+  /** The text of the config in force (an empty file later does not replace it). */
+  private goodText = ''
+  /** `api.host`/`api.port` as the process started: changing them needs a restart. */
+  private readonly started: ApiBinding
+  /** Where the local API listens; null while the constructor reads the file for the first time. */
+  private listenHost: string | null = null
   private watcher: FSWatcher | null = null
   private timer: NodeJS.Timeout | null = null
   private writing: Promise<unknown> = Promise.resolve()
@@ -65,12 +83,21 @@ export class ConfigService {
     this.text = loaded.text
     this.issues = loaded.issues
     this.current = loaded.config ?? this.fallbackConfig()
+    if (loaded.config !== null) this.goodText = loaded.text
+    this.started = { host: this.current.api.host, port: this.current.api.port }
+    this.listenHost = opts.apiHost ?? this.current.api.host
     this.report(loaded.issues, 'using the defaults until it is fixed')
   }
 
   /** The snapshot the UI shows. */
   view(): ConfigView {
-    return { path: this.path, text: this.text, config: this.current, issues: this.issues }
+    return {
+      path: this.path,
+      text: this.text,
+      config: this.current,
+      issues: this.issues,
+      restartNeeded: restartNeeded(this.started, this.current),
+    }
   }
 
   /** The config in force (the last good one while the file has errors). */
@@ -187,6 +214,8 @@ export class ConfigService {
     if (!rendered.ok) return { ok: false, issues: rendered.issues }
     const inForce = analyseConfigText(rendered.text, this.env)
     if (inForce.config === null) return { ok: false, issues: inForce.issues }
+    const refusals = this.liveRefusals(inForce.config)
+    if (refusals.length > 0) return { ok: false, issues: refusals }
     try {
       await writeFileAtomic(this.path, rendered.text)
     } catch (err) {
@@ -194,10 +223,13 @@ export class ConfigService {
       return { ok: false, issues: [{ key: '', line: null, column: null, message }] }
     }
     // Remember our own text first, so the watcher's event for this write reads as "no change".
+    const before = this.current
     this.text = rendered.text
+    this.goodText = rendered.text
     this.issues = []
     this.current = inForce.config
     this.logger.info(`Config saved to ${this.path}`)
+    this.logLiveChanges(before, inForce.config)
     const view = this.view()
     this.changed.fire(view)
     return { ok: true, view }
@@ -221,8 +253,37 @@ export class ConfigService {
     if (read.issue !== null) {
       return { text: read.text, config: null, issues: [read.issue], unreadable: true }
     }
+    if (read.exists && read.text.trim() === '' && this.goodText.trim() !== '') {
+      const issue = { key: '', line: null, column: null, message: EMPTY_FILE_MESSAGE }
+      return { text: read.text, config: null, issues: [issue], unreadable: false }
+    }
     const { config, issues } = analyseConfigText(read.text, this.env)
+    const refusals = config === null ? [] : this.liveRefusals(config)
+    if (refusals.length > 0) {
+      return { text: read.text, config: null, issues: refusals, unreadable: false }
+    }
     return { text: read.text, config, issues, unreadable: false }
+  }
+
+  /** Nothing is running yet while the constructor reads the file: no refusals then. */
+  private liveRefusals(next: AillmConfig): ConfigIssue[] {
+    return this.listenHost === null ? [] : liveRefusals(next, this.listenHost)
+  }
+
+  private logLiveChanges(before: AillmConfig, after: AillmConfig): void {
+    const { info, warn } = describeLiveChanges(before, after, this.started, this.path)
+    for (const line of info) this.logger.info(line)
+    for (const line of warn) this.logger.warn(line)
+  }
+
+  /** A token edited in the file does nothing while AILLM_API_TOKEN is set: say so, or it looks applied. */
+  private noteEnvToken(beforeText: string, afterText: string): void {
+    if (!this.env['AILLM_API_TOKEN']?.trim()) return
+    const fileToken = (text: string) => analyseConfigText(text).config?.api.token ?? null
+    if (fileToken(beforeText) === fileToken(afterText)) return
+    this.logger.warn(
+      `api.token changed in ${this.path}, but the AILLM_API_TOKEN environment variable is set and stays in force`,
+    )
   }
 
   /** Takes a fresh read as the view; returns true when it changed (and onDidChange fired). */
@@ -231,8 +292,13 @@ export class ConfigService {
     this.text = loaded.text
     this.issues = loaded.issues
     if (loaded.config !== null) {
+      const before = this.current
+      const beforeText = this.goodText
       this.current = loaded.config
+      this.goodText = loaded.text
       this.logger.info(`Config reloaded from ${this.path}`)
+      this.logLiveChanges(before, loaded.config)
+      this.noteEnvToken(beforeText, loaded.text)
     } else {
       this.report(loaded.issues, 'keeping the last good config')
     }

@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util'
 import { isCollection, isMap, isScalar, isSeq, type Document, type YAMLSeq } from 'yaml'
 import type { AillmConfig, ConfigIssue } from '../../../shared/types'
 import { CONFIG_EXAMPLE_YAML } from './config-example'
-import { analyseConfigText } from './parse-config'
+import { analyseConfigText, MAX_CONFIG_CHARS } from './parse-config'
 
 type PathSegment = string | number
 
@@ -40,6 +40,8 @@ function renderInto(currentText: string | null, want: AillmConfig): RenderConfig
   const source =
     currentText === null || currentText.trim() === '' ? CONFIG_EXAMPLE_YAML : currentText
   const first = analyseConfigText(source)
+  // Not parsed at all (too large): there is no document to write into without losing the file.
+  if (source.length > MAX_CONFIG_CHARS) return { ok: false, issues: first.issues }
   if (first.document.errors.length > 0) {
     return {
       ok: false,

@@ -8,6 +8,7 @@ import type {
 } from '../../../shared/types'
 import { useAppStore } from '../../store/store-context'
 import { applyFormEdits } from './form-edits'
+import { RestartNotice } from './restart-notice'
 
 const P = 'llm.providers.ollama'
 const PRIORITIES: Priority[] = ['PRIMARY', 'SECONDARY', 'FALLBACK']
@@ -141,6 +142,8 @@ export function SettingsView() {
           Config file: <code>{view.path}</code>
         </span>
       </div>
+
+      <RestartNotice pending={view.restartNeeded} />
 
       {issues.length > 0 && (
         <div className="banner banner-error" role="alert">

@@ -119,7 +119,13 @@ describe('ConfigService hot reload', () => {
 
   it('a file created after start is picked up; deleting it goes back to the defaults', async () => {
     const service = start()
-    expect(service.view()).toEqual({ path, text: '', config: DEFAULT_CONFIG, issues: [] })
+    expect(service.view()).toEqual({
+      path,
+      text: '',
+      config: DEFAULT_CONFIG,
+      issues: [],
+      restartNeeded: [],
+    })
     let change = nextChange(service)
     await writeFile(path, GOOD)
     expect(priorities(await change)).toEqual(['SECONDARY', 'PRIMARY'])

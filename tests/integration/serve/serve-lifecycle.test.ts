@@ -3,7 +3,7 @@
  * bad config → non-zero with key/line/column, SIGTERM with a stream in flight → a clean, quick exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -114,5 +114,29 @@ describe('serve process', () => {
     expect(Date.now() - t0).toBeLessThan(5000)
     expect(run.output()).toContain('Received SIGTERM')
     await reader.cancel().catch(() => undefined)
+  }, 60_000)
+
+  it('never prints the token: the dashboard URL comes without it, with where to find it', async () => {
+    const cfg = join(dir, 'token.yaml')
+    const token = 'do-not-print-me-4711'
+    writeFileSync(
+      cfg,
+      `llm:\n  providers:\n    ollama:\n      base_url: ${sim.url}\n      mdns:\n        enabled: false\n` +
+        `api:\n  token: ${token}\n`,
+    )
+    const run = runServe(['--config', cfg, '--port', '0'])
+    const [, url] = await waitForText(run.output, /listening on (http:\/\/127\.0\.0\.1:\d+)/)
+    await waitForText(run.output, /open .*#token=<token> once/)
+    run.child.kill('SIGTERM')
+    expect(await run.exit).toBe(0)
+    const out = run.output()
+    expect(out).not.toContain(token)
+    expect(out).toContain(`Dashboard:          ${url}/ui/\n`)
+    expect(out).toContain(`the API needs a token: it is api.token in ${cfg}`)
+    // The same run's data dir and log file are the person's own (Windows: the profile's ACLs).
+    if (process.platform !== 'win32') {
+      expect(statSync(join(dir, 'data')).mode & 0o777).toBe(0o700)
+      expect(statSync(join(dir, 'data', 'logs', 'aillm.log')).mode & 0o777).toBe(0o600)
+    }
   }, 60_000)
 })

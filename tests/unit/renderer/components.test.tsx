@@ -551,6 +551,22 @@ describe('Settings save and discard', () => {
   })
 })
 
+describe('Settings: restart needed', () => {
+  it('lists the API address changes waiting for a restart, and drops the notice once none are', async () => {
+    const core = new FakeCore({
+      'config:get': async () =>
+        configView({ restartNeeded: [{ key: 'api.port', running: 8000, configured: 8123 }] }),
+    })
+    await mount(<SettingsView />, core)
+    const notice = screen.getByRole('status', { name: 'Restart needed' })
+    expect(notice.textContent).toBe(
+      'Restart AILLM to apply:api.port: 8123 in the config; the local API runs with 8000 until AILLM is restarted',
+    )
+    act(() => core.emit('config:changed', configView()))
+    expect(screen.queryByRole('status', { name: 'Restart needed' })).toBeNull()
+  })
+})
+
 describe('Server map', () => {
   it('cards are not draggable (the layout is computed, a drag would snap back)', async () => {
     const { container } = render(

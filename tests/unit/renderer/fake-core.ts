@@ -207,6 +207,7 @@ export function configView(extra: Partial<ConfigView> = {}): ConfigView {
     text: '',
     config: config(),
     issues: [],
+    restartNeeded: [],
     ...extra,
   }
 }

@@ -6,7 +6,10 @@ import type { IncomingMessage } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { checkRequest, hostOfHeader } from '../../../../electron/core/api/request-guard'
 
-const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage
+const request = (headers: Record<string, string>, method = 'GET') =>
+  ({ headers, method }) as unknown as IncomingMessage
+/** A WebSocket handshake's headers. */
+const UPGRADE = { upgrade: 'websocket', connection: 'Upgrade' }
 const at = (pathAndQuery: string) => new URL(pathAndQuery, 'http://localhost')
 const OK = { ok: true }
 
@@ -28,6 +31,12 @@ const TOKEN_REFUSED = {
   ok: false,
   status: 401,
   message: 'missing or wrong token: send "Authorization: Bearer <token>"',
+}
+const QUERY_REFUSED = {
+  ok: false,
+  status: 401,
+  message:
+    '?token= is accepted only on the WebSocket (/ws) and the web UI page load: send "Authorization: Bearer <token>"',
 }
 
 describe('hostOfHeader: the host name of a Host header', () => {
@@ -166,9 +175,39 @@ describe('checkRequest: the token, as a Bearer header or as ?token=', () => {
     expect(check({ authorization: 'Bearer  s3cret ' })).toEqual(OK)
   })
 
-  it('accepts the right token as ?token= (the WebSocket cannot send headers from a browser)', () => {
-    expect(check({}, '/ws?token=s3cret')).toEqual(OK)
-    expect(check({}, '/api/tags?token=s3cret')).toEqual(OK)
+  it.each(['bearer s3cret', 'BEARER s3cret', 'bEaReR s3cret'])(
+    'the scheme is case-insensitive (RFC 7235): %j is accepted',
+    (authorization) => {
+      expect(check({ authorization })).toEqual(OK)
+    },
+  )
+
+  it('accepts the right ?token= where a browser cannot send a header: the WebSocket handshake', () => {
+    expect(check(UPGRADE, '/ws?token=s3cret')).toEqual(OK)
+  })
+
+  it.each([
+    ['the dashboard redirect of a page load', '/?token=s3cret', { accept: 'text/html' }],
+    ['a page of the web UI', '/ui/?token=s3cret', {}],
+    ['the web UI without its slash', '/ui?token=s3cret', {}],
+  ])('accepts the right ?token= on %s', (_name, path, headers) => {
+    expect(check(headers, path)).toEqual(OK)
+  })
+
+  it.each([
+    ['an API route', '/api/tags?token=s3cret', {}],
+    ['an OpenAI route', '/v1/models?token=s3cret', {}],
+    ['/ws without a WebSocket handshake (plain HTTP)', '/ws?token=s3cret', {}],
+    ['the root asked for by an API client (no text/html)', '/?token=s3cret', {}],
+  ])('refuses the right ?token= on %s: the header is needed there', (_name, path, headers) => {
+    expect(check(headers, path)).toEqual(QUERY_REFUSED)
+  })
+
+  it('a page load is GET or HEAD: a POST to / with ?token= is refused', () => {
+    const req = request({ host: '127.0.0.1:8000', accept: 'text/html' }, 'POST')
+    expect(checkRequest(req, withToken, at('/?token=s3cret'))).toEqual(QUERY_REFUSED)
+    const head = request({ host: '127.0.0.1:8000', accept: 'text/html' }, 'HEAD')
+    expect(checkRequest(head, withToken, at('/?token=s3cret'))).toEqual(OK)
   })
 
   it.each([
@@ -178,24 +217,29 @@ describe('checkRequest: the token, as a Bearer header or as ?token=', () => {
     ['a prefix of the token', { authorization: 'Bearer s3c' }, '/api/tags'],
     ['an empty Bearer', { authorization: 'Bearer ' }, '/api/tags'],
     ['the bare token without "Bearer "', { authorization: 's3cret' }, '/api/tags'],
+    ['the scheme glued to the token', { authorization: 'Bearers3cret' }, '/api/tags'],
     ['another scheme', { authorization: 'Basic s3cret' }, '/api/tags'],
-    ['the scheme in lower case', { authorization: 'bearer s3cret' }, '/api/tags'],
-    ['a wrong ?token=', {}, '/ws?token=nope'],
-    ['an empty ?token=', {}, '/ws?token='],
-    ['a longer ?token=', {}, '/ws?token=s3cret2'],
-    ['the token under another query name', {}, '/ws?access_token=s3cret'],
+    ['a wrong ?token=', UPGRADE, '/ws?token=nope'],
+    ['an empty ?token=', UPGRADE, '/ws?token='],
+    ['a longer ?token=', UPGRADE, '/ws?token=s3cret2'],
+    ['the token under another query name', UPGRADE, '/ws?access_token=s3cret'],
   ])('refuses %s with 401', (_name, headers, path) => {
     expect(check(headers, path)).toEqual(TOKEN_REFUSED)
   })
 
   it('a Bearer header wins over ?token=: a wrong header is not rescued by the query', () => {
-    expect(check({ authorization: 'Bearer nope' }, '/ws?token=s3cret')).toEqual(TOKEN_REFUSED)
-    expect(check({ authorization: 'Bearer s3cret' }, '/ws?token=nope')).toEqual(OK)
+    expect(check({ ...UPGRADE, authorization: 'Bearer nope' }, '/ws?token=s3cret')).toEqual(
+      TOKEN_REFUSED,
+    )
+    expect(check({ ...UPGRADE, authorization: 'Bearer s3cret' }, '/ws?token=nope')).toEqual(OK)
+    // A right header makes a stray query harmless on any route.
+    expect(check({ authorization: 'Bearer s3cret' }, '/api/tags?token=nope')).toEqual(OK)
   })
 
   it('an Authorization header of another scheme leaves ?token= to decide', () => {
-    expect(check({ authorization: 'Basic dXNlcjpwYXNz' }, '/ws?token=s3cret')).toEqual(OK)
-    expect(check({ authorization: 'Basic dXNlcjpwYXNz' }, '/ws?token=nope')).toEqual(TOKEN_REFUSED)
+    const basic = { ...UPGRADE, authorization: 'Basic dXNlcjpwYXNz' }
+    expect(check(basic, '/ws?token=s3cret')).toEqual(OK)
+    expect(check(basic, '/ws?token=nope')).toEqual(TOKEN_REFUSED)
   })
 
   it('a non-ASCII token is compared byte for byte', () => {
@@ -205,7 +249,11 @@ describe('checkRequest: the token, as a Bearer header or as ?token=', () => {
     // Same number of characters, different bytes.
     expect(checkRequest(req('Bearer passwort'), opts, at('/'))).toEqual(TOKEN_REFUSED)
     expect(
-      checkRequest(request({ host: 'localhost' }), opts, at('/?token=p%C3%A4ssw%C3%B6rt')),
+      checkRequest(
+        request({ host: 'localhost', ...UPGRADE }),
+        opts,
+        at('/ws?token=p%C3%A4ssw%C3%B6rt'),
+      ),
     ).toEqual(OK)
   })
 
