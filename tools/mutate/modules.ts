@@ -4,7 +4,15 @@
  */
 
 /** The core's folders whose modules are mutation-tested (docs/testing.md reports one score per folder). */
-export const CORE_FOLDERS = ['routing', 'chat', 'api', 'config', 'discovery', 'scheduler'] as const
+export const CORE_FOLDERS = [
+  'routing',
+  'chat',
+  'api',
+  'config',
+  'discovery',
+  'scheduler',
+  'contract',
+] as const
 
 export type CoreFolder = (typeof CORE_FOLDERS)[number]
 
