@@ -5,9 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { frames, type Api, type Piece, type Stats } from './frames'
+import { frames, isOpenAi, type Api, type Frames, type Piece, type Stats } from './frames'
 import { parseGeneration, type Generation } from './generation-request'
-import { replyPieces } from './reply-text'
+import { contextTokens, replyPieces } from './reply-text'
 import type { Lease } from './scheduler'
 import {
   DEFAULT_REPLY_WORDS,
@@ -63,7 +63,8 @@ export async function generation(
     throw err
   }
   if (g.model.remote) return unauthorized(ctx, res, api)
-  if (g.loadOnly && g.keepAlive?.kind === 'ms' && g.keepAlive.ms === 0) {
+  // GenerateHandler / ChatHandler: an empty request with keep_alive 0 expires the runner at once.
+  if (g.unload) {
     ctx.scheduler.unloadSoon(g.model.name)
     return sendJson(res, 200, loadOnlyAnswer(g, 'unload'))
   }
@@ -74,7 +75,14 @@ export async function generation(
   try {
     // A wedged runner never starts: no token, no error, until the client gives up.
     if (isWedged(ctx)) await waitForAbort(signal)
-    if (g.loadOnly) return sendJson(res, 200, loadOnlyAnswer(g, 'load'))
+    // An empty request answers once its model is loaded (scheduleRunner returned).
+    if (g.loadOnly) {
+      if (g.api !== 'completions') return sendJson(res, 200, loadOnlyAnswer(g, 'load'))
+      const format = framesFor(g, null)
+      if (!g.stream) return sendJson(res, 200, format.whole(wholeOf([], 'load', null)))
+      await writeFrame(res, SSE_TYPE, format.final('load', NO_STATS))
+      return void res.end()
+    }
     if (g.promptTokens > g.options.runner.numCtx) {
       return fail(res, api, 400, MESSAGES.promptTooLong)
     }
@@ -84,6 +92,31 @@ export async function generation(
   } finally {
     granted.release()
   }
+}
+
+/** Metrics of an answer that generated nothing. */
+const NO_STATS: Stats = {
+  total_duration: 0,
+  load_duration: 0,
+  prompt_eval_count: 0,
+  prompt_eval_duration: 0,
+  eval_count: 0,
+  eval_duration: 0,
+}
+
+/** Ollama's random tool-call id (routes.go `toolCallId`): `call_` and 8 of [a-z0-9]. */
+function toolCallId(): string {
+  const letters = 'abcdefghijklmnopqrstuvwxyz0123456789'
+  let id = ''
+  for (let i = 0; i < 8; i++) id += letters[Math.floor(Math.random() * letters.length)] ?? 'x'
+  return `call_${id}`
+}
+
+/** The renderer of this answer; /v1 ids are Ollama's `chatcmpl-<n>` / `cmpl-<n>` (n < 999). */
+function framesFor(g: Generation, context: number[] | null): Frames {
+  const n = Math.floor(Math.random() * 999)
+  const id = g.api === 'completions' ? `cmpl-${n}` : `chatcmpl-${n}`
+  return frames(g.api, g.requested, id, { includeUsage: g.includeUsage, context })
 }
 
 function loadOnlyAnswer(g: Generation, reason: 'load' | 'unload'): unknown {
@@ -103,7 +136,8 @@ function plan(ctx: SimContext, g: Generation): Piece[] {
     : []
   if (g.toolCall) {
     const tokens = tokenCount(JSON.stringify(g.toolCall.function))
-    pieces.push({ kind: 'tool', call: g.toolCall, tokens })
+    // Every call gets a fresh id, as Ollama's parser output does.
+    pieces.push({ kind: 'tool', call: { ...g.toolCall, id: toolCallId() }, tokens })
   } else if (g.format.kind !== 'text') {
     const json = structuredText(g.format, reply.join(''))
     for (const text of textPieces(json)) pieces.push({ kind: 'content', text })
@@ -147,8 +181,20 @@ async function emit(
     eval_count: evalCount,
     eval_duration: evalNs,
   }
-  const format = frames(g.api, g.requested, ctx.nextCompletionId(), g.includeUsage)
-  const contentType = g.api === 'openai' ? SSE_TYPE : NDJSON_TYPE
+  // A non-raw generate answer carries the token ids of prompt and answer (routes.go: Tokenize of
+  // prompt + response); a context given in comes first, as its detokenized text led the prompt.
+  const context =
+    g.api === 'generate' && !g.raw
+      ? [
+          ...g.context,
+          ...contextTokens(
+            `${g.model.name}|${ctx.name}|${g.prompt}`,
+            Math.max(0, g.promptTokens - g.imageTokens - g.context.length) + evalCount,
+          ),
+        ]
+      : null
+  const format = framesFor(g, context)
+  const contentType = isOpenAi(g.api) ? SSE_TYPE : NDJSON_TYPE
   const scale = timeScale(ctx)
   // Prompt processing: the client sees nothing until the first token.
   await sleep((promptEvalNs / 1e6) * scale, signal)

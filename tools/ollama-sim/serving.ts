@@ -4,7 +4,7 @@
  * a route answers at all.
  */
 import type { ServerResponse } from 'node:http'
-import { openAiError, type Api } from './frames'
+import { isOpenAi, openAiError, type Api } from './frames'
 import { parseKeepAlive, type KeepAlive } from './keep-alive'
 import type { ResolvedModel } from './model-catalog'
 import type { RunnerOptions } from './request-options'
@@ -43,8 +43,6 @@ export interface SimContext {
   models(): ResolvedModel[]
   /** Resolves once a `frozen` fault is lifted (at once when there is none). */
   whileFrozen(signal: AbortSignal): Promise<void>
-  /** A fresh completion id for the OpenAI routes. */
-  nextCompletionId(): string
 }
 
 /** A request validation failure: status and message, rendered in the route's error form. */
@@ -82,13 +80,13 @@ export function errorText(status: number): string {
 
 /** An error in the route's form: Ollama's `{error}` or the OpenAI error object on /v1. */
 export function fail(res: ServerResponse, api: Api, status: number, message: string): void {
-  sendJson(res, status, api === 'openai' ? openAiError(status, message) : { error: message })
+  sendJson(res, status, isOpenAi(api) ? openAiError(status, message) : { error: message })
 }
 
 /** A cloud model without an ollama.com sign-in: Ollama's 401 with the sign-in link. */
 export function unauthorized(ctx: SimContext, res: ServerResponse, api: Api): void {
   const signinUrl = `https://ollama.com/connect?name=${encodeURIComponent(ctx.name)}`
-  if (api === 'openai') return fail(res, api, 401, MESSAGES.unauthorized)
+  if (isOpenAi(api)) return fail(res, api, 401, MESSAGES.unauthorized)
   sendJson(res, 401, { error: MESSAGES.unauthorized, signin_url: signinUrl })
 }
 

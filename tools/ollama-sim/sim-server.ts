@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { embed } from './embeddings'
+import { embedding } from './embeddings'
 import { parseFault } from './fault'
 import { openAiError } from './frames'
 import { generation } from './generation'
@@ -34,21 +34,30 @@ type RouteName =
   | 'chat'
   | 'generate'
   | 'embed'
+  | 'embeddings'
   | 'v1-models'
   | 'v1-model'
   | 'v1-chat'
+  | 'v1-completions'
+  | 'v1-embeddings'
 
-const ROUTES: Record<string, { route: RouteName; method: 'GET' | 'POST' }> = {
-  '/': { route: 'root', method: 'GET' },
-  '/api/version': { route: 'version', method: 'GET' },
-  '/api/tags': { route: 'tags', method: 'GET' },
-  '/api/ps': { route: 'ps', method: 'GET' },
-  '/api/show': { route: 'show', method: 'POST' },
-  '/api/chat': { route: 'chat', method: 'POST' },
-  '/api/generate': { route: 'generate', method: 'POST' },
-  '/api/embed': { route: 'embed', method: 'POST' },
-  '/v1/models': { route: 'v1-models', method: 'GET' },
-  '/v1/chat/completions': { route: 'v1-chat', method: 'POST' },
+type Method = 'GET' | 'HEAD' | 'POST'
+
+/** The routes and their methods as server/routes.go `GenerateRoutes` registers them. */
+const ROUTES: Record<string, { route: RouteName; methods: Method[] }> = {
+  '/': { route: 'root', methods: ['GET', 'HEAD'] },
+  '/api/version': { route: 'version', methods: ['GET', 'HEAD'] },
+  '/api/tags': { route: 'tags', methods: ['GET', 'HEAD'] },
+  '/api/ps': { route: 'ps', methods: ['GET'] },
+  '/api/show': { route: 'show', methods: ['POST'] },
+  '/api/chat': { route: 'chat', methods: ['POST'] },
+  '/api/generate': { route: 'generate', methods: ['POST'] },
+  '/api/embed': { route: 'embed', methods: ['POST'] },
+  '/api/embeddings': { route: 'embeddings', methods: ['POST'] },
+  '/v1/models': { route: 'v1-models', methods: ['GET'] },
+  '/v1/chat/completions': { route: 'v1-chat', methods: ['POST'] },
+  '/v1/completions': { route: 'v1-completions', methods: ['POST'] },
+  '/v1/embeddings': { route: 'v1-embeddings', methods: ['POST'] },
 }
 
 /** Starts one simulated Ollama server; `port: 0` picks a free port. */
@@ -73,7 +82,6 @@ export class OllamaSimServer implements SimServer {
   private stoppedByOwner = false
   /** Listener changes run one after another, so setFault races cannot open two listeners. */
   private transition: Promise<void> = Promise.resolve()
-  private completionSeq = 0
   /** What the route handlers see of this server. */
   private readonly ctx: SimContext
 
@@ -129,7 +137,6 @@ export class OllamaSimServer implements SimServer {
       findModel: (name) => this.findModel(name),
       models: () => [...this.models.values()],
       whileFrozen: (signal) => this.whileFrozen(signal),
-      nextCompletionId: () => this.nextCompletionId(),
     }
   }
 
@@ -283,9 +290,9 @@ export class OllamaSimServer implements SimServer {
   ): Promise<void> {
     const method = req.method ?? 'GET'
     let entry = ROUTES[path]
-    if (!entry && path.startsWith('/v1/models/')) entry = { route: 'v1-model', method: 'GET' }
+    if (!entry && path.startsWith('/v1/models/')) entry = { route: 'v1-model', methods: ['GET'] }
     if (!entry) return sendText(res, 404, '404 page not found')
-    const allowed = entry.method === 'GET' ? ['GET', 'HEAD'] : ['POST']
+    const allowed: string[] = entry.methods
     if (!allowed.includes(method)) {
       return sendText(res, 405, '405 method not allowed', { Allow: allowed.join(', ') })
     }
@@ -306,13 +313,20 @@ export class OllamaSimServer implements SimServer {
       case 'v1-model': {
         const id = decodeURIComponent(path.slice('/v1/models/'.length))
         const model = this.findModel(id)
-        if (!model) return sendJson(res, 404, openAiError(404, `model "${id}" not found`))
+        // RetrieveMiddleware over ShowHandler: show's 404 text in the OpenAI error form.
+        if (!model) return sendJson(res, 404, openAiError(404, `model '${id}' not found`))
         return sendJson(res, 200, openAiModel(model))
       }
       case 'show':
         return show(this.ctx, req, res, record)
       case 'embed':
-        return embed(this.ctx, req, res, record)
+        return embedding(this.ctx, 'embed', req, res, record)
+      case 'embeddings':
+        return embedding(this.ctx, 'embeddings', req, res, record)
+      case 'v1-embeddings':
+        return embedding(this.ctx, 'openai', req, res, record)
+      case 'v1-completions':
+        return generation(this.ctx, 'completions', req, res, record)
       case 'chat':
       case 'generate':
         return generation(this.ctx, entry.route, req, res, record)
@@ -349,11 +363,6 @@ export class OllamaSimServer implements SimServer {
 
   private timeScale(): number {
     return this.opts.timeScale ?? 1
-  }
-
-  private nextCompletionId(): string {
-    this.completionSeq += 1
-    return `chatcmpl-${this.completionSeq}`
   }
 
   private async control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
