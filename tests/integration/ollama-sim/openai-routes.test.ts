@@ -170,7 +170,9 @@ describe('ollama-sim /v1 completions and streaming shapes', () => {
     let first = true
     for await (const chunk of stream) {
       const delta = chunk.choices[0]?.delta as (Json & { content?: string }) | undefined
+      // Only the first chunk names the role (toChunk's includeRole).
       if (first) expect(delta?.['role']).toBe('assistant')
+      else expect(delta?.['role']).toBeUndefined()
       first = false
       if (typeof delta?.['reasoning'] === 'string') order.push('reasoning')
       if (delta?.content) order.push('content')
