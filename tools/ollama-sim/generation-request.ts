@@ -208,7 +208,8 @@ export function parseGeneration(
   const generate = api === 'generate' || api === 'completions'
   const parts = generate ? generatePrompt(v) : chatPrompt(api, v)
   const model = ctx.findModel(requested)
-  if (!model) throw new RequestError(404, `model "${requested}" not found, try pulling it first`)
+  // GenerateHandler / ChatHandler: getModel fails with fs.ErrNotExist before any scheduling.
+  if (!model) throw new RequestError(404, `model '${requested}' not found`)
   const keepAlive = keepAliveOf(v['keep_alive'])
   if (!keepAlive.ok) throw new RequestError(400, keepAlive.error)
   const unload =

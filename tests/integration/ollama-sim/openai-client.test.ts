@@ -72,13 +72,7 @@ describe('ollama-sim /v1 through the openai client', () => {
   })
 
   it.each([
-    [
-      'an unknown model',
-      'nope:7b',
-      404,
-      'not_found_error',
-      'model "nope:7b" not found, try pulling it first',
-    ],
+    ['an unknown model', 'nope:7b', 404, 'not_found_error', "model 'nope:7b' not found"],
     [
       'an embedding-only model',
       'all-minilm',
