@@ -67,6 +67,27 @@ function thinkOf(value: unknown, canThink: boolean): { asked: boolean; on: boole
   return { asked: on, on }
 }
 
+const EFFORTS = ['low', 'medium', 'high', 'max']
+
+/**
+ * The `think` an OpenAI request means (openai.go `thinkFromReasoningEffort`): `reasoning.effort`
+ * or `reasoning_effort`; absent = the model's default, `none` = off, `minimal` → low,
+ * `xhigh`/`ultra` → max. /v1 has no `think` field of its own.
+ */
+function openAiThink(v: Record<string, unknown>): unknown {
+  const reasoning = v['reasoning']
+  const effort = isRecord(reasoning) ? (reasoning['effort'] ?? '') : (v['reasoning_effort'] ?? '')
+  if (effort === '') return undefined
+  if (effort === 'none') return false
+  if (effort === 'minimal') return 'low'
+  if (effort === 'xhigh' || effort === 'ultra') return 'max'
+  if (typeof effort === 'string' && EFFORTS.includes(effort)) return effort
+  throw new RequestError(
+    400,
+    `invalid reasoning value: ${JSON.stringify(String(effort))} (must be "minimal", "low", "medium", "high", "xhigh", "ultra", "max", or "none")`,
+  )
+}
+
 /** `response_format` of the OpenAI API as the Ollama `format` it maps to. */
 function openAiFormat(value: unknown): unknown {
   if (!isRecord(value)) return undefined
@@ -219,7 +240,7 @@ export function parseGeneration(
   }
 
   const think = thinkOf(
-    api === 'openai' ? (v['reasoning_effort'] ?? v['think']) : v['think'],
+    api === 'openai' ? openAiThink(v) : v['think'],
     model.capabilities.includes('thinking'),
   )
   const tools = v['tools']

@@ -184,6 +184,26 @@ describe('ollama-sim /v1 completions and streaming shapes', () => {
     expect(usage?.prompt_tokens).toBeGreaterThan(0)
   })
 
+  it('reasoning_effort maps to think: none turns it off, an unknown effort is a 400, effort on a model that cannot think a 400', async () => {
+    const ask = (model: string, extra: Json) =>
+      client.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'why' }],
+        ...extra,
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+    const thinking = await ask('qwen3:4b', {})
+    expect((thinking.choices[0]?.message as unknown as Json)['reasoning']).toEqual(
+      expect.any(String),
+    )
+    const off = await ask('qwen3:4b', { reasoning_effort: 'none' })
+    expect((off.choices[0]?.message as unknown as Json)['reasoning']).toBeUndefined()
+    const bogus = await rejection(ask('qwen3:4b', { reasoning_effort: 'extreme' }))
+    expect(bogus).toBeInstanceOf(OpenAI.BadRequestError)
+    expect(bogus.message).toContain('invalid reasoning value: "extreme"')
+    const cannot = await rejection(ask('gemma3:1b', { reasoning_effort: 'low' }))
+    expect(cannot.message).toContain('"gemma3:1b" does not support thinking')
+  })
+
   it('an empty messages list is the middleware 400', async () => {
     const err = await rejection(
       client.chat.completions.create({ model: 'gemma3:1b', messages: [] }),
