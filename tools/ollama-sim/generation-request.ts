@@ -275,14 +275,27 @@ export function parseGeneration(
   const stream = streamValue ?? api !== 'openai'
   const rawOptions = v['options'] ?? {}
   if (!isRecord(rawOptions)) throw new RequestError(400, 'options must be an object')
-  // A mistyped option is a 500 in Ollama (handleScheduleError), not a 400.
-  const options = readOptions(rawOptions, ctxDefaults(ctx, model))
+  const defaults = ctxDefaults(ctx, model)
+  // Unloading happens before the options are looked at; a mistyped option is a 500 in Ollama
+  // (handleScheduleError), not a 400.
+  const options = unload ? readOptions({}, defaults) : readOptions(rawOptions, defaults)
   if (!options.ok) throw new RequestError(500, options.error)
   if (api === 'openai') {
-    const limit = v['max_completion_tokens'] ?? v['max_tokens']
-    options.value.numPredict = typeof limit === 'number' && limit > 0 ? Math.floor(limit) : null
+    // FromChatRequest: max_tokens → num_predict (ChatCompletionRequest has no
+    // max_completion_tokens, so Ollama ignores that one).
+    const limit = v['max_tokens']
+    if (limit !== undefined && limit !== null && !Number.isInteger(limit)) {
+      const kind = typeof limit === 'number' ? 'number' : typeof limit
+      throw new RequestError(
+        400,
+        `json: cannot unmarshal ${kind} into Go struct field ChatCompletionRequest.max_tokens of type int`,
+      )
+    }
+    options.value.numPredict = typeof limit === 'number' && limit > 0 ? limit : null
   }
-  const format = readFormat(api === 'openai' ? openAiFormat(v['response_format']) : v['format'])
+  const format = unload
+    ? readFormat(undefined)
+    : readFormat(api === 'openai' ? openAiFormat(v['response_format']) : v['format'])
   if (!format.ok) throw new RequestError(500, format.error)
   const streamOptions = v['stream_options']
   const includeUsage = isRecord(streamOptions) && streamOptions['include_usage'] === true

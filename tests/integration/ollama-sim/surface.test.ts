@@ -68,7 +68,13 @@ describe('ollama-sim API surface', () => {
       done: true,
     })
     expect(server.loaded()).toContain('gemma3:4b')
-    const unload = await post({ model: 'gemma3:4b', messages: [], keep_alive: 0 })
+    // ChatHandler expires the runner before it reads the options: a mistyped one does not matter.
+    const unload = await post({
+      model: 'gemma3:4b',
+      messages: [],
+      keep_alive: 0,
+      options: { num_ctx: 'big' },
+    })
     expect(unload).toMatchObject({ done: true, done_reason: 'unload' })
     expect(server.loaded()).not.toContain('gemma3:4b')
   })
