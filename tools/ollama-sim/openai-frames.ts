@@ -51,9 +51,28 @@ export function openAiChatFrames(model: string, id: string, includeUsage: boolea
       : p.kind === 'thinking'
         ? { content: '', reasoning: p.text }
         : { content: '', tool_calls: [openAiToolCall(p.call)] }
+  let sent = false
+  /**
+   * A failure after the stream started: the native `{"error"}` line parses as an empty
+   * ChatResponse, so ChatWriter sends an empty delta (no model; the role if nothing went out
+   * before) and never [DONE].
+   */
+  const broken = (): string =>
+    sse({
+      ...head,
+      model: '',
+      choices: [
+        {
+          index: 0,
+          delta: { ...(sent ? {} : { role: 'assistant' }), content: '' },
+          finish_reason: null,
+        },
+      ],
+    })
   return {
-    piece: (p, first) =>
-      sse({
+    piece: (p, first) => {
+      sent = true
+      return sse({
         ...head,
         choices: [
           {
@@ -62,7 +81,8 @@ export function openAiChatFrames(model: string, id: string, includeUsage: boolea
             finish_reason: null,
           },
         ],
-      }),
+      })
+    },
     // The native done chunk is empty, so only FinishChunk (empty delta), the usage chunk
     // (choices: []) when asked for, and [DONE] follow.
     final: (reason, s) =>
@@ -89,13 +109,8 @@ export function openAiChatFrames(model: string, id: string, includeUsage: boolea
       ],
       usage: usageOf(a.stats),
     }),
-    error: (status, message) => sse(openAiError(status, message)),
-    // Ollama's /v1 layer turns a mid-stream error into an empty delta and ends without [DONE].
-    crash: () =>
-      sse({
-        ...head,
-        choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
-      }),
+    error: broken,
+    crash: broken,
     malformed: 'data: {"id":"chatcmpl-broken","choices":[{"delta":{"content":\n\n',
   }
 }
