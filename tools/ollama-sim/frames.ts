@@ -1,7 +1,14 @@
 /** How each API renders an answer: stream pieces, the final chunk, a whole answer, errors. */
+import { completionFrames, openAiChatFrames } from './openai-frames'
 import type { SimToolCall } from './structured'
 
-export type Api = 'chat' | 'generate' | 'openai'
+/** `openai` is /v1/chat/completions, `completions` /v1/completions. */
+export type Api = 'chat' | 'generate' | 'openai' | 'completions'
+
+/** True for the routes that answer in OpenAI shapes (and OpenAI error bodies). */
+export function isOpenAi(api: Api): boolean {
+  return api === 'openai' || api === 'completions'
+}
 
 /** Metrics of one answer, in simulated nanoseconds. */
 export interface Stats {
@@ -41,27 +48,21 @@ export interface Frames {
   malformed: string
 }
 
-/** The OpenAI error body Ollama's /v1 middleware sends. */
-export function openAiError(status: number, message: string): Record<string, unknown> {
-  const type =
-    status === 400 ? 'invalid_request_error' : status === 404 ? 'not_found_error' : 'api_error'
-  return { error: { message, type, param: null, code: null } }
+/** What the renderers need besides the pieces. */
+export interface FrameOptions {
+  /** stream_options.include_usage on the OpenAI routes. */
+  includeUsage: boolean
+  /** /api/generate: the token ids the final chunk carries (null for raw prompts). */
+  context: number[] | null
 }
 
-/** A tool call in the OpenAI shape: arguments as a JSON string. */
-function openAiToolCall(call: SimToolCall): Record<string, unknown> {
-  return {
-    id: call.id,
-    index: call.function.index,
-    type: 'function',
-    function: { name: call.function.name, arguments: JSON.stringify(call.function.arguments) },
-  }
-}
-
-export function frames(api: Api, model: string, id: string, includeUsage: boolean): Frames {
+/** The renderer of one answer in the shape of its API. */
+export function frames(api: Api, model: string, id: string, opts: FrameOptions): Frames {
   const createdAt = (): string => new Date().toISOString()
   const line = (o: unknown): string => `${JSON.stringify(o)}\n`
-  if (api === 'openai') return openAiFrames(model, id, includeUsage)
+  if (api === 'openai') return openAiChatFrames(model, id, opts.includeUsage)
+  if (api === 'completions') return completionFrames(model, id, opts.includeUsage)
+  const context = opts.context ? { context: opts.context } : {}
   if (api === 'chat') {
     const message = (p: Piece): Record<string, unknown> =>
       p.kind === 'content'
@@ -107,13 +108,23 @@ export function frames(api: Api, model: string, id: string, includeUsage: boolea
         done: false,
       }),
     final: (reason, s) =>
-      line({ model, created_at: createdAt(), response: '', done: true, done_reason: reason, ...s }),
+      line({
+        model,
+        created_at: createdAt(),
+        response: '',
+        done: true,
+        done_reason: reason,
+        ...context,
+        ...s,
+      }),
     whole: (a) => ({
       model,
       created_at: createdAt(),
       response: a.content,
       ...(a.thinking ? { thinking: a.thinking } : {}),
-      ...(a.doneReason === null ? { done: false } : { done: true, done_reason: a.doneReason }),
+      ...(a.doneReason === null
+        ? { done: false }
+        : { done: true, done_reason: a.doneReason, ...context }),
       ...a.stats,
     }),
     error: (_status, msg) => line({ error: msg }),
@@ -122,70 +133,4 @@ export function frames(api: Api, model: string, id: string, includeUsage: boolea
   }
 }
 
-function openAiFrames(model: string, id: string, includeUsage: boolean): Frames {
-  const created = Math.floor(Date.now() / 1000)
-  const head = {
-    id,
-    object: 'chat.completion.chunk',
-    created,
-    model,
-    system_fingerprint: 'fp_ollama',
-  }
-  const sse = (o: unknown): string => `data: ${JSON.stringify(o)}\n\n`
-  const usage = (s: Stats): Record<string, number> => ({
-    prompt_tokens: s.prompt_eval_count,
-    completion_tokens: s.eval_count,
-    total_tokens: s.prompt_eval_count + s.eval_count,
-  })
-  const delta = (p: Piece): Record<string, unknown> =>
-    p.kind === 'content'
-      ? { content: p.text }
-      : p.kind === 'thinking'
-        ? { reasoning: p.text }
-        : { tool_calls: [openAiToolCall(p.call)] }
-  return {
-    piece: (p, first) =>
-      sse({
-        ...head,
-        choices: [
-          {
-            index: 0,
-            delta: { ...(first ? { role: 'assistant' } : {}), ...delta(p) },
-            finish_reason: null,
-          },
-        ],
-      }),
-    final: (reason, s) =>
-      sse({ ...head, choices: [{ index: 0, delta: {}, finish_reason: reason }] }) +
-      (includeUsage ? sse({ ...head, choices: [], usage: usage(s) }) : '') +
-      'data: [DONE]\n\n',
-    whole: (a) => ({
-      id,
-      object: 'chat.completion',
-      created,
-      model,
-      system_fingerprint: 'fp_ollama',
-      choices: [
-        {
-          index: 0,
-          message: {
-            role: 'assistant',
-            content: a.content,
-            ...(a.thinking ? { reasoning: a.thinking } : {}),
-            ...(a.toolCalls.length > 0 ? { tool_calls: a.toolCalls.map(openAiToolCall) } : {}),
-          },
-          finish_reason: a.doneReason,
-        },
-      ],
-      ...(a.stats ? { usage: usage(a.stats) } : {}),
-    }),
-    error: (status, message) => sse(openAiError(status, message)),
-    // Ollama's /v1 layer turns a mid-stream error into an empty delta and ends without [DONE].
-    crash: () =>
-      sse({
-        ...head,
-        choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
-      }),
-    malformed: 'data: {"id":"chatcmpl-broken","choices":[{"delta":{"content":\n\n',
-  }
-}
+export { openAiError } from './openai-frames'

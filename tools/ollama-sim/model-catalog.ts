@@ -134,6 +134,16 @@ const FAMILY_RULES: { test: (base: string) => boolean; facts: (tag: string) => F
     }),
   },
   {
+    // Coder models whose template takes a suffix: Ollama reports `insert` (fill-in-the-middle).
+    test: (b) => b.startsWith('qwen2.5-coder'),
+    facts: () => ({
+      family: 'qwen2',
+      contextLength: 32_768,
+      embeddingLength: 5120,
+      capabilities: ['completion', 'tools', 'insert'],
+    }),
+  },
+  {
     test: (b) => b.startsWith('qwen2') || b.startsWith('qwen'),
     facts: () => ({
       family: 'qwen2',

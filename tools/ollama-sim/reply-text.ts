@@ -98,3 +98,20 @@ export function embeddingFor(model: string, text: string, length: number): numbe
   const norm = Math.hypot(...out) || 1
   return out.map((v) => Number((v / norm).toFixed(7)))
 }
+
+/** Size of the simulated vocabulary token ids are drawn from. */
+const VOCABULARY_SIZE = 151_936
+
+/**
+ * Token ids for `/api/generate`'s `context`: `count` deterministic ids for a text. Real ids come
+ * from the model's tokenizer; only their number and their being ints matter to clients.
+ */
+export function contextTokens(seed: string, count: number): number[] {
+  const out: number[] = []
+  let block = ''
+  for (let i = 0; out.length < count; i++) {
+    if (i % 8 === 0) block = sha256Hex(`ctx|${seed}|${i / 8}`)
+    out.push(parseInt(block.slice((i % 8) * 8, (i % 8) * 8 + 8), 16) % VOCABULARY_SIZE)
+  }
+  return out
+}

@@ -327,6 +327,31 @@ describe('ollama-sim fault injection', () => {
     expect(last.choices[0]?.delta.content).toBe('')
   })
 
+  it.each([
+    ['crash', { kind: 'crash', afterChunks: 2 }],
+    ['http-error after chunks', { kind: 'http-error', status: 500, afterChunks: 2 }],
+  ] as const)(
+    '%s on /v1 is the empty chunk ChatWriter makes of the error line',
+    async (_l, fault) => {
+      const s = await start(fault)
+      const raw = await (
+        await fetch(`${s.url}/v1/chat/completions`, {
+          method: 'POST',
+          body: JSON.stringify({ model: 'gemma3:1b', messages, stream: true }),
+        })
+      ).text()
+      const events = raw.split('\n\n').filter((e) => e !== '')
+      const last = JSON.parse(events.at(-1)?.slice('data: '.length) ?? '') as Record<
+        string,
+        unknown
+      >
+      // The error line has no model and the role went out with the first chunk.
+      expect(last).toMatchObject({ object: 'chat.completion.chunk', model: '' })
+      expect(last['choices']).toEqual([{ index: 0, delta: { content: '' }, finish_reason: null }])
+      expect(raw).not.toContain('[DONE]')
+    },
+  )
+
   it('no-done: the stream ends cleanly without a done line', async () => {
     const s = await start({ kind: 'no-done', afterChunks: 2 })
     const raw = await (

@@ -155,13 +155,13 @@ describe('ollama-sim through the ollama client', () => {
       'chat with an unknown model',
       (c: Ollama) => c.chat({ model: 'nope:1b', messages: [{ role: 'user', content: 'x' }] }),
       404,
-      'model "nope:1b" not found, try pulling it first',
+      "model 'nope:1b' not found",
     ],
     [
       'generate with an unknown model',
       (c: Ollama) => c.generate({ model: 'nope:1b', prompt: 'x' }),
       404,
-      'model "nope:1b" not found, try pulling it first',
+      "model 'nope:1b' not found",
     ],
     [
       'show an unknown model',

@@ -71,14 +71,18 @@ describe('ollama-sim /v1 through the openai client', () => {
     expect(res.usage?.completion_tokens).toBe(2)
   })
 
+  it("ignores max_completion_tokens, which Ollama's ChatCompletionRequest does not have", async () => {
+    const res = await client.chat.completions.create({
+      model: 'gemma3:1b',
+      messages: [{ role: 'user', content: 'Hi' }],
+      max_completion_tokens: 2,
+    })
+    expect(res.choices[0]?.finish_reason).toBe('stop')
+    expect(res.usage?.completion_tokens).toBeGreaterThan(2)
+  })
+
   it.each([
-    [
-      'an unknown model',
-      'nope:7b',
-      404,
-      'not_found_error',
-      'model "nope:7b" not found, try pulling it first',
-    ],
+    ['an unknown model', 'nope:7b', 404, 'not_found_error', "model 'nope:7b' not found"],
     [
       'an embedding-only model',
       'all-minilm',

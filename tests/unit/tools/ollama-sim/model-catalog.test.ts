@@ -8,7 +8,7 @@ describe('resolveModel derives realistic facts from the tag', () => {
     ['gemma3:12b', 'gemma3', '12.2B', ['completion', 'vision']],
     ['llama3.3:70b', 'llama', '70.6B', ['completion', 'tools']],
     ['qwen2.5:1.5b', 'qwen2', '1.5B', ['completion', 'tools']],
-    ['qwen2.5-coder:14b', 'qwen2', '14.8B', ['completion', 'tools']],
+    ['qwen2.5-coder:14b', 'qwen2', '14.8B', ['completion', 'tools', 'insert']],
     ['qwen3:14b', 'qwen3', '14.8B', ['completion', 'tools', 'thinking']],
     ['phi3:3b', 'phi3', '3.8B', ['completion']],
     ['deepseek-r1:14b', 'qwen2', '14B', ['completion', 'thinking']],
