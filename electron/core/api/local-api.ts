@@ -12,6 +12,7 @@ import { checkRequest } from './request-guard'
 import { handleOllamaRoute } from './ollama-face'
 import { handleOpenAiRoute } from './openai-face'
 import { handleAillmRoute } from './aillm-face'
+import { EMBEDDING_PATHS, handleEmbeddingsRoute } from './embeddings-face'
 import { serveStatic, UI_PREFIX } from './static-files'
 import { WsTransport } from './ws-transport'
 
@@ -102,6 +103,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       }
       const handled =
         (await handleAillmRoute(core, req, res, path, abort)) ||
+        (await handleEmbeddingsRoute(core, req, res, path)) ||
         (await handleOllamaRoute(core, req, res, path, abort)) ||
         (await handleOpenAiRoute(core, req, res, path, abort))
       if (!handled) {
@@ -195,7 +197,7 @@ const KNOWN_PATHS = new Set([
   '/api/show',
   '/api/chat',
   '/api/generate',
-  '/api/embed',
+  ...EMBEDDING_PATHS,
   '/api/models/servers',
   '/api/route',
   '/api/message',

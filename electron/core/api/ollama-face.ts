@@ -3,12 +3,12 @@
  * Model `auto` routes by task; `auto:fast|balanced|powerful` forces a tier; a real tag goes to the best server that has it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Ollama, type Options as OllamaOptions } from 'ollama'
+import type { Options as OllamaOptions } from 'ollama'
 import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
-import { normaliseTag } from '../routing/tiers'
-import type { ChatMessage, ChatToolCall, ModelEntry, ServerView } from '../../../shared/types'
+import type { ChatMessage, ChatToolCall, ModelEntry } from '../../../shared/types'
 import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
 import { checkFormat, checkImages, checkOllamaOptions, checkThink } from './request-checks'
+import { clientFor, proxiedError, serverWithModel, usableServers } from './upstream'
 import {
   ApiError,
   isBool,
@@ -29,8 +29,6 @@ export const VIRTUAL_MODELS = [
   { name: 'auto:powerful', description: 'most capable model' },
 ] as const
 
-const PROXY_TIMEOUT_MS = 5000
-
 /** `details` of the virtual models in /api/tags and /api/show. */
 const VIRTUAL_DETAILS = {
   parent_model: '',
@@ -41,13 +39,6 @@ const VIRTUAL_DETAILS = {
   quantization_level: '',
 }
 
-/** Servers that routing may use now. */
-export function usableServers(core: AppCore): ServerView[] {
-  return core
-    .servers()
-    .filter((s) => s.trusted && (s.health.kind === 'online' || s.health.kind === 'degraded'))
-}
-
 /** Every model of every usable server, one entry per name (the first server's details). */
 export function uniqueModels(core: AppCore): ModelEntry[] {
   const seen = new Map<string, ModelEntry>()
@@ -55,20 +46,6 @@ export function uniqueModels(core: AppCore): ModelEntry[] {
     for (const m of server.models) if (!seen.has(m.name)) seen.set(m.name, m)
   }
   return [...seen.values()]
-}
-
-/** An Ollama client for proxying a call to one server, with a timeout. */
-function clientFor(url: string, timeoutMs = PROXY_TIMEOUT_MS): Ollama {
-  return new Ollama({
-    host: url,
-    fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
-  })
-}
-
-/** A usable server that has this model (`name` and `name:latest` are the same model). */
-function serverWithModel(core: AppCore, model: string): ServerView | undefined {
-  const tag = normaliseTag(model)
-  return usableServers(core).find((s) => s.models.some((m) => normaliseTag(m.name) === tag))
 }
 
 /** Parses `messages` in Ollama's shape, naming the bad field. */
@@ -163,7 +140,8 @@ export async function handleOllamaRoute(
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' })
       res.end(method === 'HEAD' ? undefined : 'Ollama is running')
       return true
-    case 'GET /api/version': {
+    case 'GET /api/version':
+    case 'HEAD /api/version': {
       const versions = usableServers(core)
         .map((s) => s.version)
         .filter((v): v is string => v !== null)
@@ -172,6 +150,7 @@ export async function handleOllamaRoute(
       return true
     }
     case 'GET /api/tags':
+    case 'HEAD /api/tags':
       sendJson(res, 200, { models: tagsList(core) })
       return true
     case 'GET /api/ps':
@@ -185,9 +164,6 @@ export async function handleOllamaRoute(
       return true
     case 'POST /api/generate':
       await generate(core, req, res, abort)
-      return true
-    case 'POST /api/embed':
-      sendJson(res, 200, await embed(core, await readJsonBody(req)))
       return true
     default:
       return false
@@ -268,43 +244,6 @@ async function show(core: AppCore, body: Record<string, unknown>) {
   } catch (err) {
     throw proxiedError(err, server)
   }
-}
-
-async function embed(core: AppCore, body: Record<string, unknown>) {
-  const model = requireString(body, 'model')
-  const input = body['input']
-  if (!(typeof input === 'string' || (Array.isArray(input) && input.every(isString)))) {
-    throw new ApiError(400, '"input" must be a string or an array of strings')
-  }
-  const server = serverWithModel(core, model)
-  if (!server) throw new ApiError(404, `model '${model}' not found`)
-  const options = optional(body, 'options', isObject, 'an object')
-  if (options) checkOllamaOptions(options)
-  const keepAlive = optional(body, 'keep_alive', isKeepAlive, 'a number or a duration string')
-  const truncate = optional(body, 'truncate', isBool, 'true or false')
-  const dimensions = body['dimensions']
-  // An embedding model may have to load first: allow what a cold chat model gets.
-  const timeoutMs = core.config().llm.providers.ollama.timeouts.cold_first_token_ms
-  try {
-    return await clientFor(server.dialUrl ?? server.url, timeoutMs).embed({
-      model,
-      input,
-      ...(options ? { options: options as Partial<OllamaOptions> } : {}),
-      ...(keepAlive !== undefined ? { keep_alive: keepAlive } : {}),
-      ...(truncate !== undefined ? { truncate } : {}),
-      ...(typeof dimensions === 'number' ? { dimensions } : {}),
-    })
-  } catch (err) {
-    throw proxiedError(err, server)
-  }
-}
-
-function proxiedError(err: unknown, server: ServerView): ApiError {
-  const e = err as { name?: string; status_code?: number; message?: string }
-  if (e.name === 'ResponseError' && typeof e.status_code === 'number') {
-    return new ApiError(e.status_code, e.message ?? 'upstream error')
-  }
-  return new ApiError(502, `${server.name} (${server.url}): ${e.message ?? String(err)}`)
 }
 
 async function chat(

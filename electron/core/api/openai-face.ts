@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Options as OllamaOptions } from 'ollama'
 import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
 import type { ChatMessage } from '../../../shared/types'
+import { normaliseTag } from '../routing/tiers'
 import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
 import {
   ApiError,
@@ -33,6 +34,21 @@ export async function handleOpenAiRoute(
     sendJson(res, 200, {
       object: 'list',
       data: ids.map((id) => ({ id, object: 'model', created, owned_by: 'aillm' })),
+    })
+    return true
+  }
+  if (route.startsWith('GET /v1/models/')) {
+    // Model ids may hold a slash (`hf.co/org/model`): everything after the prefix is the id.
+    const id = decodeURIComponent(path.slice('/v1/models/'.length))
+    const known =
+      VIRTUAL_MODELS.some((v) => v.name === id) ||
+      uniqueModels(core).some((m) => normaliseTag(m.name) === normaliseTag(id))
+    if (!known) throw new ApiError(404, `The model '${id}' does not exist`)
+    sendJson(res, 200, {
+      id,
+      object: 'model',
+      created: Math.floor(Date.now() / 1000),
+      owned_by: 'aillm',
     })
     return true
   }
