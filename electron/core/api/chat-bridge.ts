@@ -14,6 +14,7 @@ import type {
 import { REASON_CODES } from '../../../shared/types'
 import { ApiError } from './http-util'
 import { ChatFailedError, ChatRequestError } from '../chat'
+import { EDGE_LIMITS } from './edge-limits'
 
 /**
  * The X-AILLM-* headers. They name who really answers: after a non-streamed answer its metadata, on a
@@ -83,20 +84,37 @@ export function routeOrThrow(
 
 /**
  * Runs a decision for a non-streaming answer. The text includes the seam notes, so an answer continued on
- * another server shows where, as a streamed one does.
+ * another server shows where, as a streamed one does. An answer (with its reasoning) longer than
+ * `maxChars` is cut off: the upstream request is cancelled and the client told why (502).
  */
 export async function runCollected(
   core: AppCore,
   decision: RoutingDecision,
   messages: ChatMessage[],
   opts: Omit<ExecuteOptions, 'onToken' | 'onSeam'>,
+  maxChars: number = EDGE_LIMITS.maxCollectedChars,
 ): Promise<ChatResult> {
   let text = ''
+  let thinkingChars = 0
   const seams = seamsVisible(opts)
+  const cut = new AbortController()
+  const signal = opts.signal ? AbortSignal.any([opts.signal, cut.signal]) : cut.signal
+  const collected = (): void => {
+    if (text.length + thinkingChars > maxChars) cut.abort()
+  }
   try {
     const result = await core.execute(decision, messages, {
       ...opts,
-      onToken: (t) => (text += t),
+      signal,
+      onToken: (t) => {
+        text += t
+        collected()
+      },
+      onThinking: (t) => {
+        thinkingChars += t.length
+        collected()
+        return opts.onThinking?.(t)
+      },
       onSeam: (note) => {
         if (seams) text += `\n\n${note}\n\n`
       },
@@ -105,6 +123,14 @@ export async function runCollected(
     })
     return { ...result, content: text }
   } catch (err) {
+    if (cut.signal.aborted && !opts.signal?.aborted) {
+      throw new ApiError(
+        502,
+        `the answer grew past ${maxChars} characters, the most AILLM collects for "stream": false; ` +
+          'its generation was stopped. Ask with "stream": true for longer answers, or limit the length ' +
+          '(options.num_predict, max_tokens)',
+      )
+    }
     throw asApiError(err)
   }
 }

@@ -15,6 +15,7 @@ import {
   requireString,
   sendJson,
 } from './http-util'
+import { EDGE_LIMITS, type EdgeLimits } from './edge-limits'
 import { VIRTUAL_MODELS, uniqueModels } from './ollama-face'
 
 /** Handles the /v1 routes; returns false when the path is not one of them. */
@@ -24,6 +25,7 @@ export async function handleOpenAiRoute(
   res: ServerResponse,
   path: string,
   abort: AbortController,
+  limits: Pick<EdgeLimits, 'maxCollectedChars'> = EDGE_LIMITS,
 ): Promise<boolean> {
   const route = `${req.method ?? 'GET'} ${path}`
   if (route === 'GET /v1/models') {
@@ -36,7 +38,7 @@ export async function handleOpenAiRoute(
     return true
   }
   if (route === 'POST /v1/chat/completions') {
-    await completions(core, req, res, abort)
+    await completions(core, req, res, abort, limits.maxCollectedChars)
     return true
   }
   return false
@@ -238,6 +240,7 @@ async function completions(
   req: IncomingMessage,
   res: ServerResponse,
   abort: AbortController,
+  maxChars: number,
 ): Promise<void> {
   const body = await readJsonBody(req)
   const model = requireString(body, 'model')
@@ -260,7 +263,13 @@ async function completions(
     }
   }
   if (!stream) {
-    const result = await runCollected(core, decision, messages, { ...extra, signal: abort.signal })
+    const result = await runCollected(
+      core,
+      decision,
+      messages,
+      { ...extra, signal: abort.signal },
+      maxChars,
+    )
     sendJson(
       res,
       200,
