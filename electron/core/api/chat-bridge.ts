@@ -14,7 +14,8 @@ import type {
 import { REASON_CODES } from '../../../shared/types'
 import { ApiError } from './http-util'
 import { ChatFailedError, ChatRequestError } from '../chat'
-import { EDGE_LIMITS } from './edge-limits'
+import { CLOSE_AFTER_ANSWER_MS, EDGE_LIMITS } from './edge-limits'
+import { pacedWriter } from './paced-writer'
 
 /**
  * The X-AILLM-* headers. They name who really answers: after a non-streamed answer its metadata, on a
@@ -183,6 +184,9 @@ export async function runStreaming(
   res.on('close', () => {
     if (!res.writableFinished) abort.abort()
   })
+  // A client that stops reading holds the upstream stream; one that stops for the stall limit loses it.
+  const stallMs = core.config().llm.providers.ollama.timeouts.stall_ms
+  const out = pacedWriter(res, stallMs, () => abort.abort())
   try {
     const result = await core.execute(decision, messages, {
       ...opts,
@@ -190,21 +194,29 @@ export async function runStreaming(
       onTarget: (target) => (actual = target),
       onThinking: (text) => {
         start()
-        res.write(face.thinking(text, model()))
+        return out.write(face.thinking(text, model()))
       },
       onToken: (text) => {
         start()
-        res.write(face.token(text, model()))
+        return out.write(face.token(text, model()))
       },
       onSeam: (note) => {
         if (!seamsVisible(opts)) return
         start()
-        res.write(face.token(`\n\n${note}\n\n`, model()))
+        void out.write(face.token(`\n\n${note}\n\n`, model()))
       },
     })
     start()
     res.end(face.done(result))
   } catch (err) {
+    if (out.stalled) {
+      const message = `the client read nothing for ${stallMs} ms (timeouts.stall_ms): the answer was stopped`
+      core.logger.warn(`API answer by ${model()}: ${message}`)
+      // Said in case it reads again; cut soon either way, its buffer is full.
+      res.end(face.error(message))
+      setTimeout(() => res.destroy(), CLOSE_AFTER_ANSWER_MS).unref()
+      return
+    }
     if (abort.signal.aborted) {
       res.destroy()
       return
