@@ -162,3 +162,47 @@ describe('a client that stops reading a streamed answer', () => {
     }
   }, 60_000)
 })
+
+describe('a stream:false answer beyond the cap', () => {
+  it.each([
+    ['/api/chat', { model: 'auto', stream: false }],
+    ['/v1/chat/completions', { model: 'auto' }],
+  ])(
+    '%s: 502 naming the cap, and the upstream generation is stopped',
+    async (path, body) => {
+      const maxCollectedChars = 100_000
+      const api = await startLocalApi({
+        core: fx.serve.core,
+        host: '127.0.0.1',
+        port: 0,
+        token: null,
+        staticDir: null,
+        limits: { maxCollectedChars },
+      })
+      try {
+        const before = relay.upstreamBytes()
+        const res = await fetch(`${api.url}${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ ...body, messages: [{ role: 'user', content: 'Explain it' }] }),
+        })
+        expect(res.status).toBe(502)
+        const json = (await res.json()) as { error: string | { message: string } }
+        const message = typeof json.error === 'string' ? json.error : json.error.message
+        expect(message).toContain(`grew past ${maxCollectedChars} characters`)
+        expect(message).toContain('Ask with "stream": true')
+        // The upstream request ends long before the simulator's whole answer went out.
+        await waitUntil(
+          () => relay.openUpstreams('POST /api/chat') === 0,
+          'the upstream request is cancelled',
+          20_000,
+        )
+        expect(relay.upstreamBytes() - before).toBeLessThan((REPLY_WORDS * 90) / 4)
+        expect(fx.serve.core.servers()[0]?.breaker).toBe('closed')
+      } finally {
+        await api.close()
+      }
+    },
+    30_000,
+  )
+})
