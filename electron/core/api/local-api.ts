@@ -60,7 +60,8 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
 
   const server = createServer({
     requestTimeout: limits.requestTimeoutMs,
-    headersTimeout: limits.headersTimeoutMs,
+    // Node insists on headers within the whole request's time.
+    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
     // How often Node looks for requests past those timeouts (its default, 30 s, would double them).
     connectionsCheckingInterval: Math.max(
       50,
