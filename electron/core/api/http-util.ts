@@ -47,6 +47,16 @@ export function checkBodyDepth(body: unknown): void {
 }
 
 /**
+ * 400 when JSON found inside a body's string (OpenAI's tool-call `arguments`) nests deeper than
+ * MAX_BODY_DEPTH: the body's own check cannot see into the string.
+ */
+export function checkEmbeddedDepth(value: unknown, where: string): void {
+  if (jsonDepth(value) > MAX_BODY_DEPTH) {
+    throw new ApiError(400, `${where} nested more than ${MAX_BODY_DEPTH} levels deep: flatten it`)
+  }
+}
+
+/**
  * Reads and parses a JSON object body; 400 for malformed JSON, a non-object or one nested deeper than
  * MAX_BODY_DEPTH, 413 when too large.
  */

@@ -8,6 +8,7 @@ import type { ChatMessage } from '../../../shared/types'
 import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
 import {
   ApiError,
+  checkEmbeddedDepth,
   isBool,
   isObject,
   optional,
@@ -153,9 +154,13 @@ function parseArguments(value: unknown, where: string): Record<string, unknown> 
   if (typeof value === 'string') {
     try {
       const parsed: unknown = JSON.parse(value)
-      if (isObject(parsed)) return parsed
-    } catch {
-      // reported below
+      if (isObject(parsed)) {
+        checkEmbeddedDepth(parsed, `${where}.function.arguments`)
+        return parsed
+      }
+    } catch (err) {
+      if (err instanceof ApiError) throw err
+      // invalid JSON: reported below
     }
   }
   throw new ApiError(400, `${where}.function.arguments must be a JSON object (as a string)`)
