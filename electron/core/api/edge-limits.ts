@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { MAX_BODY_BYTES } from './http-util'
 
 /** The limits one local API works within. */
 export interface EdgeLimits {
@@ -24,6 +25,11 @@ export interface EdgeLimits {
   maxUnauthenticated: number
   /** Characters (answer + reasoning) a `stream: false` answer may have before it is cut off. */
   maxCollectedChars: number
+  /**
+   * Bytes of request bodies received at once across all connections (two bodies of the largest size):
+   * past it a body is answered 503 and its connection closed, so stalled uploads hold bounded memory.
+   */
+  maxBodyBytesInFlight: number
 }
 
 /** The limits `serve` and the tray app run with. */
@@ -33,6 +39,7 @@ export const EDGE_LIMITS: EdgeLimits = {
   maxConnections: 256,
   maxUnauthenticated: 32,
   maxCollectedChars: 4 * 1024 * 1024,
+  maxBodyBytesInFlight: 2 * MAX_BODY_BYTES,
 }
 
 /** A connection over a cap may still send its request this long (to be answered 503), then it is cut. */
@@ -128,7 +135,10 @@ export class ConnectionGate {
  */
 export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
   if (!res.headersSent) res.setHeader('Connection', 'close')
-  const socket = req.socket
+  // Taken now: Node detaches the socket from both objects once the answer is done. Null when the
+  // connection is already gone.
+  const socket = (req.socket as Socket | null) ?? res.socket
+  if (!socket) return
   // Node ends a `Connection: close` answer's socket itself; this makes sure it is gone soon after.
   res.once('finish', () => setTimeout(() => socket.destroy(), CLOSE_AFTER_ANSWER_MS).unref())
 }

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import type { Socket } from 'node:net'
 import type { AppCore } from '../app-core'
 import { WS_PATH } from '../../../shared/ws-protocol'
-import { ApiError, sendOllamaError, sendOpenAiError } from './http-util'
+import { ApiError, BodyBudget, sendOllamaError, sendOpenAiError, withBodyBudget } from './http-util'
 import {
   ConnectionGate,
   EDGE_LIMITS,
@@ -57,6 +57,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   let boundPort = opts.port
   const limits: EdgeLimits = { ...EDGE_LIMITS, ...opts.limits }
   const gate = new ConnectionGate(limits, () => opts.token !== null)
+  const bodies = new BodyBudget(limits.maxBodyBytesInFlight)
 
   const server = createServer({
     requestTimeout: limits.requestTimeoutMs,
@@ -76,6 +77,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       // The client went away before its answer was complete: stop the upstream generation too.
       if (!res.writableFinished) abort.abort()
     })
+    withBodyBudget(req, bodies)
     void handle(req, res, abort)
   })
 

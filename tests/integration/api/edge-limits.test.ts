@@ -195,3 +195,39 @@ describe('connection caps', () => {
     for (const c of held) c.socket.destroy()
   })
 })
+
+describe('request bodies arriving at once', () => {
+  it('past their budget a body is answered 503 naming it and closed; once the stalled one is gone, bodies are read again', async () => {
+    const maxBodyBytesInFlight = 100_000
+    const a = await api({ limits: { ...LIMITS, maxBodyBytesInFlight } })
+    const post = (length: string) =>
+      `POST /api/chat HTTP/1.1\r\n${head(a, ['Content-Type: application/json', length])}`
+    // A stalls after 80 kB of its 90 kB.
+    const stalled = await rawConnect(a.url)
+    stalled.socket.write(post('Content-Length: 90000'))
+    stalled.socket.write(`{"model":"auto","pad":"${'x'.repeat(80_000)}`)
+    // B announces more than is left: refused before anything of it is read.
+    await new Promise((r) => setTimeout(r, 200))
+    const announced = await rawConnect(a.url)
+    announced.socket.write(post('Content-Length: 50000'))
+    await closedByServer(announced, 'the body that does not fit is closed')
+    expect(statusOf(announced.received())).toBe(503)
+    expect(bodyOf(announced.received())).toEqual({
+      error: `too many request bodies arriving at once (limit ${maxBodyBytesInFlight} bytes in all): try again shortly`,
+    })
+    // C, chunked, gets as far as the budget allows.
+    const chunked = await rawConnect(a.url)
+    chunked.socket.write(post('Transfer-Encoding: chunked'))
+    chunked.socket.write(`7530\r\n${'y'.repeat(30_000)}\r\n`)
+    await closedByServer(chunked, 'the chunked body past the budget is closed')
+    expect(statusOf(chunked.received())).toBe(503)
+    // The stalled one ends at the request timeout; its bytes are given back.
+    await closedByServer(stalled, 'the stalled body is closed')
+    const res = await fetch(`${a.url}/api/chat`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', stream: false, pad: 'z'.repeat(60_000), messages: [] }),
+    })
+    expect(res.status).toBe(200)
+  })
+})
