@@ -185,9 +185,15 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (err.code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
       if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()
+      // As Node answers them itself, with a body saying what was wrong.
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
       return endRawSocket(
         socket,
-        rawAnswer(400, 'Bad Request', { error: `bad request: ${err.message}` }),
+        tooLarge
+          ? rawAnswer(431, 'Request Header Fields Too Large', {
+              error: 'request headers too large (the limit is 16 kB in all)',
+            })
+          : rawAnswer(400, 'Bad Request', { error: `malformed HTTP request: ${err.message}` }),
       )
     }
     // A request whose headers arrived has a response object on the socket; its body is what is late.

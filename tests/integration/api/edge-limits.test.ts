@@ -231,3 +231,22 @@ describe('request bodies arriving at once', () => {
     expect(res.status).toBe(200)
   })
 })
+
+describe('malformed requests', () => {
+  it.each([
+    [
+      'headers over 16 kB',
+      (a: LocalApi) => `GET / HTTP/1.1\r\n${head(a, [`X-Big: ${'b'.repeat(20_000)}`])}`,
+      431,
+      /request headers too large/,
+    ],
+    ['a broken request line', () => 'NOT HTTP\r\n\r\n', 400, /malformed HTTP request/],
+  ])('%s → %s naming what was wrong, closed', async (_, text, status, message) => {
+    const a = await api()
+    const c = await rawConnect(a.url)
+    c.socket.write(text(a))
+    await closedByServer(c, 'the malformed request is closed')
+    expect(statusOf(c.received())).toBe(status)
+    expect((bodyOf(c.received()) as { error: string }).error).toMatch(message)
+  })
+})
