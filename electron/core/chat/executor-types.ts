@@ -40,7 +40,8 @@ export interface ChatRunOptions {
   /**
    * Each piece of answer text as it arrives. A returned promise holds the stream (backpressure: the
    * caller's own client reads slowly): the next chunk is not read from the server until it settles,
-   * and the time waited does not count as the server's silence. Any other return value is ignored.
+   * and the time waited does not count as the server's silence. The promise must settle (the API's
+   * writer settles it within the stall limit); a cancel ends the wait too. Other return values are ignored.
    */
   onToken?(text: string): unknown
   /** A visible note where an interrupted answer continues on another target. */
