@@ -381,8 +381,7 @@ export class ChatExecutor {
     let callerFailure: { err: unknown } | null = null
     let detached: { detail: string; loaded: boolean } | null = null
     // The caller holds the stream (its client reads slowly): the next chunk waits, and so does the watch.
-    const held = async (pending: unknown): Promise<void> => {
-      if (!(pending instanceof Promise)) return
+    const held = async (pending: Promise<unknown>): Promise<void> => {
       watch.pause()
       try {
         await untilAborted(pending, controller.signal)
@@ -429,7 +428,9 @@ export class ChatExecutor {
           toolCalls.push(...calls)
           if (thought !== '') {
             thinking += thought
-            await held(opts.onThinking?.(thought))
+            const pending: unknown = opts.onThinking?.(thought)
+            // Only a real hold costs an await: the hot path stays synchronous per chunk.
+            if (pending instanceof Promise) await held(pending)
           }
           if (piece !== '') {
             const first = text === ''
@@ -441,7 +442,7 @@ export class ChatExecutor {
               callerFailure = { err }
               throw err
             }
-            await held(pending)
+            if (pending instanceof Promise) await held(pending)
           }
           // The client ends the stream after the `done` chunk (and throws when none came): the
           // last part is the final one.
