@@ -135,6 +135,8 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
         (await handleOpenAiRoute(core, req, res, path, abort, limits))
       if (!handled) {
         const known = KNOWN_PATHS.has(path)
+        // Nothing here reads a body: one still arriving is not waited for.
+        if (!req.complete) closeAfterAnswer(req, res)
         fail(
           known ? 405 : 404,
           known ? `method ${req.method} not allowed on ${path}` : `${path} not found`,

@@ -105,10 +105,14 @@ describe('request-receive and header timeouts', () => {
 
 describe('refused requests are closed without reading the rest of the body', () => {
   /** Starts a chunked POST and keeps trickling a chunk every 100 ms until the connection closes. */
-  async function trickle(a: LocalApi, headers: string[]): Promise<RawConnection> {
+  async function trickle(
+    a: LocalApi,
+    headers: string[],
+    path = '/api/chat',
+  ): Promise<RawConnection> {
     const c = await rawConnect(a.url)
     c.socket.write(
-      `POST /api/chat HTTP/1.1\r\n${head(a, ['Content-Type: application/json', 'Transfer-Encoding: chunked', ...headers])}`,
+      `POST ${path} HTTP/1.1\r\n${head(a, ['Content-Type: application/json', 'Transfer-Encoding: chunked', ...headers])}`,
     )
     const timer = setInterval(() => {
       if (!c.closed()) c.socket.write('1\r\n \r\n')
@@ -118,17 +122,27 @@ describe('refused requests are closed without reading the rest of the body', () 
   }
 
   it.each([
-    ['a wrong token', ['Authorization: Bearer wrong'], 401],
-    ['no token', [], 401],
-    ['a foreign Origin', [`Authorization: Bearer ${TOKEN}`, 'Origin: http://evil.example'], 403],
-  ])('%s → refused and closed while the client still trickles', async (_, headers, status) => {
-    // A request timeout far away: only the early close can end this connection soon.
-    const a = await api({ token: TOKEN, limits: { ...LIMITS, requestTimeoutMs: 60_000 } })
-    const c = await trickle(a, headers)
-    await closedByServer(c, 'the refused trickling client is closed')
-    expect(statusOf(c.received())).toBe(status)
-    expect(c.received()).toMatch(/\r\nConnection: close\r\n/i)
-  })
+    ['a wrong token', ['Authorization: Bearer wrong'], 401, '/api/chat'],
+    ['no token', [], 401, '/api/chat'],
+    [
+      'a foreign Origin',
+      [`Authorization: Bearer ${TOKEN}`, 'Origin: http://evil.example'],
+      403,
+      '/api/chat',
+    ],
+    ['an unknown path', [`Authorization: Bearer ${TOKEN}`], 404, '/api/nothing'],
+    ['a method a known path does not take', [`Authorization: Bearer ${TOKEN}`], 405, '/api/tags'],
+  ])(
+    '%s → refused and closed while the client still trickles',
+    async (_, headers, status, path) => {
+      // A request timeout far away: only the early close can end this connection soon.
+      const a = await api({ token: TOKEN, limits: { ...LIMITS, requestTimeoutMs: 60_000 } })
+      const c = await trickle(a, headers, path)
+      await closedByServer(c, 'the refused trickling client is closed')
+      expect(statusOf(c.received())).toBe(status)
+      expect(c.received()).toMatch(/\r\nConnection: close\r\n/i)
+    },
+  )
 
   it('a body announced over the size limit → 413 and closed while the client still sends', async () => {
     const a = await api({ limits: { ...LIMITS, requestTimeoutMs: 60_000 } })
