@@ -1,5 +1,6 @@
 /** Turns the benchmark results into goal rows and a markdown table. */
 import type { BenchResults } from './run'
+import { edgeGoalRows } from './edge-bench'
 
 /** One line of the report: a measure, its value, the goal and whether it was met. */
 export interface GoalRow {
@@ -232,6 +233,7 @@ export function goalRows(r: BenchResults): GoalRow[] {
       null,
     )
   }
+  if (r.edge) rows.push(...edgeGoalRows(r.edge))
   return rows
 }
 

@@ -16,7 +16,7 @@ import { round, slope } from './stats'
 const CHILD = fileURLToPath(new URL('../out/bench/serve-child.mjs', import.meta.url))
 
 /** Bundles the child the way tools/build-serve.mjs bundles `serve`. */
-async function buildChild(): Promise<void> {
+export async function buildChild(): Promise<void> {
   const { buildServe } = (await import('../tools/build-serve.mjs')) as {
     buildServe(entries: Record<string, string>): Promise<void>
   }
@@ -65,14 +65,16 @@ export interface ResourcesBenchResult {
   runtimeBaselineRssMb: number
 }
 
-function spawnChild(args: string[]): ChildProcess {
+/** The bundled `serve` child (or the bare runtime with `--baseline`), with an IPC channel. */
+export function spawnChild(args: string[]): ChildProcess {
   return fork(CHILD, args, {
     execArgv: ['--expose-gc'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
 }
 
-async function stopChild(child: ChildProcess | null): Promise<void> {
+/** Stops the child: SIGTERM, then SIGKILL after 3 s. */
+export async function stopChild(child: ChildProcess | null): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return
   const exited = new Promise((r) => child.once('exit', r))
   child.kill('SIGTERM')
@@ -93,7 +95,11 @@ async function runtimeBaseline(): Promise<number> {
   }
 }
 
-function nextMessage(child: ChildProcess, kind: ChildMessage['kind']): Promise<ChildMessage> {
+/** The child's next message of `kind`; rejects when it fails or exits. */
+export function nextMessage(
+  child: ChildProcess,
+  kind: ChildMessage['kind'],
+): Promise<ChildMessage> {
   return new Promise((resolve, reject) => {
     const onMessage = (m: ChildMessage) => {
       if (m.kind === kind || m.kind === 'failed') {
@@ -115,7 +121,8 @@ function nextMessage(child: ChildProcess, kind: ChildMessage['kind']): Promise<C
   })
 }
 
-async function memory(child: ChildProcess): Promise<{ rssMb: number; heapMb: number }> {
+/** The child's RSS (as the OS sees it) and live heap after a full GC, MB. */
+export async function memory(child: ChildProcess): Promise<{ rssMb: number; heapMb: number }> {
   const reply = nextMessage(child, 'memory')
   child.send({ kind: 'memory' })
   const m = await reply

@@ -1,6 +1,6 @@
 /**
- * `npm run bench`: routing cost, proxy overhead, failover, discovery, resources, concurrency (issue 8) and
- * a silent GPU box (issue 12).
+ * `npm run bench`: routing cost, proxy overhead, failover, discovery, resources, concurrency (issue 8),
+ * a silent GPU box (issue 12) and the HTTP edge under stalled bodies and a stalled reader (issue 13).
  * Loopback only (127.0.0.1, port 0 everywhere), bounded loops. Prints a markdown table and writes
  * bench/results.json. `--only decision,proxy` runs some sections; `--quick` runs fewer rounds.
  */
@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util'
 import { runConcurrencyBench, type ConcurrencyBenchResult } from './concurrency-bench'
 import { runDecisionBench, type DecisionBenchResult } from './decision-bench'
 import { runDiscoveryBench, type DiscoveryBenchResult } from './discovery-bench'
+import { runEdgeBench, type EdgeBenchResult } from './edge-bench'
 import { runFailoverBench, type FailoverBenchResult } from './failover-bench'
 import { runProxyBench, type ProxyBenchResult } from './proxy-bench'
 import { goalRows, markdownTable, type GoalRow } from './report'
@@ -26,6 +27,7 @@ export const SECTIONS = [
   'resources',
   'concurrency',
   'silence',
+  'edge',
 ] as const
 /** One section's name. */
 export type Section = (typeof SECTIONS)[number]
@@ -52,6 +54,7 @@ export interface BenchResults {
   resources?: ResourcesBenchResult
   concurrency?: ConcurrencyBenchResult
   silence?: SilenceBenchResult
+  edge?: EdgeBenchResult
   goals: GoalRow[]
 }
 
@@ -133,6 +136,16 @@ export async function runBench(
         break
       case 'silence':
         results.silence = await runSilenceBench()
+        break
+      case 'edge':
+        results.edge = await runEdgeBench({
+          bodies: 20,
+          announcedBytes: 15 * 1024 * 1024,
+          sentBytes: 14 * 1024 * 1024,
+          bytesPerSecond: 2 * 1024 * 1024,
+          answerWords: quick ? 400_000 : 1_000_000,
+          stallMs: 5000,
+        })
         break
     }
   }

@@ -10,12 +10,14 @@ import { join } from 'node:path'
 export type ChildMessage =
   | { kind: 'listening'; url: string }
   /** `heapUsed` is measured after a full GC (the child runs with --expose-gc): what is really retained. */
-  | { kind: 'memory'; rss: number; heapUsed: number; external: number }
+  /** `inFlight`: the API's requests in progress (0 in the baseline child). */
+  | { kind: 'memory'; rss: number; heapUsed: number; external: number; inFlight: number }
   | { kind: 'failed'; message: string }
 
 async function main(): Promise<void> {
   const [configPath, dataDir] = process.argv.slice(2)
   const send = (m: ChildMessage) => process.send?.(m)
+  let inFlight = (): number => 0
   process.on('message', (m: { kind?: string }) => {
     if (m?.kind !== 'memory') return
     // RSS as the OS sees it first, untouched; then the live heap after a full collection.
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
     const gc = (globalThis as { gc?: () => void }).gc
     gc?.()
     const u = process.memoryUsage()
-    send({ kind: 'memory', rss, heapUsed: u.heapUsed, external: u.external })
+    send({ kind: 'memory', rss, heapUsed: u.heapUsed, external: u.external, inFlight: inFlight() })
   })
   if (configPath === '--baseline') {
     // The same runtime with nothing loaded: what Node costs before any of our code.
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
       buildUi: false,
       logger: createLogger({ file: join(dataDir, 'logs', 'aillm.log') }),
     })
+    inFlight = () => serve.api.inFlight()
     const stop = () => void serve.close().then(() => process.exit(0))
     process.on('SIGTERM', stop)
     process.on('disconnect', stop)

@@ -250,7 +250,6 @@ async function startApi(running: AppCore): Promise<void> {
       core: running,
       host: api.host,
       port: api.port,
-      token: api.token,
       staticDir: null,
     })
     running.logger.info(`Local API listening on ${localApi.url}`)

@@ -14,6 +14,8 @@ import type {
 import { REASON_CODES } from '../../../shared/types'
 import { ApiError } from './http-util'
 import { ChatFailedError, ChatRequestError } from '../chat'
+import { CLOSE_AFTER_ANSWER_MS, EDGE_LIMITS } from './edge-limits'
+import { pacedWriter } from './paced-writer'
 
 /**
  * The X-AILLM-* headers. They name who really answers: after a non-streamed answer its metadata, on a
@@ -83,20 +85,37 @@ export function routeOrThrow(
 
 /**
  * Runs a decision for a non-streaming answer. The text includes the seam notes, so an answer continued on
- * another server shows where, as a streamed one does.
+ * another server shows where, as a streamed one does. An answer (with its reasoning) longer than
+ * `maxChars` is cut off: the upstream request is cancelled and the client told why (502).
  */
 export async function runCollected(
   core: AppCore,
   decision: RoutingDecision,
   messages: ChatMessage[],
   opts: Omit<ExecuteOptions, 'onToken' | 'onSeam'>,
+  maxChars: number = EDGE_LIMITS.maxCollectedChars,
 ): Promise<ChatResult> {
   let text = ''
+  let thinkingChars = 0
   const seams = seamsVisible(opts)
+  const cut = new AbortController()
+  const signal = opts.signal ? AbortSignal.any([opts.signal, cut.signal]) : cut.signal
+  const collected = (): void => {
+    if (text.length + thinkingChars > maxChars) cut.abort()
+  }
   try {
     const result = await core.execute(decision, messages, {
       ...opts,
-      onToken: (t) => (text += t),
+      signal,
+      onToken: (t) => {
+        text += t
+        collected()
+      },
+      onThinking: (t) => {
+        thinkingChars += t.length
+        collected()
+        return opts.onThinking?.(t)
+      },
       onSeam: (note) => {
         if (seams) text += `\n\n${note}\n\n`
       },
@@ -105,6 +124,14 @@ export async function runCollected(
     })
     return { ...result, content: text }
   } catch (err) {
+    if (cut.signal.aborted && !opts.signal?.aborted) {
+      throw new ApiError(
+        502,
+        `the answer grew past ${maxChars} characters, the most AILLM collects for "stream": false; ` +
+          'its generation was stopped. Ask with "stream": true for longer answers, or limit the length ' +
+          '(options.num_predict, max_tokens)',
+      )
+    }
     throw asApiError(err)
   }
 }
@@ -157,6 +184,9 @@ export async function runStreaming(
   res.on('close', () => {
     if (!res.writableFinished) abort.abort()
   })
+  // A client that stops reading holds the upstream stream; one that stops for the stall limit loses it.
+  const stallMs = core.config().llm.providers.ollama.timeouts.stall_ms
+  const out = pacedWriter(res, stallMs, () => abort.abort())
   try {
     const result = await core.execute(decision, messages, {
       ...opts,
@@ -164,21 +194,29 @@ export async function runStreaming(
       onTarget: (target) => (actual = target),
       onThinking: (text) => {
         start()
-        res.write(face.thinking(text, model()))
+        return out.write(face.thinking(text, model()))
       },
       onToken: (text) => {
         start()
-        res.write(face.token(text, model()))
+        return out.write(face.token(text, model()))
       },
       onSeam: (note) => {
         if (!seamsVisible(opts)) return
         start()
-        res.write(face.token(`\n\n${note}\n\n`, model()))
+        void out.write(face.token(`\n\n${note}\n\n`, model()))
       },
     })
     start()
     res.end(face.done(result))
   } catch (err) {
+    if (out.stalled) {
+      const message = `the client read nothing for ${stallMs} ms (timeouts.stall_ms): the answer was stopped`
+      core.logger.warn(`API answer by ${model()}: ${message}`)
+      // Said in case it reads again; cut soon either way, its buffer is full.
+      res.end(face.error(message))
+      setTimeout(() => res.destroy(), CLOSE_AFTER_ANSWER_MS).unref()
+      return
+    }
     if (abort.signal.aborted) {
       res.destroy()
       return

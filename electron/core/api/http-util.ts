@@ -47,23 +47,84 @@ export function checkBodyDepth(body: unknown): void {
 }
 
 /**
+ * 400 when JSON found inside a body's string (OpenAI's tool-call `arguments`) nests deeper than
+ * MAX_BODY_DEPTH: the body's own check cannot see into the string.
+ */
+export function checkEmbeddedDepth(value: unknown, where: string): void {
+  if (jsonDepth(value) > MAX_BODY_DEPTH) {
+    throw new ApiError(400, `${where} nested more than ${MAX_BODY_DEPTH} levels deep: flatten it`)
+  }
+}
+
+/**
+ * The bytes of request bodies being received at once, across all connections of one API: stalled
+ * bodies cannot hold more memory than this between them.
+ */
+export class BodyBudget {
+  private used = 0
+  constructor(readonly maxBytes: number) {}
+
+  /** Bytes free now. */
+  get free(): number {
+    return this.maxBytes - this.used
+  }
+
+  /** Reserves `n` bytes; false (nothing reserved) when they do not fit. */
+  take(n: number): boolean {
+    if (n > this.free) return false
+    this.used += n
+    return true
+  }
+
+  give(n: number): void {
+    this.used = Math.max(0, this.used - n)
+  }
+}
+
+/** Where the local API hands a request its body budget (see `withBodyBudget`). */
+const BODY_BUDGET = Symbol('aillm.bodyBudget')
+type Budgeted = IncomingMessage & { [BODY_BUDGET]?: BodyBudget }
+
+/** Makes `readJsonBody` count this request's body against `budget`. */
+export function withBodyBudget(req: IncomingMessage, budget: BodyBudget): void {
+  ;(req as Budgeted)[BODY_BUDGET] = budget
+}
+
+function budgetFull(budget: BodyBudget): ApiError {
+  return new ApiError(
+    503,
+    `too many request bodies arriving at once (limit ${budget.maxBytes} bytes in all): try again shortly`,
+  )
+}
+
+/**
  * Reads and parses a JSON object body; 400 for malformed JSON, a non-object or one nested deeper than
- * MAX_BODY_DEPTH, 413 when too large.
+ * MAX_BODY_DEPTH, 413 when too large, 503 when the bodies arriving at once would pass their budget.
  */
 export async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   const declared = Number(req.headers['content-length'] ?? 0)
   if (declared > MAX_BODY_BYTES) {
     throw new ApiError(413, `request body too large: ${declared} bytes (limit ${MAX_BODY_BYTES})`)
   }
+  const budget = (req as Budgeted)[BODY_BUDGET]
+  if (budget && declared > budget.free) throw budgetFull(budget)
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of req) {
-    const buf = chunk as Buffer
-    size += buf.length
-    if (size > MAX_BODY_BYTES) {
-      throw new ApiError(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`)
+  try {
+    for await (const chunk of req) {
+      const buf = chunk as Buffer
+      size += buf.length
+      if (size > MAX_BODY_BYTES) {
+        throw new ApiError(413, `request body too large (limit ${MAX_BODY_BYTES} bytes)`)
+      }
+      if (budget && !budget.take(buf.length)) {
+        size -= buf.length
+        throw budgetFull(budget)
+      }
+      chunks.push(buf)
     }
-    chunks.push(buf)
+  } finally {
+    budget?.give(size)
   }
   const text = Buffer.concat(chunks).toString('utf8')
   if (text.trim() === '') throw new ApiError(400, 'missing request body: expected a JSON object')

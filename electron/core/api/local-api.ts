@@ -7,7 +7,15 @@ import type { AddressInfo } from 'node:net'
 import type { Socket } from 'node:net'
 import type { AppCore } from '../app-core'
 import { WS_PATH } from '../../../shared/ws-protocol'
-import { ApiError, sendOllamaError, sendOpenAiError } from './http-util'
+import { ApiError, BodyBudget, sendOllamaError, sendOpenAiError, withBodyBudget } from './http-util'
+import {
+  ConnectionGate,
+  EDGE_LIMITS,
+  closeAfterAnswer,
+  endRawSocket,
+  rawAnswer,
+  type EdgeLimits,
+} from './edge-limits'
 import { checkRequest } from './request-guard'
 import { handleOllamaRoute } from './ollama-face'
 import { handleOpenAiRoute } from './openai-face'
@@ -20,13 +28,10 @@ export interface LocalApiOptions {
   core: AppCore
   host: string
   port: number
-  /**
-   * @deprecated Ignored: the guard reads `core.config().api.token` on every request, so a token
-   * rotated in config.yaml applies at once and the token shown by `config:get` is the one in force.
-   */
-  token?: string | null
   /** Built renderer (out/renderer); null = no web UI. */
   staticDir: string | null
+  /** The edge's limits (tests and benches shorten them); EDGE_LIMITS by default. */
+  limits?: Partial<EdgeLimits>
 }
 
 /** A listening local API. */
@@ -37,6 +42,8 @@ export interface LocalApi {
   readonly url: string
   /** Requests in progress (streams included). */
   inFlight(): number
+  /** Open connections (WebSockets included). */
+  connections(): number
   /** Stops accepting, aborts streams in flight, closes sockets. */
   close(): Promise<void>
 }
@@ -48,8 +55,21 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   const sockets = new Set<Socket>()
   const ws = new WsTransport(core)
   let boundPort = opts.port
+  const limits: EdgeLimits = { ...EDGE_LIMITS, ...opts.limits }
+  const gate = new ConnectionGate(limits, () => core.config().api.token !== null)
+  const bodies = new BodyBudget(limits.maxBodyBytesInFlight)
 
-  const server = createServer((req, res) => {
+  const server = createServer({
+    requestTimeout: limits.requestTimeoutMs,
+    // Node insists on headers within the whole request's time.
+    headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+    // How often Node looks for requests past those timeouts (its default, 30 s, would double them).
+    connectionsCheckingInterval: Math.max(
+      50,
+      Math.min(1000, Math.floor(limits.headersTimeoutMs / 4)),
+    ),
+  })
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const abort = new AbortController()
     running.add(abort)
     res.on('close', () => {
@@ -57,6 +77,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       // The client went away before its answer was complete: stop the upstream generation too.
       if (!res.writableFinished) abort.abort()
     })
+    withBodyBudget(req, bodies)
     void handle(req, res, abort)
   })
 
@@ -69,23 +90,30 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     const isOpenAi = path.startsWith('/v1/')
     const fail = (status: number, message: string) =>
       isOpenAi ? sendOpenAiError(res, status, message) : sendOllamaError(res, status, message)
+    // A refusal is the connection's last answer: the rest of its body is never read.
+    const refuse = (status: number, message: string) => {
+      closeAfterAnswer(req, res)
+      fail(status, message)
+    }
     try {
+      const overCap = gate.refusalBeforeGuard(req.socket)
+      if (overCap !== null) return refuse(503, overCap)
+      const isUi = path.startsWith(UI_PREFIX) || path === '/ui'
+      // The web UI's static files carry no data; everything else passes the guard.
+      const verdict = isUi && req.method !== 'OPTIONS' ? null : guard(req, url)
+      const unauthenticated = gate.refusalAfterGuard(
+        req.socket,
+        verdict?.ok === true && core.config().api.token !== null,
+      )
       if (req.method === 'OPTIONS') {
         // Preflights come only from browsers on other origins; our own UI never needs one.
-        const v = guard(req, url)
-        res.writeHead(v.ok ? 204 : 403)
+        if (verdict?.ok !== true) closeAfterAnswer(req, res)
+        res.writeHead(verdict?.ok === true ? 204 : 403)
         res.end()
         return
       }
-      const isUi = path.startsWith(UI_PREFIX) || path === '/ui'
-      // The web UI's static files carry no data; everything else passes the guard.
-      if (!isUi) {
-        const verdict = guard(req, url)
-        if (!verdict.ok) {
-          fail(verdict.status, verdict.message)
-          return
-        }
-      }
+      if (verdict && !verdict.ok) return refuse(verdict.status, verdict.message)
+      if (unauthenticated !== null) return refuse(503, unauthenticated)
       if (isUi) {
         if (!opts.staticDir) return fail(404, 'the web UI is not served by this instance')
         if (path === '/ui') return redirect(res, UI_PREFIX)
@@ -104,10 +132,12 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       const handled =
         (await handleAillmRoute(core, req, res, path, abort)) ||
         (await handleEmbeddingsRoute(core, req, res, path)) ||
-        (await handleOllamaRoute(core, req, res, path, abort)) ||
-        (await handleOpenAiRoute(core, req, res, path, abort))
+        (await handleOllamaRoute(core, req, res, path, abort, limits)) ||
+        (await handleOpenAiRoute(core, req, res, path, abort, limits))
       if (!handled) {
         const known = KNOWN_PATHS.has(path)
+        // Nothing here reads a body: one still arriving is not waited for.
+        if (!req.complete) closeAfterAnswer(req, res)
         fail(
           known ? 405 : 404,
           known ? `method ${req.method} not allowed on ${path}` : `${path} not found`,
@@ -115,7 +145,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       }
     } catch (err) {
       // A body we did not read to the end leaves the connection unusable for the next request.
-      if (!req.complete) res.setHeader('Connection', 'close')
+      if (!req.complete) closeAfterAnswer(req, res)
       if (err instanceof ApiError) return fail(err.status, err.message)
       if (abort.signal.aborted) return
       core.logger.error(`API ${req.method} ${path} failed: ${(err as Error).message}`)
@@ -123,22 +153,60 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     }
   }
 
-  server.on('upgrade', (req, socket, head) => {
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
+    const overCap = gate.refusalBeforeGuard(socket)
+    if (overCap !== null) {
+      endRawSocket(socket, rawAnswer(503, 'Service Unavailable', { error: overCap }))
+      return
+    }
     const verdict = url.pathname === WS_PATH ? guard(req, url) : null
+    const unauthenticated = gate.refusalAfterGuard(
+      socket,
+      verdict?.ok === true && core.config().api.token !== null,
+    )
     if (!verdict?.ok) {
       const status = verdict ? verdict.status : 404
-      socket.end(`HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Forbidden'}\r\n\r\n`)
+      endRawSocket(
+        socket,
+        `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Forbidden'}\r\n\r\n`,
+      )
+      return
+    }
+    if (unauthenticated !== null) {
+      endRawSocket(socket, rawAnswer(503, 'Service Unavailable', { error: unauthenticated }))
       return
     }
     ws.handleUpgrade(req, socket, head)
   })
-  server.on('connection', (socket) => {
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
+    gate.admit(socket)
   })
-  server.requestTimeout = 0 // streams of big models may run for minutes
-  server.headersTimeout = 30_000
+  // Node answers a request not received in time itself (a bare 408); this says which limit it was.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
+      if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy()
+      // As Node answers them itself, with a body saying what was wrong.
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW'
+      return endRawSocket(
+        socket,
+        tooLarge
+          ? rawAnswer(431, 'Request Header Fields Too Large', {
+              error: 'request headers too large (the limit is 16 kB in all)',
+            })
+          : rawAnswer(400, 'Bad Request', { error: `malformed HTTP request: ${err.message}` }),
+      )
+    }
+    // A request whose headers arrived has a response object on the socket; its body is what is late.
+    const pending = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
+    if (pending?.headersSent) return void socket.destroy()
+    const message = pending
+      ? `request body not received within ${limits.requestTimeoutMs} ms (the limit for a whole request)`
+      : `request headers not received within ${limits.headersTimeoutMs} ms (the limit for headers)`
+    endRawSocket(socket, rawAnswer(408, 'Request Timeout', { error: message }))
+  })
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
@@ -170,6 +238,7 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     address,
     url: `http://${hostForUrl}:${address.port}`,
     inFlight: () => running.size,
+    connections: () => gate.size,
     async close() {
       ws.close()
       for (const c of running) c.abort()

@@ -20,6 +20,7 @@ import {
   requireString,
   sendJson,
 } from './http-util'
+import { EDGE_LIMITS, type EdgeLimits } from './edge-limits'
 
 /** Virtual models listed beside the real ones. */
 export const VIRTUAL_MODELS = [
@@ -131,6 +132,7 @@ export async function handleOllamaRoute(
   res: ServerResponse,
   path: string,
   abort: AbortController,
+  limits: Pick<EdgeLimits, 'maxCollectedChars'> = EDGE_LIMITS,
 ): Promise<boolean> {
   const method = req.method ?? 'GET'
   const route = `${method} ${path}`
@@ -160,10 +162,10 @@ export async function handleOllamaRoute(
       sendJson(res, 200, await show(core, await readJsonBody(req)))
       return true
     case 'POST /api/chat':
-      await chat(core, req, res, abort)
+      await chat(core, req, res, abort, limits.maxCollectedChars)
       return true
     case 'POST /api/generate':
-      await generate(core, req, res, abort)
+      await generate(core, req, res, abort, limits.maxCollectedChars)
       return true
     default:
       return false
@@ -251,6 +253,7 @@ async function chat(
   req: IncomingMessage,
   res: ServerResponse,
   abort: AbortController,
+  maxChars: number,
 ): Promise<void> {
   const body = await readJsonBody(req)
   const model = requireString(body, 'model')
@@ -264,7 +267,14 @@ async function chat(
       ...(r?.toolCalls.length ? { tool_calls: r.toolCalls } : {}),
     },
   })
-  await answer(core, res, abort, { model, messages, stream, extra: passThrough(body), piece })
+  await answer(core, res, abort, {
+    model,
+    messages,
+    stream,
+    extra: passThrough(body),
+    piece,
+    maxChars,
+  })
 }
 
 async function generate(
@@ -272,6 +282,7 @@ async function generate(
   req: IncomingMessage,
   res: ServerResponse,
   abort: AbortController,
+  maxChars: number,
 ): Promise<void> {
   const body = await readJsonBody(req)
   const model = requireString(body, 'model')
@@ -287,7 +298,14 @@ async function generate(
     response,
     ...(thinking ? { thinking } : {}),
   })
-  await answer(core, res, abort, { model, messages, stream, extra: passThrough(body), piece })
+  await answer(core, res, abort, {
+    model,
+    messages,
+    stream,
+    extra: passThrough(body),
+    piece,
+    maxChars,
+  })
 }
 
 /**
@@ -305,9 +323,11 @@ async function answer(
     extra: ReturnType<typeof passThrough>
     /** The answer's text (or thinking) in this route's shape; with the result on the final object (tool calls). */
     piece: (text: string, result?: ChatResult, thinking?: string) => Record<string, unknown>
+    /** The most characters a `stream: false` answer may have. */
+    maxChars: number
   },
 ): Promise<void> {
-  const { model, messages, stream, extra, piece } = req
+  const { model, messages, stream, extra, piece, maxChars } = req
   const createdAt = () => new Date().toISOString()
   if (messages.length === 0) {
     // Ollama: an empty request means "load the model". We answer at once without loading anything.
@@ -333,7 +353,13 @@ async function answer(
     metadata: r.metadata,
   })
   if (!stream) {
-    const result = await runCollected(core, decision, messages, { ...extra, signal: abort.signal })
+    const result = await runCollected(
+      core,
+      decision,
+      messages,
+      { ...extra, signal: abort.signal },
+      maxChars,
+    )
     sendJson(
       res,
       200,

@@ -9,6 +9,7 @@ import { normaliseTag } from '../routing/tiers'
 import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
 import {
   ApiError,
+  checkEmbeddedDepth,
   isBool,
   isObject,
   optional,
@@ -16,6 +17,7 @@ import {
   requireString,
   sendJson,
 } from './http-util'
+import { EDGE_LIMITS, type EdgeLimits } from './edge-limits'
 import { VIRTUAL_MODELS, uniqueModels } from './ollama-face'
 import { checkBase64Image, checkOpenAiSampling } from './request-checks'
 
@@ -26,6 +28,7 @@ export async function handleOpenAiRoute(
   res: ServerResponse,
   path: string,
   abort: AbortController,
+  limits: Pick<EdgeLimits, 'maxCollectedChars'> = EDGE_LIMITS,
 ): Promise<boolean> {
   const route = `${req.method ?? 'GET'} ${path}`
   if (route === 'GET /v1/models') {
@@ -53,7 +56,7 @@ export async function handleOpenAiRoute(
     return true
   }
   if (route === 'POST /v1/chat/completions') {
-    await completions(core, req, res, abort)
+    await completions(core, req, res, abort, limits.maxCollectedChars)
     return true
   }
   return false
@@ -168,9 +171,13 @@ function parseArguments(value: unknown, where: string): Record<string, unknown> 
   if (typeof value === 'string') {
     try {
       const parsed: unknown = JSON.parse(value)
-      if (isObject(parsed)) return parsed
-    } catch {
-      // reported below
+      if (isObject(parsed)) {
+        checkEmbeddedDepth(parsed, `${where}.function.arguments`)
+        return parsed
+      }
+    } catch (err) {
+      if (err instanceof ApiError) throw err
+      // invalid JSON: reported below
     }
   }
   throw new ApiError(400, `${where}.function.arguments must be a JSON object (as a string)`)
@@ -256,6 +263,7 @@ async function completions(
   req: IncomingMessage,
   res: ServerResponse,
   abort: AbortController,
+  maxChars: number,
 ): Promise<void> {
   const body = await readJsonBody(req)
   const model = requireString(body, 'model')
@@ -278,7 +286,13 @@ async function completions(
     }
   }
   if (!stream) {
-    const result = await runCollected(core, decision, messages, { ...extra, signal: abort.signal })
+    const result = await runCollected(
+      core,
+      decision,
+      messages,
+      { ...extra, signal: abort.signal },
+      maxChars,
+    )
     sendJson(
       res,
       200,

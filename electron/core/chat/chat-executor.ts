@@ -139,7 +139,7 @@ export class ChatExecutor {
               }
             }
             streamed += piece
-            opts.onToken?.(piece)
+            return opts.onToken?.(piece)
           },
         )
       } finally {
@@ -296,7 +296,7 @@ export class ChatExecutor {
     messages: Message[],
     opts: ChatRunOptions,
     hasAlternative: boolean,
-    deliver: (piece: string, first: boolean) => void,
+    deliver: (piece: string, first: boolean) => unknown,
   ): Promise<AttemptResult> {
     const timeouts = this.opts.timeouts()
     const controller = new AbortController()
@@ -380,6 +380,18 @@ export class ChatExecutor {
     let stream: AbortableAsyncIterator<ChatResponse> | null = null
     let callerFailure: { err: unknown } | null = null
     let detached: { detail: string; loaded: boolean } | null = null
+    // The caller holds the stream (its client reads slowly): the next chunk waits, and so does the watch.
+    const held = async (pending: Promise<unknown>): Promise<void> => {
+      watch.pause()
+      try {
+        await untilAborted(pending, controller.signal)
+      } catch (err) {
+        callerFailure = { err }
+        throw err
+      } finally {
+        watch.resume()
+      }
+    }
     const work = async (): Promise<AttemptResult> => {
       try {
         const limits = {
@@ -416,17 +428,21 @@ export class ChatExecutor {
           toolCalls.push(...calls)
           if (thought !== '') {
             thinking += thought
-            opts.onThinking?.(thought)
+            const pending: unknown = opts.onThinking?.(thought)
+            // Only a real hold costs an await: the hot path stays synchronous per chunk.
+            if (pending instanceof Promise) await held(pending)
           }
           if (piece !== '') {
             const first = text === ''
             text += piece
+            let pending: unknown
             try {
-              deliver(piece, first)
+              pending = deliver(piece, first)
             } catch (err) {
               callerFailure = { err }
               throw err
             }
+            if (pending instanceof Promise) await held(pending)
           }
           // The client ends the stream after the `done` chunk (and throws when none came): the
           // last part is the final one.
@@ -506,6 +522,25 @@ const DETACHED = Symbol('detached')
 /** A silent server gets its first status check after this long, then one every SIDE_PROBE_EVERY_MS. */
 const SIDE_PROBE_AFTER_MS = 500
 const SIDE_PROBE_EVERY_MS = 2000
+
+/** `pending`, or sooner when `signal` aborts (then the stream's next read ends the attempt). */
+function untilAborted(pending: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise<void>((resolve, reject) => {
+    const stop = (): void => resolve()
+    signal.addEventListener('abort', stop, { once: true })
+    pending.then(
+      () => {
+        signal.removeEventListener('abort', stop)
+        resolve()
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', stop)
+        reject(err)
+      },
+    )
+  })
+}
 
 /** Ollama treats `name` and `name:latest` as one model. */
 function sameModel(a: string | undefined, b: string): boolean {

@@ -37,12 +37,17 @@ export interface TargetInfo {
 /** Options of one `ChatExecutor.run`; the Ollama request fields are passed through as given. */
 export interface ChatRunOptions {
   signal?: AbortSignal
-  /** Each piece of answer text as it arrives. */
-  onToken?(text: string): void
+  /**
+   * Each piece of answer text as it arrives. A returned promise holds the stream (backpressure: the
+   * caller's own client reads slowly): the next chunk is not read from the server until it settles,
+   * and the time waited does not count as the server's silence. The promise must settle (the API's
+   * writer settles it within the stall limit); a cancel ends the wait too. Other return values are ignored.
+   */
+  onToken?(text: string): unknown
   /** A visible note where an interrupted answer continues on another target. */
   onSeam?(note: string): void
-  /** Each piece of a thinking model's reasoning as it arrives. */
-  onThinking?(text: string): void
+  /** Each piece of a thinking model's reasoning as it arrives; a returned promise holds the stream too. */
+  onThinking?(text: string): unknown
   /** Why the answer has not started yet (loading, queued, reading a long prompt, thinking). */
   onProgress?(progress: WaitProgress): void
   /** The pair about to deliver text, before its first piece (the headers name who really answers). */

@@ -79,6 +79,8 @@ export class SilenceWatch {
   private nextProbeAt: number
   private probing: AbortController | null = null
   private done = false
+  /** Our own caller holds the stream (its client reads slowly): the server is not being read. */
+  private paused = false
   /** When the first byte is due at the latest (ms after start). */
   deadlineMs = 0
   /** Whether a configured upper bound, not the prediction, set the deadline. */
@@ -155,6 +157,19 @@ export class SilenceWatch {
     if (kind !== 'thinking') this.answering = true
   }
 
+  /** We stopped reading the server (our caller's client is slow): its silence does not count meanwhile. */
+  pause(): void {
+    this.paused = true
+  }
+
+  /** Reading again: the server's silence is counted from now. */
+  resume(): void {
+    if (!this.paused) return
+    this.paused = false
+    this.lastLifeAt = this.now()
+    this.nextProbeAt = this.lastLifeAt + this.o.limits.probeAfterMs
+  }
+
   private armDeadline(): void {
     const wait = Math.max(0, this.startedAt + this.deadlineMs - this.now())
     this.deadlineTimer = setTimeout(() => this.tick(), wait)
@@ -177,7 +192,7 @@ export class SilenceWatch {
   }
 
   private tick(): void {
-    if (this.done) return
+    if (this.done || this.paused) return
     const now = this.now()
     const elapsed = now - this.startedAt
     const alive = this.answering || this.thinking
