@@ -74,10 +74,11 @@ const STREAM_END_WITHOUT_DONE = 'Did not receive done or success response in str
 
 /**
  * An exception of our own making before anything was sent (the client failing to serialise a body, a
- * bug): JavaScript's own error types with no network code anywhere in their causes.
+ * bug): JavaScript's own error types. Only asked once no network code was found in the causes (fetch's
+ * own TypeError carries one there).
  */
-function isLocalException(err: unknown, code: string | null): boolean {
-  return (err instanceof RangeError || err instanceof TypeError) && code === null
+function isLocalException(err: unknown): boolean {
+  return err instanceof RangeError || err instanceof TypeError
 }
 
 /** Turns whatever one attempt threw into a reason code and a short human detail. */
@@ -131,7 +132,7 @@ export function classifyFailure(
   if (message === STREAM_END_WITHOUT_DONE || message === 'aborted') {
     return make(REASON_CODES.STREAM_DROPPED, 'stream ended before the answer was done')
   }
-  if (!headersReceived && isLocalException(err, found.code)) {
+  if (!headersReceived && isLocalException(err)) {
     return make(REASON_CODES.LOCAL_ERROR, `the request could not be sent: ${message}`)
   }
   if (!headersReceived) return make(REASON_CODES.CONNECT_FAILED, message)
