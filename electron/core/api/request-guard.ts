@@ -49,7 +49,12 @@ export function originMatches(origin: string, pattern: string): boolean {
   if (star < 0) return o === p
   const prefix = p.slice(0, star)
   const suffix = p.slice(star + 1)
-  return o.length >= prefix.length + suffix.length && o.startsWith(prefix) && o.endsWith(suffix)
+  if (o.length < prefix.length + suffix.length || !o.startsWith(prefix) || !o.endsWith(suffix)) {
+    return false
+  }
+  // A port wildcard matches a port only: "http://127.0.0.1:*" must not take "http://127.0.0.1:1.evil.example"
+  // (gin-contrib/cors, which Ollama uses, would).
+  return !(prefix.endsWith(':') && suffix === '') || /^\d+$/.test(o.slice(prefix.length))
 }
 
 /** Host names that resolve to this machine without DNS an attacker controls (see docs/desktop.md). */

@@ -226,6 +226,9 @@ describe("checkRequest: the Origin header: our own page, Ollama's defaults or a 
     'http://127.0.0.1.evil.example:8000',
     'https://0.0.0.0.nip.io',
     'http://localhostx:3000',
+    // A port wildcard matches digits only.
+    'http://127.0.0.1:1.evil.example',
+    'http://localhost:80@evil.example',
     'vscode-webview-evil.example',
   ])('refuses %j with 403 naming it', (origin) => {
     expect(from(origin)).toEqual(originRefused(origin))
