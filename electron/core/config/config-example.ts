@@ -119,6 +119,6 @@ api:
   # Browser origins allowed besides Ollama's defaults (http(s)://localhost, 127.0.0.1 and 0.0.0.0 on any
   # port, app://, file://, tauri://, vscode-webview://, vscode-file://), like OLLAMA_ORIGINS: exact
   # origins or patterns with one *, e.g. "chrome-extension://*"; "*" allows every page. The token still
-  # applies. Env AILLM_ORIGINS (comma-separated) adds to them. Default: [].
+  # applies. Default: [].
   allowed_origins: []
 `

@@ -79,7 +79,12 @@ describe('defaults: an empty file is the documented config', () => {
       wedge_margin_ms: 4000,
     })
     expect(o.task_models).toStrictEqual({})
-    expect(accept('api: {}\n').api).toStrictEqual({ host: '127.0.0.1', port: 8000, token: null, allowed_origins: [] })
+    expect(accept('api: {}\n').api).toStrictEqual({
+      host: '127.0.0.1',
+      port: 8000,
+      token: null,
+      allowed_origins: [],
+    })
   })
 
   it('every boolean can be turned the other way', () => {
@@ -201,7 +206,12 @@ describe('api: host, port and token', () => {
     ['localhost', 'localhost'],
     ['"::1"', '::1'],
   ])('loopback host %s is accepted without a token as %j', (text, host) => {
-    expect(accept(`api:\n  host: ${text}\n`).api).toStrictEqual({ host, port: 8000, token: null, allowed_origins: [] })
+    expect(accept(`api:\n  host: ${text}\n`).api).toStrictEqual({
+      host,
+      port: 8000,
+      token: null,
+      allowed_origins: [],
+    })
   })
 
   it.each(['""', '"   "', '"http://127.0.0.1"', '"127.0.0.1/api"', '"local host"', '8000'])(
@@ -235,8 +245,8 @@ describe('api: host, port and token', () => {
   it('allowed_origins defaults to none, and keeps exact origins and one-* patterns (trimmed)', () => {
     expect(accept('api: {}\n').api.allowed_origins).toEqual([])
     expect(
-      accept('api:\n  allowed_origins: ["https://chat.example", " chrome-extension://* ", "*"]\n').api
-        .allowed_origins,
+      accept('api:\n  allowed_origins: ["https://chat.example", " chrome-extension://* ", "*"]\n')
+        .api.allowed_origins,
     ).toEqual(['https://chat.example', 'chrome-extension://*', '*'])
   })
 
@@ -505,7 +515,11 @@ describe('mdns and trusted_servers', () => {
 describe('mappings', () => {
   it.each([
     ['llm: 5\n', 'llm', 'must be a mapping of keys (providers) (got 5)'],
-    ['api: [1]\n', 'api', 'must be a mapping of keys (host, port, token, allowed_origins) (got a list)'],
+    [
+      'api: [1]\n',
+      'api',
+      'must be a mapping of keys (host, port, token, allowed_origins) (got a list)',
+    ],
     [
       wrap('      mdns: on\n'),
       `${O}.mdns`,
