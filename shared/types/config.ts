@@ -87,6 +87,8 @@ export interface ApiConfig {
   port: number
   /** Bearer token; required when host is not loopback. */
   token: string | null
+  /** Extra browser origins allowed besides Ollama's defaults (patterns with one `*`). */
+  allowed_origins: string[]
 }
 
 /** The whole config.yaml after defaults and validation. */

@@ -16,7 +16,7 @@ import {
   rawAnswer,
   type EdgeLimits,
 } from './edge-limits'
-import { checkRequest } from './request-guard'
+import { checkRequest, corsHeaders } from './request-guard'
 import { handleOllamaRoute } from './ollama-face'
 import { handleOpenAiRoute } from './openai-face'
 import { handleAillmRoute } from './aillm-face'
@@ -82,7 +82,16 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   })
 
   const guard = (req: IncomingMessage, url: URL) =>
-    checkRequest(req, { bindHost: opts.host, port: boundPort, token: core.config().api.token }, url)
+    checkRequest(
+      req,
+      {
+        bindHost: opts.host,
+        port: boundPort,
+        token: core.config().api.token,
+        allowedOrigins: core.config().api.allowed_origins,
+      },
+      url,
+    )
 
   async function handle(req: IncomingMessage, res: ServerResponse, abort: AbortController) {
     const url = new URL(req.url ?? '/', 'http://localhost')
@@ -108,11 +117,13 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       if (req.method === 'OPTIONS') {
         // Preflights come only from browsers on other origins; our own UI never needs one.
         if (verdict?.ok !== true) closeAfterAnswer(req, res)
-        res.writeHead(verdict?.ok === true ? 204 : 403)
+        res.writeHead(verdict?.ok === true ? 204 : 403, verdict?.ok ? corsHeaders(req, true) : {})
         res.end()
         return
       }
       if (verdict && !verdict.ok) return refuse(verdict.status, verdict.message)
+      // An allowed cross-origin page may read the answer (and a refusal after this point).
+      if (verdict) for (const [k, v] of Object.entries(corsHeaders(req, false))) res.setHeader(k, v)
       if (unauthenticated !== null) return refuse(503, unauthenticated)
       if (isUi) {
         if (!opts.staticDir) return fail(404, 'the web UI is not served by this instance')

@@ -116,4 +116,9 @@ api:
   port: 8000
   # Bearer token clients must send; null = none (only allowed on a loopback host). Default: null.
   token: null
+  # Browser origins allowed besides Ollama's defaults (http(s)://localhost, 127.0.0.1 and 0.0.0.0 on any
+  # port, app://, file://, tauri://, vscode-webview://, vscode-file://), like OLLAMA_ORIGINS: exact
+  # origins or patterns with one *, e.g. "chrome-extension://*"; "*" allows every page. The token still
+  # applies. Default: [].
+  allowed_origins: []
 `

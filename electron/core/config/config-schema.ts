@@ -10,6 +10,7 @@ import type {
   TierRule,
 } from '../../../shared/types'
 import { HostUrlError, isLoopbackHost, normalizeHostUrl } from './host-url'
+import { originPatternProblem } from './origin-pattern'
 import { backtrackingRisk } from './regex-safety'
 
 /** Allowed server priorities, in the order the messages list them. */
@@ -76,7 +77,7 @@ export const DEFAULT_CONFIG: AillmConfig = {
       },
     },
   },
-  api: { host: '127.0.0.1', port: 8000, token: null },
+  api: { host: '127.0.0.1', port: 8000, token: null, allowed_origins: [] },
 }
 
 /** Human list: `A, B or C`. */
@@ -335,10 +336,22 @@ const ollamaSchema = mapping({
       o.additional_servers ?? (o.base_url === null ? [{ ...DEFAULT_LOCAL_SERVER }] : []),
   }))
 
+/** An `api.allowed_origins` entry, as Ollama's OLLAMA_ORIGINS takes them. */
+const originPattern: Check<string> = (v) => {
+  if (typeof v !== 'string')
+    return { ok: false, message: 'must be a string such as "https://example.com"' }
+  const problem = originPatternProblem(v.trim())
+  return problem === null ? { ok: true, value: v.trim() } : { ok: false, message: problem }
+}
+
 const apiSchema = mapping({
   host: leaf(apiHost).default(da.host),
   port: leaf(port).default(da.port),
   token: leaf(nullable(nonEmptyString)).default(null),
+  allowed_origins: list(
+    leaf(originPattern),
+    'origins (e.g. "https://example.com", "chrome-extension://*")',
+  ),
 }).superRefine((api, ctx) => {
   if (!isLoopbackHost(api.host) && api.token === null) {
     ctx.addIssue({

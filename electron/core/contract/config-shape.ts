@@ -58,6 +58,7 @@ export const completeConfigShape = z.strictObject({
     host: z.string(),
     port: z.number(),
     token: z.string().nullable(),
+    allowed_origins: z.array(z.string()),
   }),
 })
 

@@ -183,7 +183,7 @@ describe('serve on loopback', () => {
     for (const origin of [
       `ftp://${own}`,
       'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
-      `http://${own.replace(/:\d+$/, ':1')}`,
+      `http://${own}.evil.example`,
     ]) {
       const res = await raw(fx.serve.url, '/api/tags', { headers: { Origin: origin } })
       expect(res.status, origin).toBe(403)

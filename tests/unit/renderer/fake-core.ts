@@ -196,7 +196,7 @@ export function config(): AillmConfig {
         },
       },
     },
-    api: { host: '127.0.0.1', port: 8000, token: null },
+    api: { host: '127.0.0.1', port: 8000, token: null, allowed_origins: [] },
   }
 }
 

@@ -72,6 +72,19 @@ describe('checkRequest: the Host header when bound to loopback (DNS-rebinding gu
     '[::1]',
     '::1',
     '[::ffff:127.0.0.1]:8000',
+    // As Ollama: *.localhost (RFC 6761), the container hosts' name for this machine, IP literals that
+    // are private or unspecified (no DNS, so nothing to rebind).
+    'foo.localhost:8000',
+    'a.b.localhost',
+    'host.docker.internal:8000',
+    'HOST.DOCKER.INTERNAL',
+    'host.containers.internal:8000',
+    '192.168.1.10:8000',
+    '10.0.0.2',
+    '172.16.5.5:8000',
+    '0.0.0.0:8000',
+    '[::]:8000',
+    '[fd00::1]:8000',
   ])('accepts %j: it names this machine', (host) => {
     expect(checkRequest(request({ host }), onLoopback, at('/api/tags'))).toEqual(OK)
   })
@@ -80,12 +93,14 @@ describe('checkRequest: the Host header when bound to loopback (DNS-rebinding gu
     ['evil.example:8000', 'evil.example'],
     ['localhost.evil.example:8000', 'localhost.evil.example'],
     ['127.0.0.1.evil.example', '127.0.0.1.evil.example'],
-    ['192.168.1.10:8000', '192.168.1.10'],
-    ['0.0.0.0:8000', '0.0.0.0'],
-    // Link-local and unspecified IPv6 addresses are other machines (or all of them), not this one.
+    // Names that DNS or mDNS on the LAN could rebind to 127.0.0.1 (Ollama accepts these two suffixes).
+    ['printer.local:8000', 'printer.local'],
+    ['evil.internal:8000', 'evil.internal'],
+    ['host.docker.internal.evil.example', 'host.docker.internal.evil.example'],
+    ['localhost.evil.example:8000', 'localhost.evil.example'],
+    // A public address literal that is not this machine's; a link-local one.
+    ['93.184.216.34:8000', '93.184.216.34'],
     ['[fe80::1]:8000', 'fe80::1'],
-    ['[::]:8000', '::'],
-    ['[::1', '::'],
     [':8000', ':8000'],
   ])('refuses %j with 403 naming %j', (hostHeader, host) => {
     expect(checkRequest(request({ host: hostHeader }), onLoopback, at('/api/tags'))).toEqual(
@@ -114,7 +129,7 @@ describe('checkRequest: the Host header when bound to loopback (DNS-rebinding gu
   })
 })
 
-describe('checkRequest: the Origin header must be our own page (http or https, same host:port)', () => {
+describe("checkRequest: the Origin header: our own page, Ollama's defaults or a configured one", () => {
   const from = (origin: string, host = '127.0.0.1:8000', opts = onLoopback) =>
     checkRequest(request({ host, origin }), opts, at('/api/chat'))
 
@@ -128,6 +143,70 @@ describe('checkRequest: the Origin header must be our own page (http or https, s
     expect(from(origin)).toEqual(OK)
   })
 
+  it.each([
+    // Ollama's defaults: local pages on any port, http or https …
+    'http://localhost',
+    'http://localhost:3000',
+    'https://localhost:5173',
+    'http://127.0.0.1',
+    'http://127.0.0.1:3000',
+    'https://127.0.0.1:8443',
+    'http://0.0.0.0:8080',
+    'https://0.0.0.0',
+    // … and desktop apps and editor webviews.
+    'app://obsidian.md',
+    'file://',
+    'tauri://localhost',
+    'vscode-webview://1a2b3c4d5e6f',
+    'vscode-file://vscode-app',
+  ])('accepts %j by default, as Ollama does', (origin) => {
+    expect(from(origin)).toEqual(OK)
+  })
+
+  it('takes configured origins: exact ones and one-* patterns', () => {
+    const opts = { ...onLoopback, allowedOrigins: ['https://chat.example', 'chrome-extension://*'] }
+    expect(from('https://chat.example', undefined, opts)).toEqual(OK)
+    expect(from('chrome-extension://abcdef', undefined, opts)).toEqual(OK)
+    expect(from('https://other.example', undefined, opts)).toEqual(
+      originRefused('https://other.example'),
+    )
+    const all = { ...onLoopback, allowedOrigins: ['*'] }
+    expect(from('https://other.example', undefined, all)).toEqual(OK)
+  })
+
+  it('the WebSocket (the app contract) takes only our own page, defaults and configured ones not', () => {
+    const opts = { ...onLoopback, allowedOrigins: ['*'] }
+    const ws = (origin: string) =>
+      checkRequest(request({ host: '127.0.0.1:8000', origin, ...UPGRADE }), opts, at('/ws'))
+    expect(ws('http://localhost:3000')).toEqual(originRefused('http://localhost:3000'))
+    expect(ws('vscode-webview://x')).toEqual(originRefused('vscode-webview://x'))
+    expect(ws('http://127.0.0.1:8000')).toEqual(OK)
+  })
+
+  it('a preflight needs no token (browsers never send one), the request itself does', () => {
+    const headers = {
+      host: '127.0.0.1:8000',
+      origin: 'vscode-webview://x',
+      'access-control-request-method': 'POST',
+    }
+    expect(checkRequest(request(headers, 'OPTIONS'), withToken, at('/api/chat'))).toEqual(OK)
+    expect(
+      checkRequest(
+        request({ host: '127.0.0.1:8000', origin: 'vscode-webview://x' }, 'POST'),
+        withToken,
+        at('/api/chat'),
+      ),
+    ).toEqual(TOKEN_REFUSED)
+    // A foreign origin's preflight is still refused.
+    expect(
+      checkRequest(
+        request({ ...headers, origin: 'http://evil.example' }, 'OPTIONS'),
+        withToken,
+        at('/api/chat'),
+      ),
+    ).toEqual(originRefused('http://evil.example'))
+  })
+
   it('accepts a bracketed IPv6 origin that matches the Host', () => {
     expect(from('http://[::1]:8000', '[::1]:8000')).toEqual(OK)
   })
@@ -136,17 +215,21 @@ describe('checkRequest: the Origin header must be our own page (http or https, s
     // Same host and port: refused only because the scheme is neither http nor https.
     'ftp://127.0.0.1:8000',
     'ws://127.0.0.1:8000',
-    'file://127.0.0.1:8000',
     // Browser extensions and sandboxed pages are foreign pages.
     'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
     'moz-extension://0b7e8c4e-2c4a-4f0a-9a4d-1d2b3c4d5e6f',
     'null',
     'not a url',
-    // Our host on another port, or another name for the same machine, is another origin.
-    'http://127.0.0.1:3000',
-    'http://127.0.0.1',
-    'http://localhost:8000',
     'http://evil.example',
+    // Lookalikes of the default patterns.
+    'http://localhost.evil.example',
+    'http://127.0.0.1.evil.example:8000',
+    'https://0.0.0.0.nip.io',
+    'http://localhostx:3000',
+    // A port wildcard matches digits only.
+    'http://127.0.0.1:1.evil.example',
+    'http://localhost:80@evil.example',
+    'vscode-webview-evil.example',
   ])('refuses %j with 403 naming it', (origin) => {
     expect(from(origin)).toEqual(originRefused(origin))
   })

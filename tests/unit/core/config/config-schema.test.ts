@@ -62,7 +62,7 @@ describe('defaults: an empty file is the documented config', () => {
           },
         },
       },
-      api: { host: '127.0.0.1', port: 8000, token: null },
+      api: { host: '127.0.0.1', port: 8000, token: null, allowed_origins: [] },
     })
   })
 
@@ -79,7 +79,12 @@ describe('defaults: an empty file is the documented config', () => {
       wedge_margin_ms: 4000,
     })
     expect(o.task_models).toStrictEqual({})
-    expect(accept('api: {}\n').api).toStrictEqual({ host: '127.0.0.1', port: 8000, token: null })
+    expect(accept('api: {}\n').api).toStrictEqual({
+      host: '127.0.0.1',
+      port: 8000,
+      token: null,
+      allowed_origins: [],
+    })
   })
 
   it('every boolean can be turned the other way', () => {
@@ -201,7 +206,12 @@ describe('api: host, port and token', () => {
     ['localhost', 'localhost'],
     ['"::1"', '::1'],
   ])('loopback host %s is accepted without a token as %j', (text, host) => {
-    expect(accept(`api:\n  host: ${text}\n`).api).toStrictEqual({ host, port: 8000, token: null })
+    expect(accept(`api:\n  host: ${text}\n`).api).toStrictEqual({
+      host,
+      port: 8000,
+      token: null,
+      allowed_origins: [],
+    })
   })
 
   it.each(['""', '"   "', '"http://127.0.0.1"', '"127.0.0.1/api"', '"local host"', '8000'])(
@@ -219,6 +229,7 @@ describe('api: host, port and token', () => {
       host: '192.168.1.10',
       port: 8000,
       token: 's3cret',
+      allowed_origins: [],
     })
   })
 
@@ -229,6 +240,42 @@ describe('api: host, port and token', () => {
         'is not a loopback address, so api.token is required (anyone on the network could use the API otherwise) (got "192.168.1.10")',
     })
     expect(refuse('api:\n  host: 192.168.1.10\n  token: null\n').key).toBe('api.host')
+  })
+
+  it('allowed_origins defaults to none, and keeps exact origins and one-* patterns (trimmed)', () => {
+    expect(accept('api: {}\n').api.allowed_origins).toEqual([])
+    expect(
+      accept('api:\n  allowed_origins: ["https://chat.example", " chrome-extension://* ", "*"]\n')
+        .api.allowed_origins,
+    ).toEqual(['https://chat.example', 'chrome-extension://*', '*'])
+  })
+
+  it.each([
+    ['"https://*.example:*"', 'api.allowed_origins.0', 'may contain only one * (as in Ollama)'],
+    [
+      '"example.com"',
+      'api.allowed_origins.0',
+      'must be an origin such as "https://example.com", "chrome-extension://*" or "*"',
+    ],
+    [
+      '"http://localhost:3000/"',
+      'api.allowed_origins.0',
+      'must be an origin without a path (drop everything from the "/")',
+    ],
+    [
+      '"null"',
+      'api.allowed_origins.0',
+      'must not be "null": every sandboxed iframe and data: page sends that origin',
+    ],
+  ])('allowed_origins entry %s is refused, naming it', (entry, key, message) => {
+    expect(refuse(`api:\n  allowed_origins: [${entry}]\n`)).toEqual({
+      key,
+      message: `${message} (got ${entry})`,
+    })
+  })
+
+  it('allowed_origins must be a list', () => {
+    expect(refuse('api:\n  allowed_origins: 3\n').key).toBe('api.allowed_origins')
   })
 
   it.each(['""', '"  "', '42'])('token %s is refused: it must be a non-empty string', (text) => {
@@ -468,7 +515,11 @@ describe('mdns and trusted_servers', () => {
 describe('mappings', () => {
   it.each([
     ['llm: 5\n', 'llm', 'must be a mapping of keys (providers) (got 5)'],
-    ['api: [1]\n', 'api', 'must be a mapping of keys (host, port, token) (got a list)'],
+    [
+      'api: [1]\n',
+      'api',
+      'must be a mapping of keys (host, port, token, allowed_origins) (got a list)',
+    ],
     [
       wrap('      mdns: on\n'),
       `${O}.mdns`,
@@ -486,7 +537,7 @@ describe('mappings', () => {
   it('an unknown key lists the allowed ones of its own mapping', () => {
     expect(refuse('api:\n  tokn: x\n')).toEqual({
       key: 'api.tokn',
-      message: 'unknown key "tokn" (allowed keys: host, port, token)',
+      message: 'unknown key "tokn" (allowed keys: host, port, token, allowed_origins)',
     })
     expect(refuse(wrap('      mdns:\n        iface: eth0\n'))).toEqual({
       key: `${O}.mdns.iface`,

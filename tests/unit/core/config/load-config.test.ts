@@ -104,17 +104,17 @@ describe('loadConfig: environment overrides sit between the file and validation'
     {
       name: 'port',
       env: { AILLM_API_PORT: '9100' },
-      api: { host: '127.0.0.1', port: 9100, token: null },
+      api: { host: '127.0.0.1', port: 9100, token: null, allowed_origins: [] },
     },
     {
       name: 'host with token',
       env: { AILLM_API_HOST: '0.0.0.0', AILLM_API_TOKEN: 't' },
-      api: { host: '0.0.0.0', port: 8000, token: 't' },
+      api: { host: '0.0.0.0', port: 8000, token: 't', allowed_origins: [] },
     },
     {
       name: 'empty variables count as unset',
       env: { AILLM_API_PORT: '', AILLM_API_HOST: '' },
-      api: { host: '127.0.0.1', port: 8000, token: null },
+      api: { host: '127.0.0.1', port: 8000, token: null, allowed_origins: [] },
     },
   ])('$name', ({ env, api }) => {
     const result = loadConfig({ path: file('env-ok.yaml', fileText), env })
@@ -163,6 +163,7 @@ describe('loadConfig: environment overrides sit between the file and validation'
       host: '0.0.0.0',
       port: 8000,
       token: 'x',
+      allowed_origins: [],
     })
   })
 })

@@ -63,7 +63,7 @@ describe('parseConfig: the product spec examples are accepted as written', () =>
     expect(o.auto_discover).toBe(true)
     // Keys the spec leaves out take our defaults.
     expect(o.timeouts).toEqual(DEFAULT_CONFIG.llm.providers.ollama.timeouts)
-    expect(config.api).toEqual({ host: '127.0.0.1', port: 8000, token: null })
+    expect(config.api).toEqual({ host: '127.0.0.1', port: 8000, token: null, allowed_origins: [] })
   })
 
   it('usage scenario 2: two GPU boxes, both PRIMARY, no base_url', () => {
@@ -152,7 +152,7 @@ api:
       { match: 'tiny' },
     ])
     expect(o.mdns).toEqual({ enabled: true, interface: '192.168.1.10' })
-    expect(config.api).toEqual({ host: '127.0.0.1', port: 9000, token: null })
+    expect(config.api).toEqual({ host: '127.0.0.1', port: 9000, token: null, allowed_origins: [] })
   })
 
   it('a non-loopback API host is fine with a token', () => {
@@ -160,6 +160,7 @@ api:
       host: '0.0.0.0',
       port: 8000,
       token: 's3cret',
+      allowed_origins: [],
     })
   })
 })
