@@ -16,6 +16,7 @@ import { normaliseTag, parseModelRequest } from '../routing/tiers'
 import type { ChatMessage, RoutingDecision, RoutingTarget } from '../../../shared/types'
 import { routeOrThrow } from './chat-bridge'
 import { ApiError, isBool, isString, optional, requireString } from './http-util'
+import { isUnloadKeepAlive } from './model-load'
 import { checkImages } from './request-checks'
 import { modelOn, usableServers } from './upstream'
 
@@ -111,12 +112,14 @@ export function planGenerate(
   if (images !== undefined && images !== null) user.images = checkImages(images, 'images')
   // /api/generate takes no tools (Ollama ignores them there): they must not narrow the routing.
   const { tools: _tools, ...shared } = extra
+  const unload = prompt === '' && isUnloadKeepAlive(shared.keepAlive)
+  // Ollama's order: an unload is answered before raw is checked, a load after.
+  if (!unload && raw && (system || template || context.length > 0)) {
+    throw new ApiError(400, 'raw mode does not support template, system, or context')
+  }
   if (prompt === '') {
     // Ollama: an empty prompt loads (keep_alive 0: unloads) the model, whatever else was sent.
     return { model, messages: [], stream, extra: shared, decision: null, piece: responsePiece() }
-  }
-  if (raw && (system || template || context.length > 0)) {
-    throw new ApiError(400, 'raw mode does not support template, system, or context')
   }
   const messages: ChatMessage[] = [
     ...(system ? [{ role: 'system' as const, content: system }] : []),
