@@ -146,11 +146,14 @@ export async function runCollected(
 }
 
 /**
- * The seam note goes into the text of free-form answers only: in JSON-mode or tool-using answers it would
- * break what the client parses, so there the continuation shows in `metadata.continued` and the headers.
+ * The seam note goes into the text of free-form answers only: in JSON-mode, tool-using, raw and
+ * fill-in-the-middle answers it would break what the client parses (or pastes into its code), so there
+ * the continuation shows in `metadata.continued` and the headers.
  */
-function seamsVisible(opts: Pick<ExecuteOptions, 'format' | 'tools'>): boolean {
-  return opts.format === undefined && opts.tools === undefined
+function seamsVisible(opts: Pick<ExecuteOptions, 'format' | 'tools' | 'generate'>): boolean {
+  // A raw or fill-in-the-middle completion is pasted into the client's text (an editor's code) as it is.
+  const verbatim = opts.generate?.raw === true || opts.generate?.suffix !== undefined
+  return opts.format === undefined && opts.tools === undefined && !verbatim
 }
 
 /** A request the server refused (HTTP 400) goes back to the client as such; other failures as 502. */
