@@ -78,6 +78,8 @@ export interface RouteRequest {
   needsTools?: boolean
   /** The request asks for thinking (`think`): only models that can. */
   needsThinking?: boolean
+  /** The request fills in the middle (/api/generate `suffix`): only models with `insert`, as a code task. */
+  needsInsert?: boolean
   /** The request's `options.num_ctx` (API clients): a runner loaded with another one counts as cold. */
   numCtx?: number | undefined
 }
@@ -247,6 +249,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       ...(req.minTier ? { minTier: req.minTier } : {}),
       ...(req.needsTools ? { needsTools: true } : {}),
       ...(req.needsThinking ? { needsThinking: true } : {}),
+      ...(req.needsInsert ? { needsInsert: true } : {}),
       ...(req.numCtx !== undefined ? { numCtx: req.numCtx } : {}),
     })
     routingLog.unshift(decision)

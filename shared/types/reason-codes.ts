@@ -18,6 +18,8 @@ export const REASON_CODES = {
   STACK_TRACE: 'stack-trace',
   EMPTY_MESSAGE: 'empty-message',
   NO_USER_MESSAGE: 'no-user-message',
+  /** A fill-in-the-middle request (`suffix` on /api/generate): editor autocomplete, a code task. */
+  CODE_COMPLETION: 'code-completion',
   // router
   MODE_AUTO: 'mode-auto',
   MODE_SERVER_PINNED: 'mode-server-pinned',
@@ -44,6 +46,8 @@ export const REASON_CODES = {
   NOT_CHAT_MODEL: 'not-chat-model',
   NO_TOOL_SUPPORT: 'no-tool-support',
   NO_THINKING_SUPPORT: 'no-thinking-support',
+  /** The request fills in the middle (`suffix`): models known to lack Ollama's `insert` capability are out. */
+  NO_INSERT_SUPPORT: 'no-insert-support',
   PREFERRED_MODEL: 'preferred-model',
   NO_CANDIDATES: 'no-candidates',
   MODEL_NOT_FOUND: 'model-not-found',

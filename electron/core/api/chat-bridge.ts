@@ -9,6 +9,7 @@ import type {
   ChatMessage,
   ResponseMetadata,
   RoutingDecision,
+  RoutingMode,
   RoutingTarget,
 } from '../../../shared/types'
 import { REASON_CODES } from '../../../shared/types'
@@ -48,7 +49,12 @@ export function routeOrThrow(
   core: AppCore,
   model: string,
   messages: ChatMessage[],
-  needs: Pick<ExecuteOptions, 'tools' | 'think' | 'options'> = {},
+  needs: Pick<ExecuteOptions, 'tools' | 'think' | 'options'> & {
+    /** Fill-in-the-middle (/api/generate `suffix`): only models with `insert`. */
+    insert?: boolean
+    /** Route as this mode instead of the global one (a `context` pinned to the pair that made it). */
+    mode?: RoutingMode
+  } = {},
 ): RoutingDecision {
   const needsTools = needs.tools !== undefined
   const needsThinking = needs.think !== undefined && needs.think !== false
@@ -58,6 +64,8 @@ export function routeOrThrow(
     requestedModel: model,
     needsTools,
     needsThinking,
+    ...(needs.insert ? { needsInsert: true } : {}),
+    ...(needs.mode ? { mode: needs.mode } : {}),
     ...(typeof numCtx === 'number' ? { numCtx } : {}),
   })
   if (decision.chosen) return decision
@@ -67,6 +75,7 @@ export function routeOrThrow(
   for (const [code, feature] of [
     [REASON_CODES.NO_TOOL_SUPPORT, 'tools'],
     [REASON_CODES.NO_THINKING_SUPPORT, 'thinking'],
+    [REASON_CODES.NO_INSERT_SUPPORT, 'insert'],
   ] as const) {
     if (decision.candidates.some((c) => c.excludedBy === code)) {
       throw new ApiError(
@@ -137,11 +146,14 @@ export async function runCollected(
 }
 
 /**
- * The seam note goes into the text of free-form answers only: in JSON-mode or tool-using answers it would
- * break what the client parses, so there the continuation shows in `metadata.continued` and the headers.
+ * The seam note goes into the text of free-form answers only: in JSON-mode, tool-using, raw and
+ * fill-in-the-middle answers it would break what the client parses (or pastes into its code), so there
+ * the continuation shows in `metadata.continued` and the headers.
  */
-function seamsVisible(opts: Pick<ExecuteOptions, 'format' | 'tools'>): boolean {
-  return opts.format === undefined && opts.tools === undefined
+function seamsVisible(opts: Pick<ExecuteOptions, 'format' | 'tools' | 'generate'>): boolean {
+  // A raw or fill-in-the-middle completion is pasted into the client's text (an editor's code) as it is.
+  const verbatim = opts.generate?.raw === true || opts.generate?.suffix !== undefined
+  return opts.format === undefined && opts.tools === undefined && !verbatim
 }
 
 /** A request the server refused (HTTP 400) goes back to the client as such; other failures as 502. */

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Options as OllamaOptions } from 'ollama'
 import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
-import type { ChatMessage, ChatToolCall, ModelEntry } from '../../../shared/types'
+import type { ChatMessage, ChatToolCall, ModelEntry, RoutingDecision } from '../../../shared/types'
 import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
 import { checkFormat, checkImages, checkOllamaOptions, checkThink } from './request-checks'
 import { clientFor, proxiedError, serverWithModel, usableServers } from './upstream'
@@ -21,6 +21,9 @@ import {
   sendJson,
 } from './http-util'
 import { EDGE_LIMITS, type EdgeLimits } from './edge-limits'
+import { planGenerate } from './generate-face'
+import { answerEmptyRequest, type LoadRoute } from './model-load'
+import { showVirtual } from './virtual-show'
 
 /** Virtual models listed beside the real ones. */
 export const VIRTUAL_MODELS = [
@@ -229,16 +232,7 @@ async function psList(core: AppCore) {
 async function show(core: AppCore, body: Record<string, unknown>) {
   const model = isString(body['model']) ? body['model'] : requireString(body, 'name')
   const virtual = VIRTUAL_MODELS.find((v) => v.name === model)
-  if (virtual) {
-    return {
-      modelfile: `# AILLM virtual model: ${virtual.description}`,
-      parameters: '',
-      template: '{{ .Prompt }}',
-      details: VIRTUAL_DETAILS,
-      model_info: {},
-      capabilities: ['completion'],
-    }
-  }
+  if (virtual) return showVirtual(core, virtual, VIRTUAL_DETAILS)
   const server = serverWithModel(core, model)
   if (!server) throw new ApiError(404, `model '${model}' not found`)
   try {
@@ -272,6 +266,7 @@ async function chat(
     messages,
     stream,
     extra: passThrough(body),
+    route: 'chat',
     piece,
     maxChars,
   })
@@ -285,27 +280,8 @@ async function generate(
   maxChars: number,
 ): Promise<void> {
   const body = await readJsonBody(req)
-  const model = requireString(body, 'model')
-  const prompt = optional(body, 'prompt', isString, 'a string') ?? ''
-  const system = optional(body, 'system', isString, 'a string')
-  const stream = optional(body, 'stream', isBool, 'true or false') ?? true
-  const images = body['images']
-  const user: ChatMessage = { role: 'user', content: prompt }
-  if (images !== undefined && images !== null) user.images = checkImages(images, 'images')
-  const messages: ChatMessage[] =
-    prompt === '' ? [] : [...(system ? [{ role: 'system' as const, content: system }] : []), user]
-  const piece = (response: string, _r?: ChatResult, thinking?: string) => ({
-    response,
-    ...(thinking ? { thinking } : {}),
-  })
-  await answer(core, res, abort, {
-    model,
-    messages,
-    stream,
-    extra: passThrough(body),
-    piece,
-    maxChars,
-  })
+  const plan = planGenerate(core, res, body, passThrough(body))
+  await answer(core, res, abort, { ...plan, route: 'generate', maxChars })
 }
 
 /**
@@ -320,7 +296,11 @@ async function answer(
     model: string
     messages: ChatMessage[]
     stream: boolean
-    extra: ReturnType<typeof passThrough>
+    extra: ExecuteOptions
+    /** Which route asked: an empty request is answered (and sent upstream) in its shape. */
+    route: LoadRoute
+    /** Routed already (generate routes itself: insert, a context's pair); else routed here. */
+    decision?: RoutingDecision | null
     /** The answer's text (or thinking) in this route's shape; with the result on the final object (tool calls). */
     piece: (text: string, result?: ChatResult, thinking?: string) => Record<string, unknown>
     /** The most characters a `stream: false` answer may have. */
@@ -330,17 +310,11 @@ async function answer(
   const { model, messages, stream, extra, piece, maxChars } = req
   const createdAt = () => new Date().toISOString()
   if (messages.length === 0) {
-    // Ollama: an empty request means "load the model". We answer at once without loading anything.
-    sendJson(res, 200, {
-      model,
-      created_at: createdAt(),
-      ...piece(''),
-      done: true,
-      done_reason: 'load',
-    })
+    // Ollama: an empty request loads the model (keep_alive 0: unloads it).
+    await answerEmptyRequest(core, res, abort, { route: req.route, model, extra })
     return
   }
-  const decision = routeOrThrow(core, model, messages, extra)
+  const decision = req.decision ?? routeOrThrow(core, model, messages, extra)
   const started = performance.now()
   // Not streamed, the thinking comes whole with the answer; streamed, it already went out as it came.
   const final = (r: ChatResult, content: string, thinking?: string) => ({

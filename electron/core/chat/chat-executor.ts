@@ -1,5 +1,5 @@
 import { Ollama } from 'ollama'
-import type { AbortableAsyncIterator, ChatResponse, Message, ToolCall } from 'ollama'
+import type { ChatResponse, Message, ToolCall } from 'ollama'
 import { REASON_CODES } from '../../../shared/types'
 import type {
   Attempt,
@@ -31,6 +31,7 @@ import {
 import { buildResponseMetadata, tokensPerSecondOf } from './response-metadata'
 import { SilenceWatch, type SilenceVerdict } from './silence-watch'
 import { createTimedFetch, fetchLimits } from './timed-fetch'
+import { openUpstream } from './upstream-stream'
 import type {
   ChatExecutorOptions,
   ChatRunOptions,
@@ -377,7 +378,7 @@ export class ChatExecutor {
     let thinking = ''
     const toolCalls: ToolCall[] = []
     let final: ChatResponse | null = null
-    let stream: AbortableAsyncIterator<ChatResponse> | null = null
+    let stream: AsyncIterable<ChatResponse> | null = null
     let callerFailure: { err: unknown } | null = null
     let detached: { detail: string; loaded: boolean } | null = null
     // The caller holds the stream (its client reads slowly): the next chunk waits, and so does the watch.
@@ -399,18 +400,7 @@ export class ChatExecutor {
           signal: controller.signal,
           validateNdjson: true,
         }
-        stream = await fetchLimits.run(limits, () =>
-          client.chat({
-            model: target.model,
-            messages,
-            stream: true,
-            ...(opts.options !== undefined && { options: opts.options }),
-            ...(opts.format !== undefined && { format: opts.format }),
-            ...(opts.keepAlive !== undefined && { keep_alive: opts.keepAlive }),
-            ...(opts.think !== undefined && { think: opts.think }),
-            ...(opts.tools !== undefined && { tools: opts.tools }),
-          }),
-        )
+        stream = await fetchLimits.run(limits, () => openUpstream(client, target, messages, opts))
         for await (const part of stream) {
           const gone = detached as { loaded: boolean } | null
           if (gone) {

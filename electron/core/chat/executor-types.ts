@@ -11,6 +11,7 @@ import type {
 } from '../../../shared/types'
 import type { Logger } from '../logger'
 import type { SchedulerModel } from '../scheduler/scheduler-model'
+import type { GenerateMode } from './upstream-stream'
 
 /** What the executor reports back to the server registry / circuit breaker. */
 export interface ExecutionFeedback {
@@ -62,6 +63,11 @@ export interface ChatRunOptions {
   keepAlive?: string | number
   think?: boolean | 'high' | 'medium' | 'low'
   tools?: Tool[]
+  /**
+   * Send the request upstream as /api/generate (raw, suffix, context), not as a chat; `messages`
+   * then stand for its prompt (routing, prompt-size estimates, a chat-shaped continuation).
+   */
+  generate?: GenerateMode
 }
 
 /** A finished answer. `content` is the whole text the caller received (seam notes excluded). */

@@ -13,3 +13,4 @@ export {
   MalformedChunkError,
 } from './timed-fetch'
 export type { FetchLimits } from './timed-fetch'
+export type { GenerateMode } from './upstream-stream'

@@ -39,8 +39,24 @@ export interface RouteInput {
   needsTools?: boolean
   /** The request asks the model to think (`think`): models known not to are out. */
   needsThinking?: boolean
+  /**
+   * The request fills in the middle (`suffix`, editor autocomplete): only models with `insert` may
+   * take it, and it is a code task whatever the prompt looks like (a code prefix rarely has keywords).
+   */
+  needsInsert?: boolean
   /** The request's `options.num_ctx`: prefer runners loaded with that context length. */
   numCtx?: number
+}
+
+/** The classifier's verdict; a fill-in-the-middle request is a code task (the prefix alone may not say so). */
+function classifyInput(input: RouteInput): Classification {
+  const verdict = classify(input.messages)
+  if (input.needsInsert !== true) return verdict
+  return {
+    ...verdict,
+    taskType: 'code',
+    reasons: [...verdict.reasons, REASON_CODES.CODE_COMPLETION],
+  }
 }
 
 /** Longest fallback chain handed to the executor. */
@@ -285,7 +301,7 @@ function buildChain(
 export function decide(input: RouteInput): RoutingDecision {
   const started = performance.now()
   const at = input.now ?? Date.now()
-  const classification = input.classification ?? classify(input.messages)
+  const classification = input.classification ?? classifyInput(input)
   const request = parseModelRequest(input.requestedModel)
   const tag = request.kind === 'tag' ? request.tag : null
   const scope = scopeOf(input, tag)
@@ -319,6 +335,7 @@ export function decide(input: RouteInput): RoutingDecision {
   const scratch = zeroTerms()
   const needsTools = input.needsTools === true
   const needsThinking = input.needsThinking === true
+  const needsInsert = input.needsInsert === true
   const allowCloud = input.config.allow_cloud_models === true
   let modelInScope = false
   let eligible = 0
@@ -348,7 +365,8 @@ export function decide(input: RouteInput): RoutingDecision {
           ? REASON_CODES.CLOUD_MODEL
           : null) ??
         (needsTools && lacks(model, 'tools') ? REASON_CODES.NO_TOOL_SUPPORT : null) ??
-        (needsThinking && lacks(model, 'thinking') ? REASON_CODES.NO_THINKING_SUPPORT : null)
+        (needsThinking && lacks(model, 'thinking') ? REASON_CODES.NO_THINKING_SUPPORT : null) ??
+        (needsInsert && lacks(model, 'insert') ? REASON_CODES.NO_INSERT_SUPPORT : null)
       serverIdx[i] = si
       modelIdx[i] = mi
       if (excludedBy !== null) {
