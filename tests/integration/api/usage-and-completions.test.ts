@@ -40,23 +40,29 @@ async function startRecordingRelay(target: string): Promise<RecordingRelay> {
       { host: to.hostname, port: to.port, path: req.url, method: req.method, headers: req.headers },
       (upRes) => {
         res.writeHead(upRes.statusCode ?? 502, upRes.headers)
-        let body = ''
+        // Recorded before the bytes are passed on, so a final chunk is known before serve can answer.
+        let pending = ''
+        const record = (line: string): boolean => {
+          try {
+            const o = JSON.parse(line) as Record<string, unknown>
+            if (o['done'] === true && typeof o['eval_count'] === 'number') {
+              finals.push(Object.fromEntries(COUNT_FIELDS.map((k) => [k, o[k] ?? 0])) as Counts)
+            }
+            return true
+          } catch {
+            return false // not a whole JSON line (yet)
+          }
+        }
         upRes.on('data', (b: Buffer) => {
-          body += b.toString('utf8')
+          pending += b.toString('utf8')
+          const lines = pending.split('\n')
+          pending = lines.pop() ?? ''
+          lines.forEach(record)
+          // A whole (not streamed) answer is one JSON object, maybe without a newline.
+          if (pending.trimEnd().endsWith('}') && record(pending)) pending = ''
           res.write(b)
         })
-        upRes.on('end', () => {
-          res.end()
-          for (const line of body.split('\n')) {
-            try {
-              const o = JSON.parse(line) as Record<string, unknown>
-              if (o['done'] === true && typeof o['eval_count'] === 'number')
-                finals.push(Object.fromEntries(COUNT_FIELDS.map((k) => [k, o[k] ?? 0])) as Counts)
-            } catch {
-              // not a JSON line
-            }
-          }
-        })
+        upRes.on('end', () => res.end())
       },
     )
     up.on('error', () => res.destroy())
