@@ -65,12 +65,14 @@ describe('LangChain ChatOllama', () => {
   })
 
   it('reports the backend’s token usage (usage_metadata)', async () => {
-    const answer = await chat('gemma3:1b').invoke(HI)
-    expect(answer.usage_metadata?.input_tokens).toBeGreaterThan(0)
-    expect(answer.usage_metadata?.output_tokens).toBeGreaterThan(0)
-    expect(answer.usage_metadata?.total_tokens).toBe(
-      (answer.usage_metadata?.input_tokens ?? 0) + (answer.usage_metadata?.output_tokens ?? 0),
-    )
+    // Read as LangChain documents it (its typings resolve the field to `never` here).
+    const answer = (await chat('gemma3:1b').invoke(HI)) as unknown as {
+      usage_metadata?: { input_tokens: number; output_tokens: number; total_tokens: number }
+    }
+    const usage = answer.usage_metadata
+    expect(usage?.input_tokens).toBeGreaterThan(0)
+    expect(usage?.output_tokens).toBeGreaterThan(0)
+    expect(usage?.total_tokens).toBe((usage?.input_tokens ?? 0) + (usage?.output_tokens ?? 0))
   })
 
   it('embeds with OllamaEmbeddings', async () => {
