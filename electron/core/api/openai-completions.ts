@@ -62,7 +62,13 @@ export function parseCompletionRequest(body: Record<string, unknown>): Completio
   }
   const stream = optional(body, 'stream', isBool, 'true or false') ?? false
   const streamOptions = optional(body, 'stream_options', isObject, 'an object')
-  const includeUsage = optional(streamOptions ?? {}, 'include_usage', isBool, 'true or false')
+  const includeUsage = streamOptions?.['include_usage']
+  if (includeUsage !== undefined && includeUsage !== null && !isBool(includeUsage)) {
+    throw new ApiError(
+      400,
+      `"stream_options.include_usage" must be true or false, got ${JSON.stringify(includeUsage)}`,
+    )
+  }
   return {
     model,
     prompt,
