@@ -28,6 +28,28 @@ export interface Attempt {
   /** Characters of answer this attempt produced. */
   chars: number
   ms: number
+  /**
+   * Its tokens: from its final chunk (`source: 'backend'`), or — when it broke before one — the chunks it
+   * streamed (`'streamed'`: Ollama streams a token a chunk, so eval_count is those chunks and the prompt
+   * count and durations, never reported, are 0). Null when it produced nothing; absent in metadata saved
+   * before counts were kept.
+   */
+  usage?: AttemptUsage | null
+}
+
+/** Token counts and durations (nanoseconds) of an answer, named as Ollama's final chunk names them. */
+export interface TokenUsage {
+  prompt_eval_count: number
+  eval_count: number
+  total_duration: number
+  load_duration: number
+  prompt_eval_duration: number
+  eval_duration: number
+}
+
+/** One attempt's tokens and where the numbers come from (see `Attempt.usage`). */
+export interface AttemptUsage extends TokenUsage {
+  source: 'backend' | 'streamed'
 }
 
 /**
@@ -49,6 +71,12 @@ export interface ResponseMetadata {
   /** True when the answer was cut mid-stream and continued on another server (a visible seam). */
   continued: boolean
   tokens_per_second: number | null
+  /**
+   * True when the answer's token counts (Ollama's final-chunk fields, OpenAI `usage`) add up more than one
+   * attempt — an answer continued on another server; each attempt's own are in `attempts[].usage`. Absent
+   * in metadata saved before counts were kept.
+   */
+  usage_summed?: boolean
 }
 
 /** Request to send one user message in a conversation (a new one when conversationId is null). */

@@ -283,4 +283,5 @@ const KNOWN_PATHS = new Set([
   '/api/message',
   '/v1/models',
   '/v1/chat/completions',
+  '/v1/completions',
 ])

@@ -323,7 +323,10 @@ async function answer(
     ...piece(content, r, thinking),
     done: true,
     done_reason: r.doneReason ?? 'stop',
-    total_duration: ns(performance.now() - started),
+    // The backend's counts and durations (summed when the answer was continued elsewhere:
+    // metadata.usage_summed); our own time only when the backend gave none.
+    ...r.usage,
+    total_duration: r.usage.total_duration || ns(performance.now() - started),
     metadata: r.metadata,
   })
   if (!stream) {

@@ -1,8 +1,9 @@
 /**
- * The OpenAI-compatible face (`/v1/models`, `/v1/chat/completions`), on the same router and executor.
+ * The OpenAI-compatible face (`/v1/models`, `/v1/chat/completions`, `/v1/completions` in
+ * openai-completions.ts), on the same router and executor; usage is the backend's token counts.
  */
+import { randomInt } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Options as OllamaOptions } from 'ollama'
 import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
 import type { ChatMessage } from '../../../shared/types'
 import { normaliseTag } from '../routing/tiers'
@@ -19,7 +20,9 @@ import {
 } from './http-util'
 import { EDGE_LIMITS, type EdgeLimits } from './edge-limits'
 import { VIRTUAL_MODELS, uniqueModels } from './ollama-face'
-import { checkBase64Image, checkOpenAiSampling } from './request-checks'
+import { checkBase64Image } from './request-checks'
+import { handleTextCompletions } from './openai-completions'
+import { openAiOptions, openAiUsage, sse, sseError } from './openai-wire'
 
 /** Handles the /v1 routes; returns false when the path is not one of them. */
 export async function handleOpenAiRoute(
@@ -57,6 +60,10 @@ export async function handleOpenAiRoute(
   }
   if (route === 'POST /v1/chat/completions') {
     await completions(core, req, res, abort, limits.maxCollectedChars)
+    return true
+  }
+  if (route === 'POST /v1/completions') {
+    await handleTextCompletions(core, req, res, abort, limits.maxCollectedChars)
     return true
   }
   return false
@@ -183,20 +190,38 @@ function parseArguments(value: unknown, where: string): Record<string, unknown> 
   throw new ApiError(400, `${where}.function.arguments must be a JSON object (as a string)`)
 }
 
-/** Ollama's tool calls in OpenAI's shape. */
-function openAiToolCalls(calls: ChatResult['toolCalls'], withIndex: boolean) {
-  return calls.map((c, index) => ({
-    ...(withIndex ? { index } : {}),
-    id: `call_${index}`,
-    type: 'function',
-    function: { name: c.function.name, arguments: JSON.stringify(c.function.arguments ?? {}) },
-  }))
+/**
+ * Ollama's tool calls in OpenAI's shape (openai.ToToolCalls): the backend's own id and index when it sent
+ * them (Ollama gives each call a random `call_…` id), else ones made the same way — never `call_0` on
+ * every turn, which clients matching results to calls across turns would confuse.
+ */
+function openAiToolCalls(calls: ChatResult['toolCalls']) {
+  return calls.map((c, i) => {
+    const sent = c as { id?: unknown; function: { index?: unknown } }
+    return {
+      id: typeof sent.id === 'string' && sent.id !== '' ? sent.id : toolCallId(),
+      index: typeof sent.function.index === 'number' ? sent.function.index : i,
+      type: 'function',
+      function: { name: c.function.name, arguments: JSON.stringify(c.function.arguments ?? {}) },
+    }
+  })
 }
 
-/** OpenAI's finish_reason from Ollama's done_reason: an answer cut by max_tokens says `length`. */
+/** Ollama's `toolCallId()`: `call_` and 8 of [a-z0-9]. */
+function toolCallId(): string {
+  const letters = 'abcdefghijklmnopqrstuvwxyz0123456789'
+  let id = 'call_'
+  for (let i = 0; i < 8; i++) id += letters[randomInt(letters.length)] ?? 'x'
+  return id
+}
+
+/**
+ * OpenAI's finish_reason from Ollama's done_reason: an answer cut by max_tokens says `length`, one that
+ * called tools (and stopped) `tool_calls`, as Ollama's FinishChunk remaps only `stop`.
+ */
 function finishReason(r: ChatResult): 'tool_calls' | 'length' | 'stop' {
-  if (r.toolCalls.length > 0) return 'tool_calls'
-  return r.doneReason === 'length' ? 'length' : 'stop'
+  if (r.doneReason === 'length') return 'length'
+  return r.toolCalls.length > 0 ? 'tool_calls' : 'stop'
 }
 
 /** The tools of a request, passed to Ollama as they are (the function-tool shape is the same). */
@@ -221,43 +246,6 @@ function thinkOf(body: Record<string, unknown>): Pick<ExecuteOptions, 'think'> {
   )
 }
 
-/** Maps OpenAI sampling fields onto Ollama options. */
-function optionsOf(body: Record<string, unknown>): Partial<OllamaOptions> {
-  checkOpenAiSampling(body)
-  const o: Partial<OllamaOptions> = {}
-  // A field of the wrong type is the client's mistake: name it (Ollama's /v1 refuses it when decoding).
-  const num = (k: string): number | undefined => {
-    const v = body[k]
-    if (v === undefined || v === null) return undefined
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new ApiError(400, `"${k}" must be a number, got ${JSON.stringify(v)}`)
-    }
-    return v
-  }
-  const t = num('temperature')
-  if (t !== undefined) o.temperature = t
-  const p = num('top_p')
-  if (p !== undefined) o.top_p = p
-  const seed = num('seed')
-  if (seed !== undefined) o.seed = seed
-  const max = num('max_completion_tokens') ?? num('max_tokens')
-  if (max !== undefined) o.num_predict = max
-  const fp = num('frequency_penalty')
-  if (fp !== undefined) o.frequency_penalty = fp
-  const pp = num('presence_penalty')
-  if (pp !== undefined) o.presence_penalty = pp
-  const stop = body['stop']
-  if (typeof stop === 'string') o.stop = [stop]
-  else if (Array.isArray(stop) && stop.every((s) => typeof s === 'string')) o.stop = stop
-  else if (stop !== undefined && stop !== null) {
-    throw new ApiError(
-      400,
-      `"stop" must be a string or an array of strings, got ${JSON.stringify(stop)}`,
-    )
-  }
-  return o
-}
-
 async function completions(
   core: AppCore,
   req: IncomingMessage,
@@ -272,19 +260,11 @@ async function completions(
   const streamOptions = optional(body, 'stream_options', isObject, 'an object')
   const includeUsage = streamOptions?.['include_usage'] === true
   const tools = toolsOf(body)
-  const extra = { options: optionsOf(body), ...tools, ...formatOf(body), ...thinkOf(body) }
+  const extra = { options: openAiOptions(body), ...tools, ...formatOf(body), ...thinkOf(body) }
   const decision = routeOrThrow(core, model, messages, extra)
   const id = `chatcmpl-${decision.id.replace(/[^a-zA-Z0-9]/g, '').slice(0, 24)}`
+  // One `created` for the whole stream, as OpenAI and Ollama's ChatWriter stamp it.
   const created = Math.floor(Date.now() / 1000)
-  const usage = (r: ChatResult) => {
-    const prompt = messages.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0)
-    const completion = Math.ceil(r.content.length / 4)
-    return {
-      prompt_tokens: prompt,
-      completion_tokens: completion,
-      total_tokens: prompt + completion,
-    }
-  }
   if (!stream) {
     const result = await runCollected(
       core,
@@ -309,14 +289,12 @@ async function completions(
               role: 'assistant',
               content: result.content,
               ...(result.thinking ? { reasoning: result.thinking } : {}),
-              ...(result.toolCalls.length
-                ? { tool_calls: openAiToolCalls(result.toolCalls, false) }
-                : {}),
+              ...(result.toolCalls.length ? { tool_calls: openAiToolCalls(result.toolCalls) } : {}),
             },
             finish_reason: finishReason(result),
           },
         ],
-        usage: usage(result),
+        usage: openAiUsage(result.usage),
         metadata: result.metadata,
       },
       answerHeaders(decision, result.metadata),
@@ -324,8 +302,8 @@ async function completions(
     return
   }
   let first = true
-  const sse = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`
-  // The first delta says who speaks, whatever comes first (text, reasoning or, at the end, tool calls).
+  // The first delta says who speaks, whatever comes first (text, reasoning or, at the end, tool calls):
+  // LangChain's ChatOpenAI drops a tool-only answer whose deltas never name the assistant.
   const delta = (part: Record<string, unknown>): Record<string, unknown> => {
     const out = first ? { role: 'assistant', ...part } : part
     first = false
@@ -348,26 +326,23 @@ async function completions(
     {
       contentType: 'text/event-stream',
       token: (text, m) => sse(chunk(delta({ content: text }), null, m)),
-      // Ollama's /v1 streams reasoning as `reasoning` deltas before the content.
-      thinking: (text, m) => sse(chunk(delta({ reasoning: text }), null, m)),
+      // Ollama's /v1 streams reasoning as `reasoning` deltas before the content, with `content: ""`
+      // beside it (and beside tool calls) as its ChatWriter does.
+      thinking: (text, m) => sse(chunk(delta({ content: '', reasoning: text }), null, m)),
       done: (r) => {
+        const m = r.metadata.model
         const calls = r.toolCalls.length
-          ? sse(
-              chunk(
-                delta({ tool_calls: openAiToolCalls(r.toolCalls, true) }),
-                null,
-                r.metadata.model,
-              ),
-            )
+          ? sse(chunk(delta({ content: '', tool_calls: openAiToolCalls(r.toolCalls) }), null, m))
           : ''
-        const finish = { ...chunk({}, finishReason(r), r.metadata.model), metadata: r.metadata }
+        // A wholly empty answer still opens with the assistant's role.
+        const opening = first ? sse(chunk(delta({ content: '' }), null, m)) : ''
+        const finish = { ...chunk({}, finishReason(r), m), metadata: r.metadata }
         const usageChunk = includeUsage
-          ? sse({ ...chunk({}, null, r.metadata.model), choices: [], usage: usage(r) })
+          ? sse({ ...chunk({}, null, m), choices: [], usage: openAiUsage(r.usage) })
           : ''
-        return `${calls}${sse(finish)}${usageChunk}data: [DONE]\n\n`
+        return `${calls}${opening}${sse(finish)}${usageChunk}data: [DONE]\n\n`
       },
-      error: (message) =>
-        `${sse({ error: { message, type: 'api_error', param: null, code: null } })}data: [DONE]\n\n`,
+      error: sseError,
     },
     abort,
   )

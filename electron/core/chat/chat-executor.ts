@@ -8,12 +8,9 @@ import type {
   RoutingDecision,
   RoutingTarget,
 } from '../../../shared/types'
-import {
-  SchedulerModel,
-  estimateTokens,
-  type FinalTimings,
-  type WaitPrediction,
-} from '../scheduler/scheduler-model'
+import { SchedulerModel, type FinalTimings } from '../scheduler/scheduler-model'
+import { predictAttempt } from './attempt-prediction'
+import { attemptMessages, seamNote } from './continuation'
 import {
   AttemptAbort,
   SERVER_WIDE_FAILURES,
@@ -32,13 +29,10 @@ import { buildResponseMetadata, tokensPerSecondOf } from './response-metadata'
 import { SilenceWatch, type SilenceVerdict } from './silence-watch'
 import { createTimedFetch, fetchLimits } from './timed-fetch'
 import { openUpstream } from './upstream-stream'
-import type {
-  ChatExecutorOptions,
-  ChatRunOptions,
-  ChatRunResult,
-  TargetInfo,
-} from './executor-types'
+import { answerUsage, attemptUsage } from './token-usage'
+import type { ChatExecutorOptions, ChatRunOptions, ChatRunResult } from './executor-types'
 
+export { CONTINUE_INSTRUCTION, seamNote } from './continuation'
 export type {
   ChatExecutorOptions,
   ChatRunOptions,
@@ -47,19 +41,7 @@ export type {
   TargetInfo,
 } from './executor-types'
 
-/** Sent after the partial answer so the next model picks up mid-sentence instead of starting over. */
-export const CONTINUE_INSTRUCTION =
-  'Your previous answer was cut off. Continue it exactly where it stopped: do not repeat anything, do not add a preamble.'
-
-/** The seam note shown where an answer continues on another target. */
-export function seamNote(
-  failedServer: string,
-  reason: ReasonCode,
-  next: Pick<RoutingTarget, 'model' | 'serverName'>,
-): string {
-  return `— answer interrupted on ${failedServer} (${reason}); continuing on ${next.model} @ ${next.serverName} —`
-}
-
+/** `chunks`: the chunks of text or reasoning it streamed (its tokens when no final chunk says). */
 type AttemptResult =
   | {
       kind: 'ok'
@@ -67,11 +49,12 @@ type AttemptResult =
       thinking: string
       toolCalls: ToolCall[]
       final: ChatResponse | null
+      chunks: number
     }
-  | { kind: 'failed'; text: string; error: ChatAttemptError }
-  | { kind: 'cancelled'; text: string }
+  | { kind: 'failed'; text: string; error: ChatAttemptError; chunks: number }
+  | { kind: 'cancelled'; text: string; chunks: number }
   /** Not tried: the wait it predicts is too long while another target can answer. */
-  | { kind: 'skipped'; text: ''; error: ChatAttemptError }
+  | { kind: 'skipped'; text: ''; error: ChatAttemptError; chunks: 0 }
 
 /**
  * Streams one answer along a routing decision's chain through the official `ollama` client, with
@@ -116,11 +99,7 @@ export class ChatExecutor {
         deadServers.add(target.serverId)
         continue
       }
-      const requestMessages: Message[] = messages.map(toOllamaMessage)
-      if (streamed !== '') {
-        requestMessages.push({ role: 'assistant', content: streamed })
-        requestMessages.push({ role: 'user', content: CONTINUE_INSTRUCTION })
-      }
+      const requestMessages = attemptMessages(messages, streamed)
       const pendingSeam = interruption
       const started = Date.now()
       const hasAlternative = decision.chain.slice(index + 1).some(usable)
@@ -152,6 +131,7 @@ export class ChatExecutor {
         serverUrl: target.serverUrl,
         chars: result.text.length,
         ms: Date.now() - started,
+        usage: attemptUsage(result.kind === 'ok' ? result.final : null, result.chunks),
       }
 
       switch (result.kind) {
@@ -159,17 +139,20 @@ export class ChatExecutor {
           attempts.push({ ...base, outcome: 'ok', reason: null, error: null })
           const tps = tokensPerSecondOf(result.final)
           this.opts.feedback.recordSuccess(target.serverId, target.model, tps)
+          const { usage, summed } = answerUsage(attempts)
           return {
             content: streamed,
             thinking: result.thinking,
             toolCalls: result.toolCalls,
             doneReason: result.final?.done_reason || null,
+            usage,
             metadata: buildResponseMetadata({
               decision,
               finalTarget: target,
               attempts,
               continued: pendingSeam !== null,
               tokensPerSecond: tps,
+              usageSummed: summed,
             }),
           }
         }
@@ -252,45 +235,6 @@ export class ChatExecutor {
     )
   }
 
-  /** The wait the scheduler model predicts for one attempt on target. */
-  private predict(
-    target: RoutingTarget,
-    messages: Message[],
-    opts: ChatRunOptions,
-    ticket: ReturnType<SchedulerModel['enter']>,
-  ): {
-    cold: boolean
-    info: TargetInfo | null
-    /** For the model as the router sees it, and should it prove loaded (warm) or not (cold). */
-    prediction: WaitPrediction
-    warm: WaitPrediction
-    coldLoad: WaitPrediction
-  } {
-    const info = this.opts.describe?.(target) ?? null
-    const wanted = opts.options?.num_ctx
-    // A runner loaded with another context length is reloaded (Ollama's needsReload): a cold start.
-    const otherContext =
-      typeof wanted === 'number' &&
-      info?.loadedContextLength != null &&
-      info.loadedContextLength !== wanted
-    const cold = !target.loaded || otherContext
-    const promptTokens = estimateTokens(messages.map((m) => m.content).join('\n'))
-    const ask = (loadFirst: boolean): WaitPrediction =>
-      this.scheduler.predict(
-        {
-          serverId: target.serverId,
-          model: target.model,
-          sizeBytes: info?.sizeBytes ?? 0,
-          cold: loadFirst,
-          promptTokens,
-        },
-        ticket,
-      )
-    const warm = ask(false)
-    const coldLoad = ask(true)
-    return { cold, info, prediction: cold ? coldLoad : warm, warm, coldLoad }
-  }
-
   /** One try of one target. Expected failures come back as values; nothing escapes but bugs. */
   private async attempt(
     target: RoutingTarget,
@@ -309,7 +253,8 @@ export class ChatExecutor {
     // A `*.local` server is dialled at the address the registry resolved and probed.
     const client = this.clientFor(target.dialUrl ?? target.serverUrl)
     const ticket = this.scheduler.enter(target.serverId, target.model)
-    const plan = this.predict(target, messages, opts, ticket)
+    const described = this.opts.describe?.(target) ?? null
+    const plan = predictAttempt(this.scheduler, described, target, messages, opts, ticket)
     const { prediction, info, cold } = plan
     let skipped: SilenceVerdict | null = null
     let onDetach: (detail: string) => void = () => undefined
@@ -376,6 +321,7 @@ export class ChatExecutor {
 
     let text = ''
     let thinking = ''
+    let chunks = 0
     const toolCalls: ToolCall[] = []
     let final: ChatResponse | null = null
     let stream: AsyncIterable<ChatResponse> | null = null
@@ -415,6 +361,7 @@ export class ChatExecutor {
           if (piece !== '') watch.sawLife('content')
           else if (calls.length > 0) watch.sawLife('tool')
           else if (thought !== '') watch.sawLife('thinking')
+          if (piece !== '' || thought !== '') chunks += 1
           toolCalls.push(...calls)
           if (thought !== '') {
             thinking += thought
@@ -440,17 +387,18 @@ export class ChatExecutor {
         }
         if (final)
           this.scheduler.observe(target.serverId, target.model, info?.sizeBytes ?? 0, final)
-        return { kind: 'ok', text, thinking, toolCalls, final }
+        return { kind: 'ok', text, thinking, toolCalls, final, chunks }
       } catch (err) {
         // The caller's own callback threw: a bug on its side, not a reason to blame the server.
         const failure = callerFailure as { err: unknown } | null
         if (failure) throw failure.err
         const reason: unknown = controller.signal.reason
         if (reason instanceof AttemptAbort && reason.why.kind === 'cancelled') {
-          return { kind: 'cancelled', text }
+          return { kind: 'cancelled', text, chunks }
         }
         const cause = reason instanceof AttemptAbort ? reason.why : null
-        return { kind: 'failed', text, error: classifyFailure(target, err, cause, stream !== null) }
+        const error = classifyFailure(target, err, cause, stream !== null)
+        return { kind: 'failed', text, error, chunks }
       }
     }
     // Resolves when the watch decides a cold load is worth finishing but not worth waiting for.
@@ -467,7 +415,7 @@ export class ChatExecutor {
       const skip = skipped as SilenceVerdict | null
       if (skip) {
         const error = new ChatAttemptError(target, REASON_CODES.WAIT_TOO_LONG, skip.detail)
-        return { kind: 'skipped', text: '', error }
+        return { kind: 'skipped', text: '', error, chunks: 0 }
       }
       const running = work()
       const outcome = await Promise.race([running, detachedNow])
@@ -485,7 +433,7 @@ export class ChatExecutor {
         REASON_CODES.WAIT_TOO_LONG,
         `${detail}${adopted ? '; its load goes on in the background' : ''}`,
       )
-      return { kind: 'skipped', text: '', error }
+      return { kind: 'skipped', text: '', error, chunks: 0 }
     } finally {
       watch.stop()
       this.scheduler.leave(ticket)
@@ -537,15 +485,4 @@ function sameModel(a: string | undefined, b: string): boolean {
   if (a === undefined) return false
   const tag = (x: string): string => (x.includes(':') ? x : `${x}:latest`)
   return tag(a) === tag(b)
-}
-
-function toOllamaMessage(m: ChatMessage): Message {
-  // A copy: the client rewrites `images` in place.
-  return {
-    role: m.role,
-    content: m.content,
-    ...(m.images && { images: [...m.images] }),
-    ...(m.tool_calls && { tool_calls: m.tool_calls }),
-    ...(m.tool_name !== undefined && { tool_name: m.tool_name }),
-  }
 }

@@ -7,6 +7,7 @@ import type {
   ResponseMetadata,
   RoutingTarget,
   TimeoutsConfig,
+  TokenUsage,
   WaitProgress,
 } from '../../../shared/types'
 import type { Logger } from '../logger'
@@ -79,6 +80,11 @@ export interface ChatRunResult {
   toolCalls: ToolCall[]
   /** Ollama's `done_reason` of the final chunk (`stop`, `length`, …), null when absent. */
   doneReason: string | null
+  /**
+   * The backend's token counts and durations, summed over the attempts when the answer was continued on
+   * another server (`metadata.usage_summed`; each attempt's own in `metadata.attempts[].usage`).
+   */
+  usage: TokenUsage
 }
 
 /** Options of the executor. */

@@ -31,6 +31,8 @@ export function buildResponseMetadata(input: {
   attempts: Attempt[]
   continued: boolean
   tokensPerSecond: number | null
+  /** The answer's token counts add up more than one attempt. */
+  usageSummed?: boolean
 }): ResponseMetadata {
   const { decision, finalTarget } = input
   const fallback = isLowerTier(finalTarget, decision)
@@ -51,6 +53,7 @@ export function buildResponseMetadata(input: {
     decision_id: decision.id,
     continued: input.continued,
     tokens_per_second: input.tokensPerSecond,
+    usage_summed: input.usageSummed ?? false,
   }
 }
 

@@ -64,6 +64,17 @@ describe('LangChain ChatOllama', () => {
     expect(answer.tool_calls?.[0]?.name).toBe('get_weather')
   })
 
+  it('reports the backend’s token usage (usage_metadata)', async () => {
+    // Read as LangChain documents it (its typings resolve the field to `never` here).
+    const answer = (await chat('gemma3:1b').invoke(HI)) as unknown as {
+      usage_metadata?: { input_tokens: number; output_tokens: number; total_tokens: number }
+    }
+    const usage = answer.usage_metadata
+    expect(usage?.input_tokens).toBeGreaterThan(0)
+    expect(usage?.output_tokens).toBeGreaterThan(0)
+    expect(usage?.total_tokens).toBe((usage?.input_tokens ?? 0) + (usage?.output_tokens ?? 0))
+  })
+
   it('embeds with OllamaEmbeddings', async () => {
     const embeddings = new OllamaEmbeddings({ baseUrl: fx.serve.url, model: 'nomic-embed-text' })
     const [one, two] = await embeddings.embedDocuments(['hello', 'world'])
@@ -103,6 +114,15 @@ describe('AI SDK with the Ollama provider (ollama-ai-provider-v2)', () => {
     expect(g.toolCalls[0]?.toolName).toBe('get_weather')
   })
 
+  it('reports token usage, whole and streamed', async () => {
+    const g = await generateText({ model: ollama()('gemma3:1b'), prompt: HI })
+    expect(g.usage.inputTokens).toBeGreaterThan(0)
+    expect(g.usage.outputTokens).toBeGreaterThan(0)
+    const s = streamText({ model: ollama()('gemma3:1b'), prompt: HI })
+    for await (const piece of s.textStream) void piece
+    expect((await s.usage).outputTokens).toBeGreaterThan(0)
+  })
+
   it('embeds', async () => {
     const e = await embed({ model: ollama().textEmbeddingModel('nomic-embed-text'), value: 'hi' })
     expect(e.embedding.length).toBeGreaterThan(100)
@@ -120,5 +140,18 @@ describe('AI SDK with the OpenAI-compatible provider', () => {
     for await (const piece of s.textStream) text += piece
     expect(pairOf(text)).toBe('gemma3:1b@localhost')
     expect(await s.finishReason).toBe('stop')
+  })
+
+  it('streamed usage (include_usage) is the backend’s counts', async () => {
+    const provider = createOpenAICompatible({
+      name: 'aillm',
+      baseURL: `${fx.serve.url}/v1`,
+      includeUsage: true,
+    })
+    const s = streamText({ model: provider('gemma3:1b'), prompt: HI })
+    for await (const piece of s.textStream) void piece
+    const usage = await s.usage
+    expect(usage.inputTokens).toBeGreaterThan(0)
+    expect(usage.outputTokens).toBeGreaterThan(0)
   })
 })

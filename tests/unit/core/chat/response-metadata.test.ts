@@ -88,6 +88,7 @@ describe('buildResponseMetadata', () => {
       decision_id: 'd-7',
       continued: false,
       tokens_per_second: 12.5,
+      usage_summed: false,
     })
   })
 
