@@ -3,24 +3,21 @@
  * OpenAI's `/v1/embeddings`, each driven by the client people use for it. They go only to embedding
  * models, a whole batch to one server, and move to the next server holding the model when one fails.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Ollama } from 'ollama'
 import OpenAI from 'openai'
 import { embedMany } from 'ai'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
-import { startServe, type Serve } from '../../../electron/serve/serve'
-import { createMemoryLogger } from '../../../electron/core/logger'
+import type { Serve } from '../../../electron/serve/serve'
+import { startTwoBoxServe, type TwoBoxServe } from '../../helpers/two-box-serve'
 
 const EMBED = 'nomic-embed-text'
 
 let primary: SimServer
 let secondary: SimServer
 let serve: Serve
-let dir: string
+let box: TwoBoxServe
 let ollama: Ollama
 let openai: OpenAI
 
@@ -31,37 +28,18 @@ const embedCalls = (sim: SimServer): string[] =>
 beforeAll(async () => {
   primary = await startSimServer({ name: 'primary-box', port: 0, models: [EMBED, 'gemma3:12b'] })
   secondary = await startSimServer({ name: 'second-box', port: 0, models: [EMBED, 'gemma3:1b'] })
-  dir = mkdtempSync(join(tmpdir(), 'aillm-embed-'))
-  const configPath = join(dir, 'config.yaml')
-  writeFileSync(
-    configPath,
-    `llm:
-  providers:
-    ollama:
-      base_url: ${primary.url}
-      additional_servers:
-        - name: second-box
-          url: ${secondary.url}
-          priority: SECONDARY
-      mdns:
-        enabled: false
-`,
-  )
-  serve = await startServe({
-    configPath,
-    dataDir: join(dir, 'data'),
-    port: 0,
-    logger: createMemoryLogger('DEBUG'),
-    buildUi: false,
+  box = await startTwoBoxServe({
+    primaryUrl: primary.url,
+    secondary: { name: 'second-box', url: secondary.url },
   })
+  serve = box.serve
   ollama = new Ollama({ host: serve.url })
   openai = new OpenAI({ baseURL: `${serve.url}/v1`, apiKey: 'unused', maxRetries: 0 })
 }, 30_000)
 
 afterAll(async () => {
-  await serve?.close()
+  await box?.close()
   await Promise.all([primary?.stop(), secondary?.stop()])
-  if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
 afterEach(async () => {

@@ -3,54 +3,32 @@
  * /api/generate whose prefix grew by what was already said, without a seam note in the code and without
  * a `context` (its ids would cover only the continuation).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { Ollama } from 'ollama'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
-import { startServe, type Serve } from '../../../electron/serve/serve'
-import { createMemoryLogger } from '../../../electron/core/logger'
+import type { Serve } from '../../../electron/serve/serve'
+import { startTwoBoxServe, type TwoBoxServe } from '../../helpers/two-box-serve'
 
 const CODER = 'qwen2.5-coder:7b'
 
 let first: SimServer
 let second: SimServer
 let serve: Serve
-let dir: string
+let box: TwoBoxServe
 
 beforeAll(async () => {
   first = await startSimServer({ name: 'first', port: 0, models: [CODER] })
   second = await startSimServer({ name: 'second', port: 0, models: [CODER] })
-  dir = mkdtempSync(join(tmpdir(), 'aillm-fim-'))
-  const configPath = join(dir, 'config.yaml')
-  writeFileSync(
-    configPath,
-    `llm:
-  providers:
-    ollama:
-      base_url: ${first.url}
-      additional_servers:
-        - name: second
-          url: ${second.url}
-          priority: SECONDARY
-      mdns:
-        enabled: false
-`,
-  )
-  serve = await startServe({
-    configPath,
-    dataDir: join(dir, 'data'),
-    port: 0,
-    logger: createMemoryLogger('DEBUG'),
-    buildUi: false,
+  box = await startTwoBoxServe({
+    primaryUrl: first.url,
+    secondary: { name: 'second', url: second.url },
   })
+  serve = box.serve
 }, 30_000)
 
 afterAll(async () => {
-  await serve?.close()
+  await box?.close()
   await Promise.all([first?.stop(), second?.stop()])
-  if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
 it('continues a cut fill-in-the-middle answer as a generate elsewhere, with no seam and no context', async () => {

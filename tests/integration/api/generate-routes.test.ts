@@ -2,14 +2,11 @@
  * /api/generate, /api/show for `auto` and the load / unload requests through `serve` (issue 14, points
  * 3 and 5), driven by ollama-js against two simulated boxes, checking where each request went.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Ollama } from 'ollama'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
-import { startServe, type Serve } from '../../../electron/serve/serve'
-import { createMemoryLogger } from '../../../electron/core/logger'
+import type { Serve } from '../../../electron/serve/serve'
+import { startTwoBoxServe, type TwoBoxServe } from '../../helpers/two-box-serve'
 
 const CODER = 'qwen2.5-coder:14b'
 const SMALL = 'gemma3:1b'
@@ -22,7 +19,7 @@ const PIXEL =
 let gpu: SimServer
 let laptop: SimServer
 let serve: Serve
-let dir: string
+let box: TwoBoxServe
 let ollama: Ollama
 
 /** The models each box was asked to generate with, in order. */
@@ -39,36 +36,17 @@ const metaOf = (r: object) =>
 beforeAll(async () => {
   gpu = await startSimServer({ name: 'gpu', port: 0, models: [CODER, VISION, SMALL] })
   laptop = await startSimServer({ name: 'laptop', port: 0, models: [SMALL, THINKER] })
-  dir = mkdtempSync(join(tmpdir(), 'aillm-generate-'))
-  const configPath = join(dir, 'config.yaml')
-  writeFileSync(
-    configPath,
-    `llm:
-  providers:
-    ollama:
-      base_url: ${gpu.url}
-      additional_servers:
-        - name: laptop
-          url: ${laptop.url}
-          priority: SECONDARY
-      mdns:
-        enabled: false
-`,
-  )
-  serve = await startServe({
-    configPath,
-    dataDir: join(dir, 'data'),
-    port: 0,
-    logger: createMemoryLogger('DEBUG'),
-    buildUi: false,
+  box = await startTwoBoxServe({
+    primaryUrl: gpu.url,
+    secondary: { name: 'laptop', url: laptop.url },
   })
+  serve = box.serve
   ollama = new Ollama({ host: serve.url })
 }, 30_000)
 
 afterAll(async () => {
-  await serve?.close()
+  await box?.close()
   await Promise.all([gpu?.stop(), laptop?.stop()])
-  if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
 afterEach(() => {

@@ -4,14 +4,11 @@
  * simulated boxes hold the same model, loaded with different context lengths; requests go through `serve`
  * with the official `ollama` and `openai` clients.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Ollama } from 'ollama'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
-import { startServe, type Serve } from '../../../electron/serve/serve'
-import { createMemoryLogger } from '../../../electron/core/logger'
+import type { Serve } from '../../../electron/serve/serve'
+import { startTwoBoxServe, type TwoBoxServe } from '../../helpers/two-box-serve'
 
 const MODEL = 'gemma3:12b'
 const EXPLAIN = 'Explain the Singleton pattern'
@@ -24,7 +21,7 @@ interface ServerStatus {
 let primary: SimServer
 let secondary: SimServer
 let serve: Serve
-let dir: string
+let box: TwoBoxServe
 
 /** Waits (polling, bounded) until serve sees MODEL loaded on both boxes with the given contexts. */
 async function untilSeen(want: Record<string, number>, ms = 15_000): Promise<void> {
@@ -54,37 +51,18 @@ beforeAll(async () => {
     stream: false,
     options: { num_ctx: 8192 },
   })
-  dir = mkdtempSync(join(tmpdir(), 'aillm-numctx-'))
-  const configPath = join(dir, 'config.yaml')
-  writeFileSync(
-    configPath,
-    `llm:
-  providers:
-    ollama:
-      base_url: ${primary.url}
-      additional_servers:
-        - name: second-box
-          url: ${secondary.url}
-          priority: SECONDARY
-      mdns:
-        enabled: false
-      health_check_interval_s: 1
-`,
-  )
-  serve = await startServe({
-    configPath,
-    dataDir: join(dir, 'data'),
-    port: 0,
-    logger: createMemoryLogger('DEBUG'),
-    buildUi: false,
+  box = await startTwoBoxServe({
+    primaryUrl: primary.url,
+    secondary: { name: 'second-box', url: secondary.url },
+    ollamaExtra: '      health_check_interval_s: 1',
   })
+  serve = box.serve
   await untilSeen({ primary: 4096, 'second-box': 8192 })
 }, 30_000)
 
 afterAll(async () => {
-  await serve?.close()
+  await box?.close()
   await Promise.all([primary?.stop(), secondary?.stop()])
-  if (dir) rmSync(dir, { recursive: true, force: true })
 })
 
 describe('num_ctx and the loaded runner', () => {

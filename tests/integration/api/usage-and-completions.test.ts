@@ -3,17 +3,14 @@
  * `serve` is what the simulator itself sent in its final chunk — recorded by a relay between them — and a
  * continued answer's counts are the sum. Plus OpenAI's stream shapes for tool calls and `/v1/completions`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Ollama } from 'ollama'
 import OpenAI from 'openai'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
-import { startServe, type Serve } from '../../../electron/serve/serve'
-import { createMemoryLogger } from '../../../electron/core/logger'
+import type { Serve } from '../../../electron/serve/serve'
+import { startTwoBoxServe, type TwoBoxServe } from '../../helpers/two-box-serve'
 
 const COUNT_FIELDS = [
   'prompt_eval_count',
@@ -86,7 +83,7 @@ let beta: SimServer
 let alphaRelay: RecordingRelay
 let betaRelay: RecordingRelay
 let serve: Serve
-let dir: string
+let box: TwoBoxServe
 let ollama: Ollama
 let openai: OpenAI
 
@@ -103,36 +100,18 @@ beforeAll(async () => {
   beta = await startSimServer({ name: 'beta', port: 0, models, timeScale: 0 })
   alphaRelay = await startRecordingRelay(alpha.url)
   betaRelay = await startRecordingRelay(beta.url)
-  dir = mkdtempSync(join(tmpdir(), 'aillm-usage-'))
-  const configPath = join(dir, 'config.yaml')
-  writeFileSync(
-    configPath,
-    `llm:
-  providers:
-    ollama:
-      base_url: ${alphaRelay.url}
-      additional_servers:
-        - name: beta
-          url: ${betaRelay.url}
-          priority: SECONDARY
-      auto_discover: false
-      mdns:
-        enabled: false
+  box = await startTwoBoxServe({
+    primaryUrl: alphaRelay.url,
+    secondary: { name: 'beta', url: betaRelay.url },
+    ollamaExtra: `      auto_discover: false
       timeouts:
         connect_ms: 400
         probe_ms: 800
         first_token_ms: 1500
         cold_first_token_ms: 3000
-        stall_ms: 1500
-`,
-  )
-  serve = await startServe({
-    configPath,
-    dataDir: join(dir, 'data'),
-    port: 0,
-    logger: createMemoryLogger('DEBUG'),
-    buildUi: false,
+        stall_ms: 1500`,
   })
+  serve = box.serve
   ollama = new Ollama({ host: serve.url })
   openai = new OpenAI({ baseURL: `${serve.url}/v1`, apiKey: 'unused', maxRetries: 0 })
 }, 30_000)
@@ -143,10 +122,9 @@ afterEach(async () => {
 })
 
 afterAll(async () => {
-  await serve?.close()
+  await box?.close()
   await Promise.all([alphaRelay?.close(), betaRelay?.close()])
   await Promise.all([alpha?.stop(), beta?.stop()])
-  rmSync(dir, { recursive: true, force: true })
 })
 
 const HI = [{ role: 'user' as const, content: 'Hi there, how are you?' }]
