@@ -3,7 +3,14 @@
  * `Options.FromMap` would answer with a 500, and the message names the option and what it must be.
  */
 import { describe, expect, it } from 'vitest'
-import { checkFormat, checkOllamaOptions } from '../../../../electron/core/api/request-checks'
+import {
+  checkBase64Image,
+  checkFormat,
+  checkImages,
+  checkOllamaOptions,
+  checkThink,
+  isBase64,
+} from '../../../../electron/core/api/request-checks'
 import { ApiError } from '../../../../electron/core/api/http-util'
 
 /** The 400's message, or null when the options pass. */
@@ -80,5 +87,75 @@ describe('checkFormat', () => {
     expect(format(true, 'response_format')).toBe(
       '"response_format" must be "json" or a JSON schema object, got true',
     )
+  })
+})
+
+describe('isBase64 (Go’s padded standard encoding, line breaks skipped)', () => {
+  it('takes padded base64 of any length, with or without line breaks', () => {
+    for (const ok of ['QQ==', 'QUI=', 'QUJD', 'QUJD\nREVG', 'QUJD\r\nREVGRw==', 'a+/9']) {
+      expect(isBase64(ok)).toBe(true)
+    }
+    expect(isBase64(Buffer.from('x'.repeat(10_000)).toString('base64'))).toBe(true)
+  })
+
+  it('refuses empty, unpadded, wrongly padded and foreign characters anywhere', () => {
+    for (const bad of [
+      '',
+      'QQ',
+      'QUJ',
+      '=QUJ',
+      'Q=UJ',
+      'QU=J',
+      'Q===',
+      'QUJ-',
+      '-QUJ',
+      'QU J',
+      'QU_J',
+      'QUJDé===',
+    ]) {
+      expect(isBase64(bad)).toBe(false)
+    }
+  })
+})
+
+describe('checkImages and checkBase64Image', () => {
+  it('name the bad image and say so when a data: URL prefix was left on', () => {
+    expect(refusal(() => checkImages(['QUJD', 'not base64!'], 'messages[1].images'))).toBe(
+      'messages[1].images[1] must be base64-encoded image data, got "not base64!"',
+    )
+    expect(refusal(() => checkBase64Image('data:image/png;base64,QUJD', 'images[0]'))).toBe(
+      'images[0] must be base64-encoded image data (without the data: URL prefix), got "data:image/png;base64,QUJD"',
+    )
+    expect(refusal(() => checkImages('QUJD', 'images'))).toBe(
+      'images must be an array of base64-encoded images, got "QUJD"',
+    )
+    expect(checkImages(['QUJD'], 'images')).toEqual(['QUJD'])
+  })
+
+  it('shows at most 40 characters of a bad value', () => {
+    const long = '!'.repeat(100)
+    expect(refusal(() => checkBase64Image(long, 'img'))).toBe(
+      `img must be base64-encoded image data, got "${'!'.repeat(36)}...`,
+    )
+    const exactly40 = `"${'!'.repeat(38)}"`
+    expect(refusal(() => checkBase64Image('!'.repeat(38), 'img'))).toBe(
+      `img must be base64-encoded image data, got ${exactly40}`,
+    )
+    expect(refusal(() => checkBase64Image(undefined, 'img'))).toBe(
+      'img must be base64-encoded image data, got undefined',
+    )
+  })
+})
+
+describe('checkThink', () => {
+  it('takes nothing, booleans and the three effort levels; names anything else', () => {
+    for (const ok of [undefined, null, true, false, 'low', 'medium', 'high']) {
+      expect(refusal(() => checkThink(ok))).toBeNull()
+    }
+    for (const bad of ['yes', 'LOW', 1, '', {}]) {
+      expect(refusal(() => checkThink(bad))).toBe(
+        `"think" must be true, false, "low", "medium" or "high", got ${JSON.stringify(bad)}`,
+      )
+    }
   })
 })
