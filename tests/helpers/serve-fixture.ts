@@ -2,12 +2,10 @@
  * A small fleet shaped like the product spec's topology on 127.0.0.1 (port 0 for each server, so tests never
  * collide), plus `serve` on port 0 pointed at it. Real HTTP all the way: no mocks of our own parts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { startSimServer, type SimServer } from '../../tools/ollama-sim'
-import { startServe, type Serve } from '../../electron/serve/serve'
-import { createMemoryLogger } from '../../electron/core/logger'
+import { startServeOnConfig } from './serve-on-config'
+import type { Serve } from '../../electron/serve/serve'
+import type { createMemoryLogger } from '../../electron/core/logger'
 
 export const REMOTE_MODELS = [
   'llama3.3:70b',
@@ -46,10 +44,7 @@ export async function startServeFixture(opts: ServeFixtureOptions = {}): Promise
     models: LOCAL_MODELS,
     timeScale,
   })
-  const dir = mkdtempSync(join(tmpdir(), 'aillm-test-'))
-  const configPath = join(dir, 'config.yaml')
-  writeFileSync(
-    configPath,
+  const started = await startServeOnConfig(
     `llm:
   providers:
     ollama:
@@ -71,14 +66,7 @@ ${opts.ollamaExtra ?? ''}
 ${opts.tail ?? ''}
 `,
   )
-  const logger = createMemoryLogger('DEBUG')
-  const serve = await startServe({
-    configPath,
-    dataDir: join(dir, 'data'),
-    port: 0,
-    logger,
-    buildUi: false,
-  })
+  const { serve, logger, dir, configPath } = started
   return {
     remote,
     local,
@@ -87,9 +75,8 @@ ${opts.tail ?? ''}
     dir,
     configPath,
     async close() {
-      await serve.close()
+      await started.close()
       await Promise.all([remote.stop(), local.stop()])
-      rmSync(dir, { recursive: true, force: true })
     },
   }
 }

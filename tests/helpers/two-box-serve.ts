@@ -2,11 +2,9 @@
  * `serve` on two Ollama servers the test started itself (simulators, or relays in front of them): the first
  * as `base_url` (PRIMARY), the second as a SECONDARY additional server, mDNS off, data in a fresh temp dir.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { startServe, type Serve } from '../../electron/serve/serve'
-import { createMemoryLogger } from '../../electron/core/logger'
+import type { Serve } from '../../electron/serve/serve'
+import type { createMemoryLogger } from '../../electron/core/logger'
+import { startServeOnConfig } from './serve-on-config'
 
 export interface TwoBoxServe {
   serve: Serve
@@ -24,10 +22,7 @@ export interface TwoBoxOptions {
 }
 
 export async function startTwoBoxServe(opts: TwoBoxOptions): Promise<TwoBoxServe> {
-  const dir = mkdtempSync(join(tmpdir(), 'aillm-two-box-'))
-  const configPath = join(dir, 'config.yaml')
-  writeFileSync(
-    configPath,
+  const { serve, configPath, logger, close } = await startServeOnConfig(
     `llm:
   providers:
     ollama:
@@ -40,22 +35,7 @@ export async function startTwoBoxServe(opts: TwoBoxOptions): Promise<TwoBoxServe
         enabled: false
 ${opts.ollamaExtra ?? ''}
 `,
+    'aillm-two-box-',
   )
-  const logger = createMemoryLogger('DEBUG')
-  const serve = await startServe({
-    configPath,
-    dataDir: join(dir, 'data'),
-    port: 0,
-    logger,
-    buildUi: false,
-  })
-  return {
-    serve,
-    configPath,
-    logger,
-    async close() {
-      await serve.close()
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
+  return { serve, configPath, logger, close }
 }

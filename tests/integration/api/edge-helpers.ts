@@ -2,13 +2,11 @@
  * Helpers of the HTTP-edge tests (issue 13): `serve` on one simulator, a byte-counting TCP relay between
  * them (so a test can see how much of an answer was really read from the upstream), and raw sockets.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { startSimServer, type SimServer, type SimServerOptions } from '../../../tools/ollama-sim'
-import { startServe, type Serve } from '../../../electron/serve/serve'
-import { createMemoryLogger } from '../../../electron/core/logger'
+import { startServeOnConfig } from '../../helpers/serve-on-config'
+import type { Serve } from '../../../electron/serve/serve'
+import type { createMemoryLogger } from '../../../electron/core/logger'
 
 /** A TCP relay in front of a server that counts the bytes it read from it; it reads only as fast as it can pass them on. */
 export interface CountingRelay {
@@ -81,10 +79,7 @@ export async function startEdgeServe(
     ...sim,
   })
   const upstreamUrl = opts.upstream ? await opts.upstream(server.url) : server.url
-  const dir = mkdtempSync(join(tmpdir(), 'aillm-edge-'))
-  const configPath = join(dir, 'config.yaml')
-  writeFileSync(
-    configPath,
+  const started = await startServeOnConfig(
     `llm:
   providers:
     ollama:
@@ -102,23 +97,15 @@ export async function startEdgeServe(
         side_probe_ms: 5000
 ${opts.apiYaml ?? ''}
 `,
+    'aillm-edge-',
   )
-  const logger = createMemoryLogger('DEBUG')
-  const serve = await startServe({
-    configPath,
-    dataDir: join(dir, 'data'),
-    port: 0,
-    logger,
-    buildUi: false,
-  })
   return {
     sim: server,
-    serve,
-    logger,
+    serve: started.serve,
+    logger: started.logger,
     async close() {
-      await serve.close()
+      await started.close()
       await server.stop()
-      rmSync(dir, { recursive: true, force: true })
     },
   }
 }

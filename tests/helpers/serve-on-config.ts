@@ -1,0 +1,45 @@
+/**
+ * `serve` on port 0 with a config.yaml the caller writes, its data in a fresh temp dir: the part every
+ * serve fixture shares. `close()` stops serve and removes the dir (servers it points at are the caller's).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startServe, type Serve } from '../../electron/serve/serve'
+import { createMemoryLogger } from '../../electron/core/logger'
+
+export interface ServeOnConfig {
+  serve: Serve
+  logger: ReturnType<typeof createMemoryLogger>
+  dir: string
+  configPath: string
+  close(): Promise<void>
+}
+
+/** Writes `yaml` as config.yaml in a temp dir named after `prefix` and starts serve on it. */
+export async function startServeOnConfig(
+  yaml: string,
+  prefix = 'aillm-test-',
+): Promise<ServeOnConfig> {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  const configPath = join(dir, 'config.yaml')
+  writeFileSync(configPath, yaml)
+  const logger = createMemoryLogger('DEBUG')
+  const serve = await startServe({
+    configPath,
+    dataDir: join(dir, 'data'),
+    port: 0,
+    logger,
+    buildUi: false,
+  })
+  return {
+    serve,
+    logger,
+    dir,
+    configPath,
+    async close() {
+      await serve.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
