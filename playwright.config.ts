@@ -23,7 +23,8 @@ export default defineConfig({
     { name: 'failover', testMatch: '**/failover.spec.ts', dependencies: ['views'] },
   ],
   use: {
-    baseURL: process.env['AILLM_E2E_URL'] ?? 'http://127.0.0.1:8000',
+    baseURL:
+      process.env['AILLM_E2E_URL'] ?? `http://127.0.0.1:${process.env['AILLM_E2E_PORT'] ?? 8000}`,
     browserName: 'chromium',
     screenshot: 'on',
     trace: 'retain-on-failure',

@@ -35,8 +35,21 @@ api:
   port: 8000
 `
 
+/** DEMO_CONFIG pointed at where the fleet really listens (the same text for the seed ports). */
+function demoConfigFor(fleet: Fleet): string {
+  return DEMO_CONFIG.replace('http://127.0.0.1:11500', fleet.get('remote').url).replace(
+    'http://127.0.0.1:11501',
+    fleet.get('localhost').url,
+  )
+}
+
 export interface DemoOptions {
   port?: number
+  /**
+   * Run the simulated fleet on free ports instead of 11500-11501 (the config is written to match), so two
+   * demos (two test runs) can run side by side.
+   */
+  freeFleetPorts?: boolean
   fleetPath?: string
   logger?: Logger
   buildUi?: boolean
@@ -54,10 +67,12 @@ export interface Demo {
 export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const dir = mkdtempSync(join(tmpdir(), 'aillm-demo-'))
   const configPath = join(dir, 'config.yaml')
-  writeFileSync(configPath, DEMO_CONFIG)
   let fleet: Fleet
   try {
-    fleet = await startFleet(opts.fleetPath ?? SEED_FLEET)
+    fleet = await startFleet(
+      opts.fleetPath ?? SEED_FLEET,
+      opts.freeFleetPorts ? { host: '127.0.0.1', port: 0 } : {},
+    )
   } catch (err) {
     rmSync(dir, { recursive: true, force: true })
     throw new Error(
@@ -65,6 +80,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
         'Is another demo (or another program) using 127.0.0.1:11500-11501? Stop it and try again.',
     )
   }
+  writeFileSync(configPath, demoConfigFor(fleet))
   let serve: Serve
   try {
     serve = await startServe({

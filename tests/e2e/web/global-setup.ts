@@ -1,8 +1,10 @@
 // Starts the demo (simulated seed fleet + serve on 127.0.0.1:8000) for the browser tests, and stops it after.
+// AILLM_E2E_PORT=N runs serve on N and the fleet on free ports, so two runs can go side by side.
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 
-const BASE = process.env['AILLM_E2E_URL'] ?? 'http://127.0.0.1:8000'
+const PORT = Number(process.env['AILLM_E2E_PORT'] ?? 8000)
+const BASE = process.env['AILLM_E2E_URL'] ?? `http://127.0.0.1:${PORT}`
 const READY_URL = `${BASE}/api/models/servers`
 
 async function answers(url: string): Promise<boolean> {
@@ -54,9 +56,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     )
   try {
     const { startDemo } = (await import('../../../electron/serve/demo')) as {
-      startDemo: (o?: { port?: number }) => Promise<{ close(): Promise<void> }>
+      startDemo: (o?: {
+        port?: number
+        freeFleetPorts?: boolean
+      }) => Promise<{ close(): Promise<void>; fleet: { get(name: string): { url: string } } }>
     }
-    const demo = await startDemo({ port: 8000 })
+    const demo = await startDemo({ port: PORT, freeFleetPorts: PORT !== 8000 })
+    // Playwright hands the workers this process's environment: the specs find the fleet through it.
+    process.env['AILLM_E2E_REMOTE_URL'] = demo.fleet.get('remote').url
+    process.env['AILLM_E2E_LOCAL_URL'] = demo.fleet.get('localhost').url
     await waitReady(60_000, null)
     return () => demo.close()
   } catch (err) {

@@ -1,8 +1,12 @@
 // Shared steps of the browser tests.
 import { expect, type Page } from '@playwright/test'
 
+/** Where the seed fleet's "remote" listens (global-setup sets it when the fleet runs on free ports). */
+export const REMOTE_URL = process.env['AILLM_E2E_REMOTE_URL'] ?? 'http://127.0.0.1:11500'
+/** Where the seed fleet's "localhost" listens. */
+export const LOCAL_URL = process.env['AILLM_E2E_LOCAL_URL'] ?? 'http://127.0.0.1:11501'
 /** The simulator's control endpoint of the "remote" server of the seed fleet. */
-export const REMOTE_SIM = 'http://127.0.0.1:11500/_sim/fault'
+export const REMOTE_SIM = `${REMOTE_URL}/_sim/fault`
 
 // The seed fleet's GPU box is the simulator's "remote"; the demo config names it "remote" too.
 /** The GPU box's name as a column header. */

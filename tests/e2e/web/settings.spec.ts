@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test'
+import { LOCAL_URL, REMOTE_URL } from './helpers'
 
 test.use({ colorScheme: 'dark' })
 
@@ -8,13 +9,9 @@ test('settings show the config file and its servers, in the dark theme', async (
   await expect(page.getByText(/config\.yaml$/)).toBeVisible()
   // The demo config lists both boxes under additional_servers: the GPU box first, PRIMARY.
   await expect(page.getByRole('textbox', { name: 'Main server URL (base_url)' })).toHaveValue('')
-  await expect(page.getByRole('textbox', { name: 'URL of server 1' })).toHaveValue(
-    'http://127.0.0.1:11500',
-  )
+  await expect(page.getByRole('textbox', { name: 'URL of server 1' })).toHaveValue(REMOTE_URL)
   await expect(page.getByRole('combobox', { name: 'Priority of server 1' })).toHaveValue('PRIMARY')
-  await expect(page.getByRole('textbox', { name: 'URL of server 2' })).toHaveValue(
-    'http://127.0.0.1:11501',
-  )
+  await expect(page.getByRole('textbox', { name: 'URL of server 2' })).toHaveValue(LOCAL_URL)
   await expect(page.getByRole('combobox', { name: 'Priority of server 2' })).toHaveValue(
     'SECONDARY',
   )
