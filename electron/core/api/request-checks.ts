@@ -54,7 +54,7 @@ function fits(type: OptionType, value: unknown): boolean {
     // Ollama takes a JSON number for an integer option and truncates it, as Go's float64 → int does.
     case 'integer':
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value)
+      return Number.isFinite(value) // false for anything but a finite number
     case 'boolean':
       return typeof value === 'boolean'
     case 'strings':
@@ -80,7 +80,8 @@ export function checkOllamaOptions(options: Record<string, unknown>, where = 'op
 
 /** 400 unless `format` is absent, "" (none), "json", or a JSON schema object. */
 export function checkFormat(format: unknown, where = 'format'): void {
-  if (format === undefined || format === null || format === '' || format === 'json') return
+  if (format === undefined || format === '' || format === 'json') return
+  // A schema object, or null (JSON's "no format").
   if (typeof format === 'object' && !Array.isArray(format)) return
   throw new ApiError(
     400,
@@ -94,7 +95,7 @@ function shown(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text
 }
 
-const BASE64_ALPHABET = /^[A-Za-z0-9+/]$/
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 
 /**
  * Base64 as Ollama decodes `images` (Go's standard encoding: padded, line breaks skipped). A loop, not
@@ -105,7 +106,7 @@ export function isBase64(text: string): boolean {
   if (s.length === 0 || s.length % 4 !== 0) return false
   const padding = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0
   for (let i = 0; i < s.length - padding; i++) {
-    if (!BASE64_ALPHABET.test(s[i] as string)) return false
+    if (!BASE64_ALPHABET.includes(s[i] as string)) return false
   }
   return true
 }
@@ -156,7 +157,7 @@ const OPENAI_TOKEN_LIMITS = ['max_tokens', 'max_completion_tokens'] as const
  */
 export function checkOpenAiSampling(body: Record<string, unknown>): void {
   const present = (k: string) => body[k] !== undefined && body[k] !== null
-  const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+  const isNumber = (v: unknown): v is number => Number.isFinite(v)
   for (const k of [...OPENAI_NUMBERS, ...OPENAI_INTEGERS, ...OPENAI_TOKEN_LIMITS]) {
     if (present(k) && !isNumber(body[k])) {
       throw new ApiError(400, `"${k}" must be a number, got ${shown(body[k])}`)

@@ -7,6 +7,7 @@ import {
   checkBase64Image,
   checkFormat,
   checkImages,
+  checkOpenAiSampling,
   checkOllamaOptions,
   checkThink,
   isBase64,
@@ -157,5 +158,37 @@ describe('checkThink', () => {
         `"think" must be true, false, "low", "medium" or "high", got ${JSON.stringify(bad)}`,
       )
     }
+  })
+})
+
+describe('checkOpenAiSampling', () => {
+  const sampling = (body: Record<string, unknown>) => refusal(() => checkOpenAiSampling(body))
+
+  it('takes finite numbers, whole seeds and token limits from 1 up; null and absent mean "not set"', () => {
+    expect(sampling({})).toBeNull()
+    expect(sampling({ temperature: 0, top_p: 1, frequency_penalty: -0.5, seed: 7 })).toBeNull()
+    expect(sampling({ max_tokens: 1, max_completion_tokens: 1 })).toBeNull()
+    expect(sampling({ temperature: null, max_tokens: null, seed: null })).toBeNull()
+  })
+
+  it('refuses a mistyped sampling field, naming it', () => {
+    expect(sampling({ temperature: 'hot' })).toBe('"temperature" must be a number, got "hot"')
+    expect(sampling({ top_p: '0.5' })).toBe('"top_p" must be a number, got "0.5"')
+    expect(sampling({ presence_penalty: true })).toBe(
+      '"presence_penalty" must be a number, got true',
+    )
+    expect(sampling({ seed: 1.5 })).toBe('"seed" must be a whole number, got 1.5')
+  })
+
+  it('refuses a token limit under 1 (Ollama would read -1 as "no limit") or not whole', () => {
+    expect(sampling({ max_tokens: 0 })).toBe(
+      '"max_tokens" must be a whole number of at least 1, got 0',
+    )
+    expect(sampling({ max_tokens: -1 })).toBe(
+      '"max_tokens" must be a whole number of at least 1, got -1',
+    )
+    expect(sampling({ max_completion_tokens: 2.5 })).toBe(
+      '"max_completion_tokens" must be a whole number of at least 1, got 2.5',
+    )
   })
 })
