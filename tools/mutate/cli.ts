@@ -146,6 +146,8 @@ async function main(): Promise<void> {
     logLevel: 'info' as LogLevel,
     fileLogLevel: 'off' as LogLevel,
   }
+  // vitest.config.ts retries a failed test under mutation only (timing flakes on a busy machine).
+  process.env['AILLM_MUTATE'] = '1'
   const results = await new Stryker(options).runMutationTest()
   const summary = summarise(results, ROOT)
   const text = [
