@@ -1,8 +1,12 @@
 import { defineConfig } from 'vitest/config'
 
+const mutating = process.env['AILLM_MUTATE'] === '1'
+/** `npm run mutate -- --tests GLOBS`: the mutants are tried against these test files only (a lower bound). */
+const mutateTests = mutating ? process.env['AILLM_MUTATE_TESTS']?.split(',') : undefined
+
 export default defineConfig({
   test: {
-    include: [
+    include: mutateTests ?? [
       'tests/unit/**/*.test.{ts,tsx}',
       'tests/integration/**/*.test.ts',
       'tests/e2e/electron/**/*.test.ts',
@@ -16,6 +20,6 @@ export default defineConfig({
     // Under `npm run mutate` only (tools/mutate/cli.ts sets AILLM_MUTATE): a test that failed by timing on a
     // machine busy with mutants is tried again, so a flake neither aborts the initial run nor counts as a
     // kill. A mutant that breaks behaviour fails every try. `npm test` and CI never retry.
-    retry: process.env['AILLM_MUTATE'] === '1' ? 2 : 0,
+    retry: mutating ? 2 : 0,
   },
 })

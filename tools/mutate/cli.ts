@@ -21,13 +21,16 @@ const ROOT = resolve(import.meta.dirname, '..', '..')
 const REPORTS = join(ROOT, '.stryker-reports')
 
 const USAGE = `usage: npm run mutate -- [MODULE|FOLDER ...] [--changed [--base REV]] [--concurrency N]
-                       [--floor PERCENT] [--incremental]
+                       [--floor PERCENT] [--incremental] [--tests GLOB,GLOB]
   MODULE|FOLDER   e.g. routing/router.ts, electron/core/chat/chat-executor.ts, api/ (default: the usual set)
   --changed       the core modules that differ from --base (committed or not; untracked files count)
   --base REV      with --changed: what to compare with (default: main's merge base, or HEAD on main)
   --concurrency N test runners side by side (default 2: this machine's cores)
   --floor P       fail when a module scores under P % of its observable mutants (default 85)
-  --incremental   reuse the last run's results for code and tests that did not change`
+  --incremental   reuse the last run's results for code and tests that did not change
+  --tests GLOBS   try the mutants against these test files only (comma-separated globs), not every test
+                  that imports the module: fewer tests can only kill fewer mutants, so the score is a
+                  lower bound — for modules whose related tests take hours on two cores`
 
 function git(args: string[]): string {
   return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' })
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
         concurrency: { type: 'string' },
         floor: { type: 'string' },
         incremental: { type: 'boolean', default: false },
+        tests: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     })
@@ -97,6 +101,10 @@ async function main(): Promise<void> {
   }
   if (values.base !== undefined && !values.changed) fail('--base goes with --changed')
   if (values.changed && positionals.length > 0) fail('give modules or --changed, not both')
+  const tests = values.tests?.split(',').map((glob) => glob.trim())
+  if (tests !== undefined && tests.some((glob) => glob === '')) {
+    fail(`--tests takes comma-separated globs of test files, not "${values.tests}"`)
+  }
   const concurrency = positiveInt(values.concurrency, '--concurrency', 2)
   const floor = values.floor === undefined ? 85 : Number(values.floor)
   if (!Number.isFinite(floor) || floor < 0 || floor > 100) {
@@ -123,7 +131,8 @@ async function main(): Promise<void> {
   mkdirSync(REPORTS, { recursive: true })
   const options: PartialStrykerOptions = {
     testRunner: 'vitest',
-    vitest: { configFile: 'vitest.config.ts', related: true },
+    // With --tests the config's include is those files (AILLM_MUTATE_TESTS below), not vitest's related.
+    vitest: { configFile: 'vitest.config.ts', related: tests === undefined },
     checkers: ['typescript'],
     tsconfigFile: 'tsconfig.node.json',
     typescriptChecker: { prioritizePerformanceOverAccuracy: true },
@@ -148,6 +157,10 @@ async function main(): Promise<void> {
   }
   // vitest.config.ts retries a failed test under mutation only (timing flakes on a busy machine).
   process.env['AILLM_MUTATE'] = '1'
+  if (tests !== undefined) {
+    process.env['AILLM_MUTATE_TESTS'] = tests.join(',')
+    console.log(`mutate: against ${tests.join(', ')} only (the score is a lower bound)`)
+  }
   const results = await new Stryker(options).runMutationTest()
   const summary = summarise(results, ROOT)
   const text = [
