@@ -11,7 +11,7 @@ import type {
 import { Emitter } from '../emitter'
 import type { Disposable } from '../emitter'
 import type { Logger } from '../logger'
-import { ensurePrivateDir, privateFileMode } from '../private-files'
+import { ensurePrivateDir, privateFileMode, tightenFile } from '../private-files'
 import { createAssistantWriter, type AssistantMessageWriter } from './assistant-writer'
 
 /** Title of a conversation before its first user message names it. */
@@ -340,6 +340,9 @@ export class ConversationStore {
   private async readAll(): Promise<void> {
     await ensurePrivateDir(this.dir)
     for (const name of await readdir(this.dir)) {
+      // Files an older version wrote 0644 become 0600 now, not only at their next save (which an old
+      // conversation may never have); set-aside `*.corrupt` copies hold the same words.
+      await tightenFile(join(this.dir, name))
       if (name.endsWith(TEMP_SUFFIX)) {
         // Left by a crash mid-write (before its rename): the real file still has the last good version.
         await unlink(join(this.dir, name)).catch(() => undefined)
