@@ -56,7 +56,14 @@ describe('store: snapshots then events', () => {
     expect(s.mode).toEqual({ kind: 'server', serverId: 'remote' })
     expect(s.configView?.path).toContain('config.yaml')
     expect(core.calls.map((c) => c.channel).sort()).toEqual(
-      ['config:get', 'conversations:list', 'mode:get', 'routing:log', 'servers:snapshot'].sort(),
+      [
+        'config:get',
+        'conversations:list',
+        'mode:get',
+        'routing:log',
+        'servers:snapshot',
+        'storage:snapshot',
+      ].sort(),
     )
   })
 
@@ -92,6 +99,13 @@ describe('store: snapshots then events', () => {
         c.emit('conversations:changed', [{ id: 'c9', title: 't', updatedAt: 1, messageCount: 1 }]),
       (s: S) => s.conversations.map((c) => c.id),
       ['c9'],
+    ],
+    [
+      'storage:changed',
+      (c: FakeCore) =>
+        c.emit('storage:changed', { kind: 'unsaved', since: 1, error: 'ENOSPC', conversations: 2 }),
+      (s: S) => s.storage,
+      { kind: 'unsaved', since: 1, error: 'ENOSPC', conversations: 2 },
     ],
   ] as const)('applies %s', async (_name, fire, pick, expected) => {
     const { core, store } = setup()
@@ -381,6 +395,7 @@ describe('streams across reconnects, re-selects and failures', () => {
         'mode:get',
         'routing:log',
         'servers:snapshot',
+        'storage:snapshot',
       ].sort(),
     )
     expect(store.getState().servers.map((s) => s.id)).toEqual(['remote'])
