@@ -129,7 +129,7 @@ describe('store: snapshots then events', () => {
     const { core, store } = setup()
     await flush()
     const before = core.callsOf('servers:snapshot').length
-    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null })
+    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null, lost: true })
     expect(store.getState().connection.kind).toBe('reconnecting')
     core.handlers['servers:snapshot'] = async () => seedServers().slice(0, 1)
     core.setConnection({ kind: 'open' })
@@ -337,7 +337,7 @@ describe('streams across reconnects, re-selects and failures', () => {
     await flush()
     await store.getState().send('Hello there')
     core.emit('chat:chunk', chunk({ kind: 'token', text: 'Hi, how' }))
-    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null })
+    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null, lost: true })
     Object.assign(answer(), {
       content: 'Hi, how are you?',
       interrupted: false,
@@ -360,7 +360,7 @@ describe('streams across reconnects, re-selects and failures', () => {
     await flush()
     await store.getState().send('Hello there')
     core.emit('chat:chunk', chunk({ kind: 'token', text: 'Hi, how' }))
-    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null })
+    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null, lost: true })
     answer().content = 'Hi, how'
     core.setConnection({ kind: 'open' })
     await flush()
@@ -412,7 +412,7 @@ describe('streams across reconnects, re-selects and failures', () => {
     const { store } = setup(core)
     await flush()
     await store.getState().send('Hello there')
-    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null })
+    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null, lost: true })
     core.handlers['conversations:get'] = async () => null
     core.setConnection({ kind: 'open' })
     await flush()
