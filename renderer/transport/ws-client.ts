@@ -118,7 +118,7 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
   let heartbeatMs = opts.heartbeatMs ?? DEFAULT_APP_HEARTBEAT_MS
   /** Fires when the open socket has been silent for too long (re-armed by every frame). */
   let silenceTimer: ReturnType<typeof setTimeout> | null = null
-  /** Whether the current socket was ever open (a later drop is a lost connection, not a failed dial). */
+  /** Whether a link was ever open: a drop after that is a lost connection, not a dial that failed. */
   let everOpen = false
 
   const setState = (s: ConnectionState): void => {
