@@ -16,6 +16,7 @@ import type {
   RoutingDecision,
   RoutingMode,
   ServerView,
+  StorageState,
 } from './types'
 
 /** Result of a config write: saved, or refused with the problems (nothing is written then). */
@@ -45,6 +46,8 @@ export interface RequestChannels {
    * never filled in with defaults); comments in the file are kept. Invalid values answer `ok: false`.
    */
   'config:set': (config: AillmConfig) => Promise<ConfigSetResult>
+  /** Whether every conversation is on disk, or how many are kept in memory because writes fail. */
+  'storage:snapshot': () => Promise<StorageState>
 }
 
 /** Event channels: the core publishes, every renderer listens. */
@@ -55,6 +58,8 @@ export interface EventChannels {
   'conversations:changed': (list: ConversationSummary[]) => void
   'mode:changed': (mode: RoutingMode) => void
   'config:changed': (view: ConfigView) => void
+  /** The disk stopped (or started again) taking conversation writes, or the count kept in memory changed. */
+  'storage:changed': (state: StorageState) => void
 }
 
 export type RequestChannel = keyof RequestChannels
@@ -90,6 +95,7 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'mode:set',
   'config:get',
   'config:set',
+  'storage:snapshot',
 ] as const
 
 export const EVENT_CHANNELS: readonly EventChannel[] = [
@@ -99,4 +105,5 @@ export const EVENT_CHANNELS: readonly EventChannel[] = [
   'conversations:changed',
   'mode:changed',
   'config:changed',
+  'storage:changed',
 ] as const

@@ -5,6 +5,12 @@
  * Liveness and flow control:
  * - The server sends a WebSocket ping every 30 s (browsers answer with a pong on their own); a client that
  *   has not answered by the next ping is disconnected. Reconnecting is the client's job.
+ * - Browsers do not let a page see pings, so a server that dies silently (its machine asleep, a NAT that
+ *   forgot the connection, a frozen process) would leave the page showing stale state forever. The server
+ *   therefore also sends a {@link WsHeartbeatFrame} on connect and every `intervalMs` (default
+ *   {@link DEFAULT_APP_HEARTBEAT_MS}); a client that reads no frame at all for
+ *   {@link HEARTBEAT_TOLERANCE} × `intervalMs` takes the link as dead: it closes it, says "connection
+ *   lost — reconnecting", reconnects and fetches its snapshots again.
  * - Each client's unsent data is bounded (4 MiB). A page that stops reading (a paused tab, a slow link) is
  *   not queued for without limit: once its buffer is over the bound, the events and answers meant for it
  *   are dropped until what was buffered has been written out, and then it gets one {@link WsResyncFrame}.
@@ -49,5 +55,20 @@ export interface WsResyncFrame {
   droppedResults: number[]
 }
 
-export type WsServerFrame = WsResultFrame | WsEventFrame | WsResyncFrame
+/** Server → client: the core is alive; the next one follows within `intervalMs` (see above). */
+export interface WsHeartbeatFrame {
+  type: 'heartbeat'
+  intervalMs: number
+}
+
+/** Default time between two heartbeat frames. */
+export const DEFAULT_APP_HEARTBEAT_MS = 10_000
+
+/**
+ * How many heartbeat intervals of silence a client waits before it takes the link as dead: more than
+ * two, so one heartbeat late behind a large frame or a busy event loop is not a false alarm.
+ */
+export const HEARTBEAT_TOLERANCE = 2.5
+
+export type WsServerFrame = WsResultFrame | WsEventFrame | WsResyncFrame | WsHeartbeatFrame
 export type WsClientFrame = WsInvokeFrame

@@ -17,6 +17,7 @@ import type {
   RoutingMode,
   RoutingTarget,
   ServerView,
+  StorageState,
   Tier,
 } from '../../shared/types'
 import { serializeError } from '../../shared/types'
@@ -102,6 +103,11 @@ export interface AppCore {
   readonly scheduler: Pick<SchedulerModel, 'snapshot' | 'onDidChange'>
   /** Model loads that go on in the background (answered elsewhere meanwhile). */
   readonly backgroundLoads: Pick<BackgroundLoads, 'snapshot' | 'onDidChange'>
+  /** Whether the conversations are on disk or kept in memory because writes fail (a full disk). */
+  readonly storage: {
+    snapshot(): StorageState
+    onDidChange(listener: (state: StorageState) => void): Disposable
+  }
   /** Decide without running (also logs and publishes the decision). */
   route(req: RouteRequest): RoutingDecision
   /** Run a decision with failover. */
@@ -126,6 +132,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     'conversations:changed': new Emitter(),
     'mode:changed': new Emitter(),
     'config:changed': new Emitter(),
+    'storage:changed': new Emitter(),
   }
   const configService = new ConfigService({
     path: opts.configPath,
@@ -227,6 +234,12 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     }),
   )
   disposables.push(store.onDidChange((list) => events['conversations:changed'].fire(list)))
+  const storage: AppCore['storage'] = {
+    snapshot: () => store.diskState(),
+    onDidChange: store.onDidChangeDisk,
+  }
+  // A full disk is told to the person (the chat's notice), not only in the log.
+  disposables.push(storage.onDidChange((state) => events['storage:changed'].fire(state)))
   disposables.push(
     configService.onDidChange((view) => {
       events['config:changed'].fire(view)
@@ -401,6 +414,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     },
     'config:get': async () => configService.view(),
     'config:set': async (config) => configService.write(config),
+    'storage:snapshot': async () => storage.snapshot(),
   }
 
   return {
@@ -411,6 +425,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     servers: () => registry.snapshot(),
     scheduler,
     backgroundLoads,
+    storage,
     route,
     execute,
     async start() {

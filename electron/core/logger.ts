@@ -1,6 +1,11 @@
 import { appendFileSync } from 'node:fs'
-import { dirname } from 'node:path'
-import { ensurePrivateDirSync, privateFileMode, tightenFileSync } from './private-files'
+import { basename, dirname } from 'node:path'
+import {
+  ensurePrivateDirSync,
+  privateFileMode,
+  tightenFileSync,
+  tightenFilesInSync,
+} from './private-files'
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR'
 
@@ -48,7 +53,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const mode = privateFileMode()
   if (file) {
     ensurePrivateDirSync(dirname(file))
+    // Logs an older version left 0644 (this file and its older copies beside it, `aillm.log.1`, …) are
+    // made private now, at start-up, rather than never (appending does not change a file's mode).
     tightenFileSync(file)
+    const name = basename(file)
+    tightenFilesInSync(dirname(file), (n) => n.startsWith(name) || n.endsWith('.log'))
   }
   const write = (level: LogLevel, message: string): void => {
     if (ORDER[level] < min) return

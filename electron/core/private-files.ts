@@ -3,10 +3,10 @@
  * 0600 the same way). On Windows the modes mean nothing: the user profile's ACLs already keep other
  * users out, so nothing is changed there.
  */
-import { chmodSync, mkdirSync, statSync, type Stats } from 'node:fs'
+import { chmodSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs'
 import { chmod, mkdir, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 
 /** rwx for the owner only. */
 export const PRIVATE_DIR_MODE = 0o700
@@ -56,13 +56,44 @@ export function ensurePrivateDirSync(dir: string): void {
   if (shouldTighten(dir, s)) chmodSync(dir, s.mode & 0o700)
 }
 
+/** Whether a file should lose group/other access: a regular file of ours that has some. */
+function fileNeedsTightening(s: Stats): boolean {
+  if (!s.isFile() || (s.mode & 0o077) === 0) return false
+  return typeof process.getuid !== 'function' || s.uid === process.getuid()
+}
+
 /** Takes group/other access away from an existing file; a missing file is left alone. */
 export function tightenFileSync(file: string): void {
   if (!posix()) return
   try {
-    const { mode } = statSync(file)
-    if ((mode & 0o077) !== 0) chmodSync(file, mode & 0o600)
+    const s = statSync(file)
+    if (fileNeedsTightening(s)) chmodSync(file, s.mode & 0o600)
   } catch {
     // Missing (created later with the private mode) or not ours to change: nothing to do.
+  }
+}
+
+/** {@link tightenFileSync}, asynchronously (the conversation store, on its first load). */
+export async function tightenFile(file: string): Promise<void> {
+  if (!posix()) return
+  try {
+    const s = await stat(file)
+    if (fileNeedsTightening(s)) await chmod(file, s.mode & 0o600)
+  } catch {
+    // As above: missing or not ours.
+  }
+}
+
+/**
+ * Tightens the files in `dir` whose names `match` (an older version's logs, left 0644), but only in a
+ * folder that is private, i.e. ours: in a shared one (/tmp) the other files are not ours to touch.
+ */
+export function tightenFilesInSync(dir: string, match: (name: string) => boolean): void {
+  if (!posix()) return
+  try {
+    if ((statSync(dir).mode & 0o077) !== 0) return
+    for (const name of readdirSync(dir)) if (match(name)) tightenFileSync(join(dir, name))
+  } catch {
+    // An unreadable folder: the logger still works, and its own file is tightened on its own.
   }
 }

@@ -10,7 +10,8 @@ export function connectionLabel(c: ConnectionState): string {
     case 'open':
       return 'connected'
     case 'reconnecting':
-      return 'reconnecting…'
+      // Lost: it was up, then closed or fell silent (no heartbeat); else it never came up yet.
+      return c.lost ? 'connection lost — reconnecting…' : 'reconnecting…'
     case 'closed':
       return 'disconnected'
     default:
@@ -40,7 +41,11 @@ export function DisconnectedBanner() {
   if (c.kind === 'reconnecting' || c.kind === 'closed') {
     return (
       <div className="banner banner-error" role="alert">
-        <strong>Disconnected from the AILLM core — {connectionLabel(c)}</strong>
+        <strong>
+          {c.kind === 'reconnecting' && c.lost
+            ? 'The connection to the AILLM core was lost — reconnecting…'
+            : `Disconnected from the AILLM core — ${connectionLabel(c)}`}
+        </strong>
         <span>
           {c.kind === 'reconnecting'
             ? ` Attempt ${c.attempt}${c.error ? ` (${c.error})` : ''}. `

@@ -6,6 +6,7 @@ import { createCoreSlice } from './core-slice'
 import { createRoutingSlice } from './routing-slice'
 import { createServersSlice } from './servers-slice'
 import { createSettingsSlice } from './settings-slice'
+import { createStorageSlice } from './storage-slice'
 import type { AppState } from './store-types'
 
 /** The app's one store (vanilla, so the transport bridge can drive it from outside React). */
@@ -19,5 +20,6 @@ export function createAppStore(client: ContractClient): AppStore {
     ...createRoutingSlice(client)(...a),
     ...createChatSlice(client)(...a),
     ...createSettingsSlice(client)(...a),
+    ...createStorageSlice(client)(...a),
   }))
 }

@@ -58,6 +58,7 @@ export function connectStore(
     }),
     client.on('mode:changed', (mode) => set({ mode })),
     client.on('config:changed', (configView) => set({ configView })),
+    client.on('storage:changed', (storage) => set({ storage })),
   )
 
   let wasOpen = client.connection().kind === 'open'
@@ -131,6 +132,7 @@ export async function refreshAll(
     ),
     apply('mode', client.invoke('mode:get'), (mode) => set({ mode })),
     apply('config', client.invoke('config:get'), (configView) => set({ configView })),
+    apply('storage', client.invoke('storage:snapshot'), (storage) => set({ storage })),
   ])
   const errors = outcomes.filter((e): e is string => e !== null)
   set({ loaded: true, loadError: errors.length ? errors.join('; ') : null })

@@ -5,9 +5,15 @@ import type { CoreSlice } from './core-slice'
 import type { RoutingSlice } from './routing-slice'
 import type { ServersSlice } from './servers-slice'
 import type { SettingsSlice } from './settings-slice'
+import type { StorageSlice } from './storage-slice'
 
 /** The whole renderer state: one store of typed slices (style.md point 10). */
-export type AppState = CoreSlice & ServersSlice & RoutingSlice & ChatSlice & SettingsSlice
+export type AppState = CoreSlice &
+  ServersSlice &
+  RoutingSlice &
+  ChatSlice &
+  SettingsSlice &
+  StorageSlice
 
 /** A slice creator: gets the store's set/get and the contract client its actions call. */
 export type SliceCreator<S> = (client: ContractClient) => StateCreator<AppState, [], [], S>

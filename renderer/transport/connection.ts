@@ -4,7 +4,14 @@ import type { ContractClient } from '../../shared/contract'
 export type ConnectionState =
   | { kind: 'connecting' }
   | { kind: 'open' }
-  | { kind: 'reconnecting'; attempt: number; retryAt: number; error: string | null }
+  | {
+      kind: 'reconnecting'
+      attempt: number
+      retryAt: number
+      error: string | null
+      /** The link had been open and was lost (closed, or silent past the heartbeat bound). */
+      lost: boolean
+    }
   | { kind: 'closed' }
 
 /** A contract client that also reports the state of its link to the core. */

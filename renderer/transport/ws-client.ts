@@ -7,7 +7,7 @@ import type {
 } from '../../shared/contract'
 import { EVENT_CHANNELS } from '../../shared/contract'
 import type { WsInvokeFrame, WsServerFrame } from '../../shared/ws-protocol'
-import { WS_PATH } from '../../shared/ws-protocol'
+import { DEFAULT_APP_HEARTBEAT_MS, HEARTBEAT_TOLERANCE, WS_PATH } from '../../shared/ws-protocol'
 import type { ConnectionState, TransportClient } from './connection'
 import { RemoteError, TransportError } from './connection'
 
@@ -33,9 +33,19 @@ export interface WsClientOptions {
   /** Delay before reconnect attempt `attempt` (1-based); default 0.5 s doubling, capped at 10 s. */
   backoffMs?: (attempt: number) => number
   now?: () => number
+  /**
+   * The core's heartbeat interval until its first heartbeat frame says it (shared/ws-protocol.ts);
+   * default {@link DEFAULT_APP_HEARTBEAT_MS}. No frame for {@link HEARTBEAT_TOLERANCE} times it = dead.
+   */
+  heartbeatMs?: number
 }
 
 const OPEN = 1
+
+/** Why the link is dropped when the core fell silent (no frame, not even a heartbeat, within the bound). */
+export function silentCoreMessage(silentMs: number): string {
+  return `connection lost: no word from the core for ${(silentMs / 1000).toFixed(1)} s`
+}
 
 /** Why a call fails when the core dropped its answer (this page fell behind; see ws-protocol.ts). */
 export const RESULT_DROPPED =
@@ -104,6 +114,12 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
   let attempt = 0
   let retryTimer: ReturnType<typeof setTimeout> | null = null
   let disposed = false
+  /** The core's heartbeat interval, as its heartbeat frames say. */
+  let heartbeatMs = opts.heartbeatMs ?? DEFAULT_APP_HEARTBEAT_MS
+  /** Fires when the open socket has been silent for too long (re-armed by every frame). */
+  let silenceTimer: ReturnType<typeof setTimeout> | null = null
+  /** Whether a link was ever open: a drop after that is a lost connection, not a dial that failed. */
+  let everOpen = false
 
   const setState = (s: ConnectionState): void => {
     state = s
@@ -150,7 +166,39 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
       }
     } else if (frame.type === 'resync') {
       applyResync(frame.droppedResults)
+    } else if (frame.type === 'heartbeat') {
+      if (typeof frame.intervalMs === 'number' && frame.intervalMs > 0)
+        heartbeatMs = frame.intervalMs
     }
+  }
+
+  const stopSilenceWatch = (): void => {
+    if (silenceTimer !== null) clearTimeout(silenceTimer)
+    silenceTimer = null
+  }
+
+  /**
+   * (Re)arms the watch on the socket: any frame proves the core alive. Browsers hide WebSocket pings
+   * from pages, so a core that died without closing the TCP connection is only noticed this way. Armed
+   * from the dial on, so a handshake that is never answered (the same dead core) is given up too.
+   */
+  const watchSilence = (ws: WebSocketLike, opened: boolean): void => {
+    stopSilenceWatch()
+    const bound = heartbeatMs * HEARTBEAT_TOLERANCE
+    silenceTimer = setTimeout(() => {
+      silenceTimer = null
+      if (socket !== ws) return
+      // Forget the socket first: its close event (which may take long on a dead link) is then ignored.
+      socket = null
+      failPending('disconnected from the core before it answered', true)
+      ws.close()
+      scheduleReconnect(
+        opened
+          ? silentCoreMessage(bound)
+          : `no answer from the core within ${(bound / 1000).toFixed(1)} s`,
+        everOpen,
+      )
+    }, bound)
   }
 
   /** The core dropped frames for us: calls whose answers were lost fail, the store fetches again. */
@@ -170,11 +218,11 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
     }
   }
 
-  const scheduleReconnect = (error: string | null): void => {
+  const scheduleReconnect = (error: string | null, lost: boolean): void => {
     if (disposed) return
     attempt += 1
     const delay = backoff(attempt)
-    setState({ kind: 'reconnecting', attempt, retryAt: now() + delay, error })
+    setState({ kind: 'reconnecting', attempt, retryAt: now() + delay, error, lost })
     retryTimer = setTimeout(connect, delay)
   }
 
@@ -185,18 +233,26 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
     try {
       ws = new opts.WebSocket(opts.url)
     } catch (err) {
-      scheduleReconnect(err instanceof Error ? err.message : String(err))
+      scheduleReconnect(err instanceof Error ? err.message : String(err), everOpen)
       return
     }
     socket = ws
+    watchSilence(ws, false)
     let lastError: string | null = null
     ws.addEventListener('open', () => {
       if (socket !== ws) return
       attempt = 0
+      everOpen = true
       setState({ kind: 'open' })
+      watchSilence(ws, true)
       for (const frame of queued.splice(0)) sendFrame(ws, frame)
     })
-    ws.addEventListener('message', (ev) => handleFrame((ev as { data: unknown }).data))
+    ws.addEventListener('message', (ev) => {
+      if (socket !== ws) return
+      handleFrame((ev as { data: unknown }).data)
+      // After the frame: a heartbeat may just have told the interval.
+      if (socket === ws) watchSilence(ws, true)
+    })
     ws.addEventListener('error', (ev) => {
       const message = (ev as { message?: unknown }).message
       lastError = typeof message === 'string' ? message : 'connection error'
@@ -204,9 +260,10 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
     ws.addEventListener('close', () => {
       if (socket !== ws) return
       socket = null
+      stopSilenceWatch()
       failPending('disconnected from the core before it answered', true)
       if (disposed) setState({ kind: 'closed' })
-      else scheduleReconnect(lastError)
+      else scheduleReconnect(lastError, everOpen)
     })
   }
 
@@ -253,6 +310,7 @@ export function createWsClient(opts: WsClientOptions): TransportClient {
       if (disposed) return
       disposed = true
       if (retryTimer) clearTimeout(retryTimer)
+      stopSilenceWatch()
       queued.length = 0
       failPending('the client was closed', false)
       const ws = socket

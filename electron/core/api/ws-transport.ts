@@ -2,6 +2,9 @@
  * The contract over a WebSocket for the web UI under `serve` (shared/ws-protocol.ts): the same handlers
  * and events as Electron IPC, every call's arguments checked the same way (core/contract/).
  *
+ * Every client also gets an app-level heartbeat frame on connect and every `appHeartbeatMs`, which the
+ * page can see (it cannot see pings): a page that hears nothing for 2.5 intervals reconnects.
+ *
  * Two guards keep a page that stops reading from costing the core memory:
  * - a heartbeat: every `heartbeatMs` each client is pinged (a WebSocket ping, which browsers answer on
  *   their own); one that has not answered the previous ping by then is dropped;
@@ -21,7 +24,11 @@ import {
   type RequestChannel,
 } from '../../../shared/contract'
 import { serializeError } from '../../../shared/types'
-import type { WsResultFrame, WsServerFrame } from '../../../shared/ws-protocol'
+import {
+  DEFAULT_APP_HEARTBEAT_MS,
+  type WsResultFrame,
+  type WsServerFrame,
+} from '../../../shared/ws-protocol'
 import { invokeChecked } from '../contract/contract-call'
 import type { Disposable } from '../emitter'
 
@@ -39,6 +46,8 @@ export interface WsTransportOptions {
   heartbeatMs?: number
   /** Unsent bytes a client may have before frames for it are dropped and a resync follows. */
   maxBufferedBytes?: number
+  /** Time between two heartbeat frames (the page's liveness check); default 10 s. */
+  appHeartbeatMs?: number
 }
 
 /** Default ping interval: a dead page is dropped within 30–60 s. */
@@ -98,6 +107,8 @@ export class WsTransport {
   private readonly maxBuffered: number
   private readonly heartbeatMs: number
   private readonly heartbeat: ReturnType<typeof setInterval>
+  private readonly appHeartbeatMs: number
+  private readonly appHeartbeat: ReturnType<typeof setInterval>
 
   constructor(
     private readonly core: WsCore,
@@ -117,6 +128,11 @@ export class WsTransport {
     this.wss.on('connection', (socket) => this.attach(socket))
     this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs)
     this.heartbeat.unref()
+    this.appHeartbeatMs = positive(opts.appHeartbeatMs, DEFAULT_APP_HEARTBEAT_MS, 'appHeartbeatMs')
+    this.appHeartbeat = setInterval(() => {
+      for (const socket of this.state.keys()) this.sendHeartbeat(socket)
+    }, this.appHeartbeatMs)
+    this.appHeartbeat.unref()
   }
 
   /** Completes an upgrade the HTTP server has already vetted. */
@@ -154,6 +170,19 @@ export class WsTransport {
     })
     socket.on('close', () => this.state.delete(socket))
     socket.on('error', () => socket.terminate())
+    // At once, so the page knows the interval (and so the bound) before the first one is due.
+    this.sendHeartbeat(socket)
+  }
+
+  /**
+   * One heartbeat frame, unless the client is behind: then it is not reading anyway, and what it finds
+   * once it reads again (the buffered frames, the resync) proves the core alive just as well.
+   */
+  private sendHeartbeat(socket: WebSocket): void {
+    const state = this.state.get(socket)
+    if (!state || state.behind || socket.bufferedAmount > this.maxBuffered) return
+    const frame: WsServerFrame = { type: 'heartbeat', intervalMs: this.appHeartbeatMs }
+    this.send(socket, JSON.stringify(frame), null)
   }
 
   /** Drops the clients that did not answer the last ping, and pings the rest. */
@@ -245,6 +274,7 @@ export class WsTransport {
   /** Closes every socket and stops forwarding events. */
   close(): void {
     clearInterval(this.heartbeat)
+    clearInterval(this.appHeartbeat)
     for (const d of this.subscriptions) d()
     for (const client of this.wss.clients) client.close(1001, 'server shutting down')
     this.wss.close()

@@ -7,11 +7,12 @@ import type {
   ConversationMessage,
   ConversationSummary,
   ResponseMetadata,
+  StorageState,
 } from '../../../shared/types'
 import { Emitter } from '../emitter'
 import type { Disposable } from '../emitter'
 import type { Logger } from '../logger'
-import { ensurePrivateDir, privateFileMode } from '../private-files'
+import { ensurePrivateDir, privateFileMode, tightenFile } from '../private-files'
 import { createAssistantWriter, type AssistantMessageWriter } from './assistant-writer'
 
 /** Title of a conversation before its first user message names it. */
@@ -78,8 +79,7 @@ export interface ConversationStoreOptions {
 export const MAX_RETRY_MS = 5000
 
 /** Whether every change is on disk, or some are kept in memory until a write succeeds (a full disk). */
-export type StoreDiskState =
-  { kind: 'saved' } | { kind: 'unsaved'; since: number; error: string; conversations: number }
+export type StoreDiskState = StorageState
 
 /** First ~60 characters of a message, cut at a word, whitespace collapsed. */
 export function titleFromMessage(text: string): string {
@@ -128,6 +128,9 @@ const conversationSchema = z.object({
  */
 export class ConversationStore {
   private readonly changes = new Emitter<ConversationSummary[]>()
+  private readonly diskChanges = new Emitter<StoreDiskState>()
+  /** The disk state last announced, so a retry that fails again announces nothing. */
+  private announcedDisk = 'saved'
   private readonly cache = new Map<string, Conversation>()
   private readonly writes = new Map<string, Promise<void>>()
   private loading: Promise<void> | null = null
@@ -146,6 +149,13 @@ export class ConversationStore {
   /** Fires with the summaries after every change. */
   readonly onDidChange: (listener: (list: ConversationSummary[]) => void) => Disposable =
     this.changes.event
+
+  /**
+   * Fires with {@link diskState} when it changes: writes start or stop failing, or the number of
+   * conversations kept in memory changes (not on every failed retry).
+   */
+  readonly onDidChangeDisk: (listener: (state: StoreDiskState) => void) => Disposable =
+    this.diskChanges.event
 
   constructor(
     readonly dir: string,
@@ -340,6 +350,9 @@ export class ConversationStore {
   private async readAll(): Promise<void> {
     await ensurePrivateDir(this.dir)
     for (const name of await readdir(this.dir)) {
+      // Files an older version wrote 0644 become 0600 now, not only at their next save (which an old
+      // conversation may never have); set-aside `*.corrupt` copies hold the same words.
+      await tightenFile(join(this.dir, name))
       if (name.endsWith(TEMP_SUFFIX)) {
         // Left by a crash mid-write (before its rename): the real file still has the last good version.
         await unlink(join(this.dir, name)).catch(() => undefined)
@@ -405,6 +418,7 @@ export class ConversationStore {
     if (this.unsaved.size > 0) {
       // The disk takes writes again: try the others now rather than at the next backoff step.
       this.retrySoon(0)
+      this.announceDisk()
       return
     }
     const since = new Date(this.outage.since).toISOString()
@@ -415,6 +429,15 @@ export class ConversationStore {
     this.retryDelay = this.retryMs
     if (this.retryTimer !== null) clearTimeout(this.retryTimer)
     this.retryTimer = null
+    this.announceDisk()
+  }
+
+  private announceDisk(): void {
+    const state = this.diskState()
+    const key = state.kind === 'saved' ? 'saved' : `unsaved:${state.conversations}`
+    if (key === this.announcedDisk) return
+    this.announcedDisk = key
+    this.diskChanges.fire(state)
   }
 
   private writeFailed(id: string, err: unknown): void {
@@ -430,6 +453,7 @@ export class ConversationStore {
     }
     this.retrySoon(this.retryDelay)
     this.retryDelay = Math.min(this.retryDelay * 2, MAX_RETRY_MS)
+    this.announceDisk()
   }
 
   private retrySoon(delay: number): void {

@@ -80,6 +80,7 @@ export const REQUEST_SCHEMAS = {
   'mode:set': args(['mode', routingMode]),
   'config:get': args(),
   'config:set': args(['config', completeConfigShape]),
+  'storage:snapshot': args(),
 } as const satisfies { [C in RequestChannel]: ChannelSchema }
 
 // Each schema takes exactly its channel's arguments as shared/contract.ts types them: a channel added
@@ -106,5 +107,6 @@ const _schemasAgree: { [C in RequestChannel]: Agreement[C] } = {
   'mode:set': true,
   'config:get': true,
   'config:set': true,
+  'storage:snapshot': true,
 }
 void _schemasAgree

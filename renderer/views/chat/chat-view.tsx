@@ -1,6 +1,7 @@
 import { useAppStore } from '../../store/store-context'
 import { Composer } from './composer'
 import { ConversationList } from './conversation-list'
+import { DiskNotice } from './disk-notice'
 import { MessageList } from './message-list'
 
 /** The chat: conversations on the left, the open one with its composer on the right. */
@@ -17,6 +18,7 @@ export function ChatView() {
     <div className="view chat">
       <ConversationList />
       <section className="chat-main" aria-label="Chat">
+        <DiskNotice />
         {noServer && (
           <div className="banner banner-error" role="alert">
             No Ollama server is reachable right now, so messages cannot be answered. See the{' '}

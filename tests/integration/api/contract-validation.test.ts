@@ -148,6 +148,7 @@ const BAD_CALLS: [RequestChannel, unknown[], string][] = [
   ['mode:set', [{ kind: 'server' }], 'mode:set: "serverId" is missing (must be a string)'],
   ['config:get', [0], 'config:get: the call takes no arguments, got 1'],
   ['config:set', [null], 'config:set: "config" must be an object, got null'],
+  ['storage:snapshot', [true], 'storage:snapshot: the call takes no arguments, got 1'],
 ]
 
 describe('every request channel refuses a bad argument, naming it', () => {

@@ -1,7 +1,8 @@
 /**
  * The WebSocket transport under a page that stops reading or dies (issue 13, item 2), over real sockets on
  * 127.0.0.1: a paused client's unsent data stays within the bound (frames for it are dropped, not queued)
- * and it gets a resync when it reads again; a client that never answers a ping is dropped.
+ * and it gets a resync when it reads again; a client that never answers a ping is dropped; every client
+ * gets the app-level heartbeat frames a page can see (pings it cannot).
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -53,15 +54,20 @@ async function startTransport(opts: WsTransportOptions) {
   return { transport, url, fire, logger }
 }
 
-/** A client on a real socket, recording every frame it reads. */
+/** A client on a real socket, recording every frame it reads (heartbeats apart from the rest). */
 async function connect(url: string, opts: { autoPong?: boolean } = {}) {
   const ws = new WebSocket(url, { autoPong: opts.autoPong ?? true })
   const frames: WsServerFrame[] = []
-  ws.on('message', (raw) => frames.push(JSON.parse(String(raw)) as WsServerFrame))
+  const heartbeats: number[] = []
+  ws.on('message', (raw) => {
+    const frame = JSON.parse(String(raw)) as WsServerFrame
+    if (frame.type === 'heartbeat') heartbeats.push(Date.now())
+    else frames.push(frame)
+  })
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
   cleanups.push(() => ws.terminate())
   const socket = (ws as unknown as { _socket: Socket })._socket
-  return { ws, frames, socket }
+  return { ws, frames, heartbeats, socket }
 }
 
 const until = async (cond: () => boolean, ms = 10_000, what = 'condition') => {
@@ -174,10 +180,49 @@ describe('heartbeat', () => {
     expect(transport.clientCount).toBe(1)
   })
 
+  it('sends every client a heartbeat frame on connect and then every interval (pages cannot see pings)', async () => {
+    const { url } = await startTransport({ appHeartbeatMs: 150, heartbeatMs: 600_000 })
+    const opened = Date.now()
+    const client = await connect(url)
+    await until(() => client.heartbeats.length >= 5, 10_000, 'five heartbeats')
+    // The first at once (it tells the page the interval), then one per interval.
+    expect(client.heartbeats[0]! - opened).toBeLessThan(150)
+    const gaps = client.heartbeats.slice(1).map((t, i) => t - client.heartbeats[i]!)
+    for (const gap of gaps.slice(1)) expect(gap).toBeLessThan(150 * 2)
+    expect(client.frames).toEqual([])
+    client.ws.removeAllListeners('message')
+    const raw = await new Promise<string>((r) => client.ws.once('message', (d) => r(String(d))))
+    expect(JSON.parse(raw)).toEqual({ type: 'heartbeat', intervalMs: 150 })
+  })
+
+  it('a paused page gets no heartbeats queued for it, and none counted as dropped events', async () => {
+    const { transport, url, fire } = await startTransport({
+      maxBufferedBytes: BOUND,
+      heartbeatMs: 600_000,
+      appHeartbeatMs: 20,
+    })
+    const client = await connect(url)
+    client.socket.pause()
+    let fired = 0
+    while (!transport.clients()[0]?.behind && fired < 600) {
+      fire(bigSnapshot(fired++, FRAME))
+      await turn()
+    }
+    const dropped = transport.clients()[0]?.droppedEvents
+    // Many heartbeat intervals while behind: nothing more is buffered or counted for it.
+    const buffered = transport.clients()[0]?.bufferedBytes ?? 0
+    await new Promise((r) => setTimeout(r, 300))
+    expect(transport.clients()[0]?.droppedEvents).toBe(dropped)
+    expect(transport.clients()[0]?.bufferedBytes).toBeLessThanOrEqual(buffered)
+  })
+
   it('refuses an interval that is not a positive number', () => {
     const core = { handlers: {}, on: () => () => undefined } as unknown as WsCore
     expect(() => new WsTransport(core, { heartbeatMs: 0 })).toThrow(
       'WsTransport heartbeatMs must be a number greater than 0, got 0',
+    )
+    expect(() => new WsTransport(core, { appHeartbeatMs: -1 })).toThrow(
+      'WsTransport appHeartbeatMs must be a number greater than 0, got -1',
     )
   })
 })

@@ -1,19 +1,25 @@
 /**
  * Issue 13 point 5: nothing the person saw is lost on a full disk. The data dir sits on a real, small
  * tmpfs that the test fills; a long answer streams through the app core (chat:send, the simulator),
- * space comes back, and the whole answer is on disk for a fresh store. Needs `mount` (root on Linux,
- * as in CI); elsewhere the tests are skipped with the reason printed.
+ * space comes back, and the whole answer is on disk for a fresh store. The person is told while it
+ * lasts: `storage:snapshot` / `storage:changed` say "kept in memory" and then "saved" again, on both
+ * transports (IPC's dispatcher, serve's WebSocket). Needs `mount` (root on Linux, as in CI); elsewhere
+ * the tests are skipped with the reason printed.
  */
 import { execFileSync } from 'node:child_process'
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
 import { createAppCore } from '../../../electron/core/app-core'
 import { ConversationStore } from '../../../electron/core/chat'
 import { createMemoryLogger } from '../../../electron/core/logger'
+import { createIpcDispatcher, forwardCoreEvents } from '../../../electron/main/ipc-dispatch'
+import { startServe } from '../../../electron/serve/serve'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
-import type { ChatChunk } from '../../../shared/types'
+import type { ChatChunk, StorageState } from '../../../shared/types'
+import { WS_PATH, type WsServerFrame } from '../../../shared/ws-protocol'
 
 const mountPoint = mkdtempSync(join(tmpdir(), 'aillm-full-disk-'))
 
@@ -188,4 +194,101 @@ describe.skipIf(skipReason !== null)('a full disk under the data dir', () => {
     expect(stored?.messages[1]?.interrupted).toBe(false)
     expect(saveErrors(logger)).toHaveLength(1)
   })
+
+  it('the person is told: storage:changed and the snapshot say "kept in memory", then "saved", on both transports', async () => {
+    sim = await startSimServer({ name: 'solo', port: 0, models: ['gemma3:1b'], replyWords: 50 })
+    const dir = mkdtempSync(join(tmpdir(), 'aillm-full-disk-config-'))
+    const configPath = join(dir, 'config.yaml')
+    appendFileSync(
+      configPath,
+      `llm:\n  providers:\n    ollama:\n      base_url: ${sim.url}\n      mdns:\n        enabled: false\n`,
+    )
+    dataDir = join(mountPoint, 'data')
+    const logger = createMemoryLogger('INFO')
+    const serve = await startServe({ configPath, dataDir, port: 0, logger, buildUi: false })
+    // The two ways the chat UI hears the core: the WebSocket of serve, and Electron's IPC forwarding.
+    const ws = new WebSocket(`${serve.url.replace('http', 'ws')}${WS_PATH}`)
+    const overWs: StorageState[] = []
+    ws.on('message', (raw: Buffer) => {
+      const frame = JSON.parse(String(raw)) as WsServerFrame
+      if (frame.type === 'event' && frame.channel === 'storage:changed') {
+        overWs.push(frame.payload as StorageState)
+      }
+    })
+    const overIpc: StorageState[] = []
+    const stopIpc = forwardCoreEvents(serve.core.on, (channel, payload) => {
+      if (channel === 'storage:changed') overIpc.push(structuredClone(payload) as StorageState)
+    })
+    const dispatch = createIpcDispatcher({ handlers: serve.core.handlers })
+    const ipcSnapshot = async () =>
+      dispatch(
+        'storage:snapshot',
+        { url: 'app://aillm/index.html', isMainFrame: true, fromOurWindow: true },
+        [],
+      )
+    let lastId = 0
+    const wsSnapshot = () =>
+      new Promise<unknown>((resolve) => {
+        const id = ++lastId
+        const onMessage = (raw: Buffer) => {
+          const frame = JSON.parse(String(raw)) as WsServerFrame
+          if (frame.type !== 'result' || frame.id !== id) return
+          ws.off('message', onMessage)
+          resolve(frame.ok ? frame.value : frame.error)
+        }
+        ws.on('message', onMessage)
+        ws.send(JSON.stringify({ type: 'invoke', id, channel: 'storage:snapshot', args: [] }))
+      })
+    try {
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+      expect(await wsSnapshot()).toEqual({ kind: 'saved' })
+      expect(await ipcSnapshot()).toEqual({ ok: true, value: { kind: 'saved' } })
+
+      const before = Date.now()
+      fillDisk()
+      await serve.core.handlers['chat:send']({ conversationId: null, content: 'Hello there' })
+      await until(() => overWs.length > 0 && overIpc.length > 0, 10_000, 'the unsaved event')
+      const unsaved = {
+        kind: 'unsaved',
+        conversations: 1,
+        error: expect.stringMatching(/ENOSPC|no space left/i) as unknown as string,
+        since: expect.any(Number) as unknown as number,
+      }
+      expect(overWs[0]).toEqual(unsaved)
+      expect(overIpc[0]).toEqual(unsaved)
+      expect((overWs[0] as { since: number }).since).toBeGreaterThanOrEqual(before)
+      expect(await wsSnapshot()).toEqual(unsaved)
+      expect(await ipcSnapshot()).toEqual({ ok: true, value: unsaved })
+      // A second conversation while still full: the count follows, still one outage in the log.
+      await serve.core.handlers['chat:send']({ conversationId: null, content: 'And again' })
+      await until(
+        () => overWs.some((s) => s.kind === 'unsaved' && s.conversations === 2),
+        10_000,
+        'the count of two',
+      )
+      expect(saveErrors(logger)).toHaveLength(1)
+
+      freeDisk()
+      // The retries (up to 5 s apart) find the space: both transports hear "saved" again.
+      await until(
+        () => overWs.at(-1)?.kind === 'saved' && overIpc.at(-1)?.kind === 'saved',
+        15_000,
+        'the saved event',
+      )
+      expect(await wsSnapshot()).toEqual({ kind: 'saved' })
+      expect(await ipcSnapshot()).toEqual({ ok: true, value: { kind: 'saved' } })
+      // Retries that failed again announced nothing: each change once (the count may step down as
+      // the conversations are written one by one), never the same state twice in a row.
+      const told = overWs.map((s) => (s.kind === 'saved' ? 'saved' : s.conversations))
+      expect(told.slice(0, 2)).toEqual([1, 2])
+      expect(told.at(-1)).toBe('saved')
+      expect(told.filter((t, i) => t === told[i - 1])).toEqual([])
+      expect(overIpc).toEqual(overWs)
+    } finally {
+      stopIpc()
+      ws.close()
+      await serve.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })

@@ -1,13 +1,15 @@
 /**
  * Issue 13 point 6: conversations and logs are the person's own. The data dir and the folders in it
  * are 0700, conversation and log files 0600 (config.yaml already is), also where an older version left
- * them world-readable; shared folders such as /tmp are never changed. Windows keeps the profile's ACLs:
- * nothing is checked there.
+ * them world-readable — tightened when the store or the logger opens its folder, not at a later save;
+ * shared folders such as /tmp are never changed. Windows keeps the profile's ACLs: POSIX modes mean
+ * nothing there (chmod can only set the read-only flag), so nothing is checked.
  */
 import {
   chmodSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   readdirSync,
   rmSync,
   statSync,
@@ -49,6 +51,53 @@ describe.skipIf(process.platform === 'win32')('owner-only files', () => {
     chmodSync(folder, 0o755)
     await new ConversationStore(folder).list()
     expect(modeOf(folder)).toBe(0o700)
+  })
+
+  it('conversation files an older version left 0644 are 0600 once the store opens its folder', async () => {
+    const folder = join(dir, 'conversations')
+    mkdirSync(folder, { mode: 0o700 })
+    const old = {
+      id: 'old-one',
+      title: 'Old words',
+      createdAt: 1,
+      updatedAt: 1,
+      messages: [],
+    }
+    const file = join(folder, 'old-one.json')
+    const corrupt = join(folder, 'broken.json.1.corrupt')
+    writeFileSync(file, JSON.stringify(old), { mode: 0o644 })
+    writeFileSync(corrupt, '{ half', { mode: 0o644 })
+    chmodSync(file, 0o644)
+    chmodSync(corrupt, 0o644)
+    // Only read, never saved: the files are tightened when the store loads, not at a later save.
+    expect(await new ConversationStore(folder).list()).toMatchObject([{ id: 'old-one' }])
+    expect(modeOf(file)).toBe(0o600)
+    expect(modeOf(corrupt)).toBe(0o600)
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(old)
+  })
+
+  it('older log files beside the log are tightened at start-up; a shared folder is left alone', () => {
+    const logs = join(dir, 'logs')
+    mkdirSync(logs, { mode: 0o755 })
+    chmodSync(logs, 0o755)
+    const older = [join(logs, 'aillm.log.1'), join(logs, 'main.log')]
+    for (const f of older) {
+      writeFileSync(f, 'an older run\n', { mode: 0o644 })
+      chmodSync(f, 0o644)
+    }
+    createLogger({ file: join(logs, 'aillm.log'), stdout: false })
+    expect(modeOf(logs)).toBe(0o700)
+    for (const f of older) expect(modeOf(f)).toBe(0o600)
+
+    // In a sticky shared folder the other files are someone else's business.
+    const shared = join(dir, 'shared')
+    mkdirSync(shared)
+    chmodSync(shared, 0o1777)
+    const theirs = join(shared, 'other.log')
+    writeFileSync(theirs, 'x\n', { mode: 0o644 })
+    chmodSync(theirs, 0o644)
+    createLogger({ file: join(shared, 'aillm.log'), stdout: false }).info('x')
+    expect(modeOf(theirs)).toBe(0o644)
   })
 
   it('the log file is 0600 in a 0700 folder; an existing 0644 log is tightened', () => {

@@ -56,7 +56,14 @@ describe('store: snapshots then events', () => {
     expect(s.mode).toEqual({ kind: 'server', serverId: 'remote' })
     expect(s.configView?.path).toContain('config.yaml')
     expect(core.calls.map((c) => c.channel).sort()).toEqual(
-      ['config:get', 'conversations:list', 'mode:get', 'routing:log', 'servers:snapshot'].sort(),
+      [
+        'config:get',
+        'conversations:list',
+        'mode:get',
+        'routing:log',
+        'servers:snapshot',
+        'storage:snapshot',
+      ].sort(),
     )
   })
 
@@ -93,6 +100,13 @@ describe('store: snapshots then events', () => {
       (s: S) => s.conversations.map((c) => c.id),
       ['c9'],
     ],
+    [
+      'storage:changed',
+      (c: FakeCore) =>
+        c.emit('storage:changed', { kind: 'unsaved', since: 1, error: 'ENOSPC', conversations: 2 }),
+      (s: S) => s.storage,
+      { kind: 'unsaved', since: 1, error: 'ENOSPC', conversations: 2 },
+    ],
   ] as const)('applies %s', async (_name, fire, pick, expected) => {
     const { core, store } = setup()
     await flush()
@@ -115,7 +129,7 @@ describe('store: snapshots then events', () => {
     const { core, store } = setup()
     await flush()
     const before = core.callsOf('servers:snapshot').length
-    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null })
+    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null, lost: true })
     expect(store.getState().connection.kind).toBe('reconnecting')
     core.handlers['servers:snapshot'] = async () => seedServers().slice(0, 1)
     core.setConnection({ kind: 'open' })
@@ -323,7 +337,7 @@ describe('streams across reconnects, re-selects and failures', () => {
     await flush()
     await store.getState().send('Hello there')
     core.emit('chat:chunk', chunk({ kind: 'token', text: 'Hi, how' }))
-    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null })
+    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null, lost: true })
     Object.assign(answer(), {
       content: 'Hi, how are you?',
       interrupted: false,
@@ -346,7 +360,7 @@ describe('streams across reconnects, re-selects and failures', () => {
     await flush()
     await store.getState().send('Hello there')
     core.emit('chat:chunk', chunk({ kind: 'token', text: 'Hi, how' }))
-    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null })
+    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null, lost: true })
     answer().content = 'Hi, how'
     core.setConnection({ kind: 'open' })
     await flush()
@@ -381,6 +395,7 @@ describe('streams across reconnects, re-selects and failures', () => {
         'mode:get',
         'routing:log',
         'servers:snapshot',
+        'storage:snapshot',
       ].sort(),
     )
     expect(store.getState().servers.map((s) => s.id)).toEqual(['remote'])
@@ -397,7 +412,7 @@ describe('streams across reconnects, re-selects and failures', () => {
     const { store } = setup(core)
     await flush()
     await store.getState().send('Hello there')
-    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null })
+    core.setConnection({ kind: 'reconnecting', attempt: 1, retryAt: 0, error: null, lost: true })
     core.handlers['conversations:get'] = async () => null
     core.setConnection({ kind: 'open' })
     await flush()

@@ -264,6 +264,7 @@ export class FakeCore implements TransportClient {
       'mode:set': async (mode) => mode,
       'config:get': async () => configView(),
       'config:set': async (c) => ({ ok: true, view: configView({ config: c }) }),
+      'storage:snapshot': async () => ({ kind: 'saved' }),
       ...overrides,
     }
   }
