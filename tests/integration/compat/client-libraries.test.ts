@@ -9,6 +9,7 @@ import { ChatOllama, OllamaEmbeddings } from '@langchain/ollama'
 import { embed, generateText, jsonSchema, streamText, tool } from 'ai'
 import { createOllama } from 'ollama-ai-provider-v2'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
+import OpenAI from 'openai'
 import { startServeFixture, type ServeFixture } from '../../helpers/serve-fixture'
 
 const HI = 'Hi!'
@@ -153,5 +154,31 @@ describe('AI SDK with the OpenAI-compatible provider', () => {
     const usage = await s.usage
     expect(usage.inputTokens).toBeGreaterThan(0)
     expect(usage.outputTokens).toBeGreaterThan(0)
+  })
+})
+
+describe('openai SDK: the rest of the surface', () => {
+  const openai = () =>
+    new OpenAI({ baseURL: `${fx.serve.url}/v1`, apiKey: 'unused', maxRetries: 0 })
+
+  it('completions with a suffix fill in the middle on a model with insert, whole and streamed', async () => {
+    const before = fx.remote.requests.length
+    const whole = await openai().completions.create({
+      model: 'auto',
+      prompt: 'def add(a, b):\n    ',
+      suffix: '\n\nprint(add(1, 2))',
+    })
+    expect(pairOf(whole.choices[0]?.text ?? '')).toBe('qwen2.5-coder:14b@remote')
+    const stream = await openai().completions.create({
+      model: 'auto',
+      prompt: 'def add(a, b):\n    ',
+      suffix: '\n\nprint(add(1, 2))',
+      stream: true,
+    })
+    let text = ''
+    for await (const chunk of stream) text += chunk.choices[0]?.text ?? ''
+    expect(pairOf(text)).toBe('qwen2.5-coder:14b@remote')
+    const asked = fx.remote.requests.slice(before).filter((r) => r.path === '/api/generate')
+    expect(asked.map((r) => r.model)).toEqual(['qwen2.5-coder:14b', 'qwen2.5-coder:14b'])
   })
 })
