@@ -6,6 +6,7 @@
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServeFixture, type ServeFixture } from '../../helpers/serve-fixture'
+import { ServeConfigError } from '../../../electron/serve/serve'
 
 /** A request with any headers (Host included): status, headers and body. */
 function send(
@@ -130,6 +131,56 @@ describe('serve: Host names on loopback', () => {
     expect(res.status).toBe(403)
     expect(JSON.parse(res.body).error).toBe(
       `Host "${name}" is not allowed: this API only answers to localhost (DNS-rebinding guard)`,
+    )
+  })
+})
+
+describe('serve: AILLM_ORIGINS, the environment’s OLLAMA_ORIGINS', () => {
+  let fx: ServeFixture
+  beforeAll(async () => {
+    fx = await startServeFixture({
+      tail: 'api:\n  allowed_origins: ["https://file.example"]\n',
+      env: { AILLM_ORIGINS: 'https://chat.example, moz-extension://*' },
+    })
+  })
+  afterAll(async () => {
+    await fx?.close()
+  })
+
+  it.each(['https://chat.example', 'moz-extension://abc-123'])(
+    'lets %s in with the CORS headers',
+    async (origin) => {
+      const res = await send(fx.serve.url, '/api/tags', { headers: { Origin: origin } })
+      expect(res.status).toBe(200)
+      expect(res.headers['access-control-allow-origin']).toBe(origin)
+    },
+  )
+
+  it('replaces api.allowed_origins (the defaults stay allowed)', async () => {
+    const file = await send(fx.serve.url, '/api/tags', {
+      headers: { Origin: 'https://file.example' },
+    })
+    expect(file.status).toBe(403)
+    const local = await send(fx.serve.url, '/api/tags', {
+      headers: { Origin: 'http://localhost:3000' },
+    })
+    expect(local.status).toBe(200)
+  })
+
+  it('a bad entry stops serve with an error naming the variable and the entry', async () => {
+    const started = startServeFixture({
+      env: { AILLM_ORIGINS: 'https://ok.example,https://bad.example/x' },
+    })
+    const err = await started.then(
+      async (f) => {
+        await f.close()
+        return null
+      },
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(ServeConfigError)
+    expect((err as Error).message).toMatch(
+      /env\.AILLM_ORIGINS: entry "https:\/\/bad\.example\/x" must be an origin without a path/,
     )
   })
 })
