@@ -102,6 +102,43 @@ describe('serve: origins and CORS, with a token and an extra origin configured',
     expect(JSON.parse(res.body).error).toBe('Origin "https://evil.example" is not allowed')
   })
 
+  it.each([
+    [
+      'a chat answer',
+      '/api/chat',
+      { model: 'auto', messages: [{ role: 'user', content: 'Hi' }], stream: false },
+    ],
+    [
+      'a streamed chat',
+      '/api/chat',
+      { model: 'gemma3:1b', messages: [{ role: 'user', content: 'Hi' }] },
+    ],
+    [
+      'a generate with a foreign context',
+      '/api/generate',
+      { model: 'gemma3:1b', prompt: 'Hi', context: [1, 2, 3], stream: false },
+    ],
+    ['an unload', '/api/generate', { model: 'gemma3:1b', prompt: '', keep_alive: 0 }],
+    [
+      'an OpenAI answer',
+      '/v1/chat/completions',
+      { model: 'auto', messages: [{ role: 'user', content: 'Hi' }] },
+    ],
+  ])('%s exposes every X-AILLM-* header it carries to the page', async (_name, path, body) => {
+    const res = await send(fx.serve.url, path, {
+      method: 'POST',
+      headers: { Origin: WEBVIEW, 'Content-Type': 'application/json', ...auth },
+      body: JSON.stringify(body),
+    })
+    expect(res.status).toBe(200)
+    const sent = Object.keys(res.headers).filter((h) => h.startsWith('x-aillm-'))
+    expect(sent.length).toBeGreaterThan(0)
+    const exposed = String(res.headers['access-control-expose-headers'] ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+    expect(exposed).toEqual(expect.arrayContaining(sent))
+  })
+
   it('a local web UI on another localhost port is allowed', async () => {
     const res = await send(fx.serve.url, '/api/version', {
       headers: { Origin: 'http://localhost:3000', ...auth },

@@ -181,4 +181,25 @@ describe('openai SDK: the rest of the surface', () => {
     const asked = fx.remote.requests.slice(before).filter((r) => r.path === '/api/generate')
     expect(asked.map((r) => r.model)).toEqual(['qwen2.5-coder:14b', 'qwen2.5-coder:14b'])
   })
+
+  it('a page on another origin may read the route headers (fetch with an Origin, as a browser sends)', async () => {
+    const res = await fetch(`${fx.serve.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { Origin: 'http://localhost:5173', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: HI }] }),
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:5173')
+    // What a browser lets the page's script read: the safelisted headers and the exposed ones.
+    const exposed = (res.headers.get('access-control-expose-headers') ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+    const readable = (name: string) =>
+      exposed.includes(name.toLowerCase()) ? res.headers.get(name) : null
+    expect(readable('X-AILLM-Model')).toBe('gemma3:1b')
+    expect(readable('X-AILLM-Server')).toBe('localhost')
+    expect(readable('X-AILLM-Complexity')).toBeTruthy()
+    expect(readable('X-AILLM-Fallback')).toBe('false')
+    await res.json()
+  })
 })
