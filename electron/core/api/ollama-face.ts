@@ -358,7 +358,15 @@ async function answer(
       // Thinking streams as it comes, in the same shape as Ollama's own chunks.
       thinking: (text, m) =>
         line({ model: m, created_at: createdAt(), ...piece('', undefined, text), done: false }),
-      done: (r) => line(final(r, '')),
+      // Tool calls went out in their own chunk as they came (as Ollama sends them): not again at the end.
+      toolCalls: (calls, m) =>
+        line({
+          model: m,
+          created_at: createdAt(),
+          ...piece('', { toolCalls: calls } as ChatResult),
+          done: false,
+        }),
+      done: (r) => line(final({ ...r, toolCalls: [] }, '')),
       error: (message) => line({ error: message }),
     },
     abort,

@@ -202,4 +202,53 @@ describe('openai SDK: the rest of the surface', () => {
     expect(readable('X-AILLM-Fallback')).toBe('false')
     await res.json()
   })
+
+  it('streams a tool call as its own delta (index, call_ id) before finish_reason tool_calls', async () => {
+    const stream = await openai().chat.completions.create({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'What is the weather in Paris? Use the tool.' }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+          },
+        },
+      ],
+      stream: true,
+    })
+    const chunks = []
+    for await (const chunk of stream) chunks.push(chunk)
+    const callAt = chunks.findIndex((c) => c.choices[0]?.delta.tool_calls?.length)
+    const call = chunks[callAt]?.choices[0]?.delta.tool_calls?.[0]
+    expect(call).toMatchObject({ index: 0, function: { name: 'get_weather' } })
+    expect(call?.id).toMatch(/^call_[a-z0-9]{8}$/)
+    expect(chunks[callAt]?.choices[0]?.finish_reason).toBeNull()
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls')
+  })
+
+  it('a tool call made before the stream broke still reaches the SDK (it is sent as it comes)', async () => {
+    // Every runner crashes after its first chunk (for a tool turn: the call itself).
+    const boxes = [fx.remote, fx.local]
+    await Promise.all(boxes.map((b) => b.setFault({ kind: 'crash', afterChunks: 1 })))
+    try {
+      const stream = await openai().chat.completions.create({
+        model: 'auto',
+        messages: [{ role: 'user', content: 'What is the weather in Paris? Use the tool.' }],
+        tools: [{ type: 'function', function: { name: 'get_weather', parameters: {} } }],
+        stream: true,
+      })
+      const names: (string | undefined)[] = []
+      await (async () => {
+        for await (const chunk of stream) {
+          for (const call of chunk.choices[0]?.delta.tool_calls ?? [])
+            names.push(call.function?.name)
+        }
+      })().catch(() => undefined)
+      expect(names).toEqual(['get_weather'])
+    } finally {
+      await Promise.all(boxes.map((b) => b.setFault({ kind: 'none' })))
+    }
+  })
 })
