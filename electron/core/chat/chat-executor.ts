@@ -28,6 +28,7 @@ import {
 import { buildResponseMetadata, tokensPerSecondOf } from './response-metadata'
 import { SilenceWatch, type SilenceVerdict } from './silence-watch'
 import { createTimedFetch, fetchLimits } from './timed-fetch'
+import { SIDE_PROBE_AFTER_MS, SIDE_PROBE_EVERY_MS, sideProbe } from './side-probe'
 import { openUpstream } from './upstream-stream'
 import { answerUsage, attemptUsage } from './token-usage'
 import type { ChatExecutorOptions, ChatRunOptions, ChatRunResult } from './executor-types'
@@ -282,22 +283,7 @@ export class ChatExecutor {
         probeEveryMs: SIDE_PROBE_EVERY_MS,
         probeTimeoutMs: timeouts.side_probe_ms,
       },
-      probe: async (signal) => {
-        const limits = { connectMs: timeouts.side_probe_ms, signal, validateNdjson: false }
-        // /api/version answers at once on a healthy box, loading or not: no answer = frozen.
-        await fetchLimits.run(limits, () => client.version())
-        // A model we think loaded but /api/ps does not list was evicted: its wait is a load; one we
-        // think cold but listed was loaded since: no load to wait for. /api/ps may be slow while a
-        // model unloads, so its failure says nothing.
-        try {
-          const ps = await fetchLimits.run(limits, () => client.ps())
-          return ps.models.some(
-            (m) => sameModel(m.name, target.model) || sameModel(m.model, target.model),
-          )
-        } catch {
-          return undefined
-        }
-      },
+      probe: sideProbe(client, target, timeouts.side_probe_ms),
       warmPrediction: plan.warm,
       coldPrediction: plan.coldLoad,
       isOffline: () => this.opts.feedback.isOffline?.(target.serverId) ?? false,
@@ -473,10 +459,6 @@ export class ChatExecutor {
 /** What the race between an attempt and its detachment yields when the attempt was detached. */
 const DETACHED = Symbol('detached')
 
-/** A silent server gets its first status check after this long, then one every SIDE_PROBE_EVERY_MS. */
-const SIDE_PROBE_AFTER_MS = 500
-const SIDE_PROBE_EVERY_MS = 2000
-
 /** `pending`, or sooner when `signal` aborts (then the stream's next read ends the attempt). */
 function untilAborted(pending: Promise<unknown>, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve()
@@ -494,11 +476,4 @@ function untilAborted(pending: Promise<unknown>, signal: AbortSignal): Promise<v
       },
     )
   })
-}
-
-/** Ollama treats `name` and `name:latest` as one model. */
-function sameModel(a: string | undefined, b: string): boolean {
-  if (a === undefined) return false
-  const tag = (x: string): string => (x.includes(':') ? x : `${x}:latest`)
-  return tag(a) === tag(b)
 }
