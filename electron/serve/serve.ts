@@ -32,6 +32,8 @@ export interface ServeOptions {
   buildUi?: boolean
   /** Advertise this machine's Ollama over mDNS (`--advertise`), whatever config `advertise` says. */
   advertise?: boolean
+  /** The environment the config's overrides come from (AILLM_API_*, AILLM_ORIGINS); default process.env. */
+  env?: NodeJS.ProcessEnv
 }
 
 /** A running `serve`. */
@@ -117,6 +119,7 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
     logger,
     ...(opts.advertise ? { advertise: true } : {}),
     ...(opts.host !== undefined ? { apiHost: opts.host } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
   })
   const view = await core.handlers['config:get']()
   if (view.issues.length > 0) {
@@ -153,7 +156,7 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
     api,
     url: api.url,
     uiUrl: `${api.url}/ui/`,
-    tokenSource: apiConfig.token ? describeTokenSource(opts.configPath) : null,
+    tokenSource: apiConfig.token ? describeTokenSource(opts.configPath, opts.env) : null,
     async close() {
       await api.close()
       await core.stop()

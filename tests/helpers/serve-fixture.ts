@@ -32,6 +32,8 @@ export interface ServeFixtureOptions {
   /** Top-level YAML appended at the end (e.g. an `api:` section). */
   tail?: string
   timeScale?: number
+  /** The environment serve's config overrides come from (default: this process's). */
+  env?: NodeJS.ProcessEnv
 }
 
 /** Starts remote + localhost simulators and `serve` on them. */
@@ -44,7 +46,7 @@ export async function startServeFixture(opts: ServeFixtureOptions = {}): Promise
     models: LOCAL_MODELS,
     timeScale,
   })
-  const started = await startServeOnConfig(
+  const starting = startServeOnConfig(
     `llm:
   providers:
     ollama:
@@ -65,7 +67,14 @@ export async function startServeFixture(opts: ServeFixtureOptions = {}): Promise
 ${opts.ollamaExtra ?? ''}
 ${opts.tail ?? ''}
 `,
+    undefined,
+    opts.env,
   )
+  // A serve that refuses its config leaves no simulator running behind it.
+  const started = await starting.catch(async (err: unknown) => {
+    await Promise.all([remote.stop(), local.stop()])
+    throw err
+  })
   const { serve, logger, dir, configPath } = started
   return {
     remote,

@@ -16,21 +16,30 @@ export interface ServeOnConfig {
   close(): Promise<void>
 }
 
-/** Writes `yaml` as config.yaml in a temp dir named after `prefix` and starts serve on it. */
+/**
+ * Writes `yaml` as config.yaml in a temp dir named after `prefix` and starts serve on it; `env` is the
+ * environment its config overrides come from (default: this process's).
+ */
 export async function startServeOnConfig(
   yaml: string,
   prefix = 'aillm-test-',
+  env?: NodeJS.ProcessEnv,
 ): Promise<ServeOnConfig> {
   const dir = mkdtempSync(join(tmpdir(), prefix))
   const configPath = join(dir, 'config.yaml')
   writeFileSync(configPath, yaml)
   const logger = createMemoryLogger('DEBUG')
+  // A serve that refuses to start leaves no temp dir behind.
   const serve = await startServe({
     configPath,
     dataDir: join(dir, 'data'),
     port: 0,
     logger,
     buildUi: false,
+    ...(env ? { env } : {}),
+  }).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true })
+    throw err
   })
   return {
     serve,

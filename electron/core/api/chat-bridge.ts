@@ -176,6 +176,8 @@ export async function runStreaming(
     token(text: string, model: string): string
     /** One piece of a thinking model's reasoning, streamed as it comes. */
     thinking(text: string, model: string): string
+    /** Tool calls, streamed as they come (each once); the final result still lists them all. */
+    toolCalls?(calls: ChatResult['toolCalls'], model: string): string
     done(result: ChatResult): string
     error(message: string): string
   },
@@ -211,6 +213,11 @@ export async function runStreaming(
       onToken: (text) => {
         start()
         return out.write(face.token(text, model()))
+      },
+      onToolCalls: (calls) => {
+        if (!face.toolCalls) return undefined
+        start()
+        return out.write(face.toolCalls(calls, model()))
       },
       onSeam: (note) => {
         if (!seamsVisible(opts)) return

@@ -15,6 +15,7 @@ import type { GenerateMode } from '../chat'
 import { normaliseTag, parseModelRequest } from '../routing/tiers'
 import type { ChatMessage, RoutingDecision, RoutingTarget } from '../../../shared/types'
 import { routeOrThrow } from './chat-bridge'
+import { headerValue } from '../routing/router'
 import { ApiError, isBool, isString, optional, requireString } from './http-util'
 import { isUnloadKeepAlive } from './model-load'
 import { checkImages } from './request-checks'
@@ -78,6 +79,11 @@ export interface GeneratePlan {
   /** Null for the empty (load / unload) request, which is not routed as an answer. */
   decision: RoutingDecision | null
   piece: (text: string, result?: ChatResult, thinking?: string) => Record<string, unknown>
+  /**
+   * For a request pinned to a pair by its `context`: when that pair fails before answering, the same
+   * request routed afresh without the context (and `X-AILLM-Context` says it was dropped, and why).
+   */
+  unpinned?: (failure: string) => { decision: RoutingDecision; extra: ExecuteOptions }
 }
 
 /** `context`: token ids, as Ollama binds `[]int`. */
@@ -140,6 +146,14 @@ export function planGenerate(
   })
   if (pinned) res.setHeader('X-AILLM-Context', `kept; ${pinned.model} @ ${pinned.serverName}`)
   let returned: number[] | null = null
+  const onContext = (ids: number[], target: RoutingTarget): void => {
+    returned = ids
+    origins.remember(ids, {
+      model: target.model,
+      serverId: target.serverId,
+      serverName: target.serverName,
+    })
+  }
   const generate: GenerateMode = {
     prompt,
     messageCount: messages.length,
@@ -149,14 +163,20 @@ export function planGenerate(
     ...(insert && { suffix }),
     ...(kept?.kind !== 'dropped' && context.length > 0 && { context }),
     ...(user.images && { images: user.images }),
-    onContext: (ids: number[], target: RoutingTarget) => {
-      returned = ids
-      origins.remember(ids, {
-        model: target.model,
-        serverId: target.serverId,
-        serverName: target.serverName,
-      })
-    },
+    onContext,
+  }
+  // The pair that made the context failed: the context means nothing elsewhere, so the request goes
+  // where the router sends it without one, and says so (better than failing a request that can be answered).
+  const unpinned = (failure: string) => {
+    const where = pinned ? `${pinned.model} @ ${pinned.serverName}` : ''
+    const why = `${where}, which made it, failed (${failure}); answered elsewhere without it`
+    core.logger.warn(`Generate with ${model}: the context was dropped (${why})`)
+    res.setHeader('X-AILLM-Context', `dropped; ${headerValue(why)}`)
+    const { context: _context, ...withoutContext } = generate
+    return {
+      decision: routeOrThrow(core, model, messages, { ...shared, insert }),
+      extra: { ...shared, generate: withoutContext },
+    }
   }
   return {
     model,
@@ -165,6 +185,7 @@ export function planGenerate(
     extra: { ...shared, generate },
     decision,
     piece: responsePiece(() => returned),
+    ...(pinned && { unpinned }),
   }
 }
 

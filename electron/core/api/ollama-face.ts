@@ -21,7 +21,7 @@ import {
   sendJson,
 } from './http-util'
 import { EDGE_LIMITS, type EdgeLimits } from './edge-limits'
-import { planGenerate } from './generate-face'
+import { planGenerate, type GeneratePlan } from './generate-face'
 import { answerEmptyRequest, type LoadRoute } from './model-load'
 import { showVirtual } from './virtual-show'
 
@@ -305,6 +305,8 @@ async function answer(
     piece: (text: string, result?: ChatResult, thinking?: string) => Record<string, unknown>
     /** The most characters a `stream: false` answer may have. */
     maxChars: number
+    /** A context's pair failed before answering: the request afresh without it (generate-face). */
+    unpinned?: GeneratePlan['unpinned']
   },
 ): Promise<void> {
   const { model, messages, stream, extra, piece, maxChars } = req
@@ -329,38 +331,59 @@ async function answer(
     total_duration: r.usage.total_duration || ns(performance.now() - started),
     metadata: r.metadata,
   })
-  if (!stream) {
-    const result = await runCollected(
+  try {
+    await answerOnce(decision, extra)
+  } catch (err) {
+    // A request kept on the pair its context came from, which failed before a byte went out: answered
+    // elsewhere without the context (generate-face says so in X-AILLM-Context).
+    if (!req.unpinned || res.headersSent || abort.signal.aborted) throw err
+    const next = req.unpinned(err instanceof Error ? err.message : String(err))
+    await answerOnce(next.decision, next.extra)
+  }
+
+  async function answerOnce(decision: RoutingDecision, extra: ExecuteOptions): Promise<void> {
+    if (!stream) {
+      const result = await runCollected(
+        core,
+        decision,
+        messages,
+        { ...extra, signal: abort.signal },
+        maxChars,
+      )
+      sendJson(
+        res,
+        200,
+        final(result, result.content, result.thinking),
+        answerHeaders(decision, result.metadata),
+      )
+      return
+    }
+    const line = (o: unknown) => `${JSON.stringify(o)}\n`
+    await runStreaming(
       core,
+      res,
       decision,
       messages,
-      { ...extra, signal: abort.signal },
-      maxChars,
+      extra,
+      {
+        contentType: 'application/x-ndjson',
+        token: (text, m) =>
+          line({ model: m, created_at: createdAt(), ...piece(text), done: false }),
+        // Thinking streams as it comes, in the same shape as Ollama's own chunks.
+        thinking: (text, m) =>
+          line({ model: m, created_at: createdAt(), ...piece('', undefined, text), done: false }),
+        // Tool calls went out in their own chunk as they came (as Ollama sends them): not again at the end.
+        toolCalls: (calls, m) =>
+          line({
+            model: m,
+            created_at: createdAt(),
+            ...piece('', { toolCalls: calls } as ChatResult),
+            done: false,
+          }),
+        done: (r) => line(final({ ...r, toolCalls: [] }, '')),
+        error: (message) => line({ error: message }),
+      },
+      abort,
     )
-    sendJson(
-      res,
-      200,
-      final(result, result.content, result.thinking),
-      answerHeaders(decision, result.metadata),
-    )
-    return
   }
-  const line = (o: unknown) => `${JSON.stringify(o)}\n`
-  await runStreaming(
-    core,
-    res,
-    decision,
-    messages,
-    extra,
-    {
-      contentType: 'application/x-ndjson',
-      token: (text, m) => line({ model: m, created_at: createdAt(), ...piece(text), done: false }),
-      // Thinking streams as it comes, in the same shape as Ollama's own chunks.
-      thinking: (text, m) =>
-        line({ model: m, created_at: createdAt(), ...piece('', undefined, text), done: false }),
-      done: (r) => line(final(r, '')),
-      error: (message) => line({ error: message }),
-    },
-    abort,
-  )
 }

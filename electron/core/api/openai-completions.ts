@@ -3,15 +3,18 @@
  * answer (`auto` too). Ollama serves it as /api/generate with the prompt templated (openai.go
  * FromCompleteRequest → CompleteWriter); here it is the same routed run as /api/generate: the prompt as
  * one user turn through AppCore.route + AppCore.execute, so failover, seams and metadata are the same.
+ * A `suffix` (fill-in-the-middle) makes it what Ollama makes it, a generate request with that suffix:
+ * routed only to models with `insert`, as a code task, and sent upstream as /api/generate.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { AppCore, ChatResult } from '../app-core'
+import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
 import type { ChatMessage } from '../../../shared/types'
 import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
 import {
   ApiError,
   isBool,
   isObject,
+  isString,
   optional,
   readJsonBody,
   requireString,
@@ -23,6 +26,8 @@ import { openAiOptions, openAiUsage, sse, sseError } from './openai-wire'
 interface CompletionRequest {
   model: string
   prompt: string
+  /** Fill-in-the-middle: the text after the gap ('' = none, as Ollama reads it). */
+  suffix: string
   stream: boolean
   includeUsage: boolean
   options: ReturnType<typeof openAiOptions>
@@ -44,15 +49,7 @@ export function parseCompletionRequest(body: Record<string, unknown>): Completio
     )
   }
   if (prompt === '') throw new ApiError(400, '"prompt" is empty: there is nothing to complete')
-  const suffix = optional(body, 'suffix', (v): v is string => typeof v === 'string', 'a string')
-  if (suffix) {
-    // Fill-in-the-middle needs /api/generate's `suffix` upstream (and a model with `insert`); a chat
-    // turn would answer something else: refused rather than answered wrongly.
-    throw new ApiError(
-      400,
-      '"suffix" (fill-in-the-middle) is not supported on /v1/completions yet; leave it out or empty',
-    )
-  }
+  const suffix = optional(body, 'suffix', isString, 'a string') ?? ''
   const n = body['n']
   if (n !== undefined && n !== null && n !== 1) {
     throw new ApiError(400, `"n" must be 1: one completion per request, got ${JSON.stringify(n)}`)
@@ -72,6 +69,7 @@ export function parseCompletionRequest(body: Record<string, unknown>): Completio
   return {
     model,
     prompt,
+    suffix,
     stream,
     includeUsage: includeUsage === true,
     options: openAiOptions(body),
@@ -87,9 +85,15 @@ export async function handleTextCompletions(
   maxChars: number,
 ): Promise<void> {
   const request = parseCompletionRequest(await readJsonBody(req))
-  const { model, prompt, options } = request
+  const { model, prompt, suffix } = request
   const messages: ChatMessage[] = [{ role: 'user', content: prompt }]
-  const decision = routeOrThrow(core, model, messages, { options })
+  const insert = suffix !== ''
+  const decision = routeOrThrow(core, model, messages, { options: request.options, insert })
+  // With a suffix the attempt goes upstream as /api/generate (a chat turn cannot fill a gap).
+  const options: Omit<ExecuteOptions, 'signal' | 'onToken' | 'onSeam'> = {
+    options: request.options,
+    ...(insert && { generate: { prompt, suffix, messageCount: messages.length } }),
+  }
   const id = `cmpl-${decision.id.replace(/[^a-zA-Z0-9]/g, '').slice(0, 24)}`
   // One `created` for the whole answer.
   const created = Math.floor(Date.now() / 1000)
@@ -113,7 +117,7 @@ export async function handleTextCompletions(
       core,
       decision,
       messages,
-      { options, signal: abort.signal },
+      { ...options, signal: abort.signal },
       maxChars,
     )
     sendJson(
@@ -140,7 +144,7 @@ export async function handleTextCompletions(
     res,
     decision,
     messages,
-    { options },
+    options,
     {
       contentType: 'text/event-stream',
       token: piece,

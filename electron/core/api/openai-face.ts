@@ -195,12 +195,15 @@ function parseArguments(value: unknown, where: string): Record<string, unknown> 
  * them (Ollama gives each call a random `call_…` id), else ones made the same way — never `call_0` on
  * every turn, which clients matching results to calls across turns would confuse.
  */
-function openAiToolCalls(calls: ChatResult['toolCalls']) {
+function openAiToolCalls(calls: ChatResult['toolCalls'], firstIndex?: number) {
   return calls.map((c, i) => {
     const sent = c as { id?: unknown; function: { index?: unknown } }
+    const own = typeof sent.function.index === 'number' ? sent.function.index : i
     return {
       id: typeof sent.id === 'string' && sent.id !== '' ? sent.id : toolCallId(),
-      index: typeof sent.function.index === 'number' ? sent.function.index : i,
+      // Streamed, each call's delta index is its place in the whole answer (calls can come from
+      // several chunks, or attempts, each counting from 0).
+      index: firstIndex === undefined ? own : firstIndex + i,
       type: 'function',
       function: { name: c.function.name, arguments: JSON.stringify(c.function.arguments ?? {}) },
     }
@@ -302,7 +305,8 @@ async function completions(
     return
   }
   let first = true
-  // The first delta says who speaks, whatever comes first (text, reasoning or, at the end, tool calls):
+  let callsSent = 0
+  // The first delta says who speaks, whatever comes first (text, reasoning or a tool call):
   // LangChain's ChatOpenAI drops a tool-only answer whose deltas never name the assistant.
   const delta = (part: Record<string, unknown>): Record<string, unknown> => {
     const out = first ? { role: 'assistant', ...part } : part
@@ -329,18 +333,23 @@ async function completions(
       // Ollama's /v1 streams reasoning as `reasoning` deltas before the content, with `content: ""`
       // beside it (and beside tool calls) as its ChatWriter does.
       thinking: (text, m) => sse(chunk(delta({ content: '', reasoning: text }), null, m)),
+      // Each call as it comes, whole in one delta, as Ollama's ChatWriter streams them.
+      toolCalls: (calls, m) => {
+        const out = sse(
+          chunk(delta({ content: '', tool_calls: openAiToolCalls(calls, callsSent) }), null, m),
+        )
+        callsSent += calls.length
+        return out
+      },
       done: (r) => {
         const m = r.metadata.model
-        const calls = r.toolCalls.length
-          ? sse(chunk(delta({ content: '', tool_calls: openAiToolCalls(r.toolCalls) }), null, m))
-          : ''
         // A wholly empty answer still opens with the assistant's role.
         const opening = first ? sse(chunk(delta({ content: '' }), null, m)) : ''
         const finish = { ...chunk({}, finishReason(r), m), metadata: r.metadata }
         const usageChunk = includeUsage
           ? sse({ ...chunk({}, null, m), choices: [], usage: openAiUsage(r.usage) })
           : ''
-        return `${calls}${opening}${sse(finish)}${usageChunk}data: [DONE]\n\n`
+        return `${opening}${sse(finish)}${usageChunk}data: [DONE]\n\n`
       },
       error: sseError,
     },

@@ -122,14 +122,29 @@ export const CORS_ALLOW_HEADERS = [
 ].join(',')
 
 /**
+ * Response headers a cross-origin page may read besides the CORS-safelisted ones: every X-AILLM-*
+ * header an answer carries (a browser hides the rest from its scripts). One added elsewhere belongs here
+ * too; tests/integration/api/origins.test.ts checks each one an answer sends.
+ */
+export const CORS_EXPOSE_HEADERS = [
+  'X-AILLM-Model',
+  'X-AILLM-Server',
+  'X-AILLM-Complexity',
+  'X-AILLM-Fallback',
+  'X-AILLM-Context',
+  'X-AILLM-Unloaded',
+].join(', ')
+
+/**
  * The CORS answer headers for an allowed cross-origin request (none for our own page or no Origin):
- * the origin echoed, `Vary: Origin`, and on a preflight the methods and headers, cached 12 h as Ollama does.
+ * the origin echoed, `Vary: Origin`, the X-AILLM-* headers exposed, and on a preflight the methods and
+ * headers, cached 12 h as Ollama does.
  */
 export function corsHeaders(req: IncomingMessage, preflight: boolean): Record<string, string> {
   const origin = req.headers.origin
   if (origin === undefined || isOwnOrigin(origin, req.headers.host ?? '')) return {}
   const base = { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' }
-  if (!preflight) return base
+  if (!preflight) return { ...base, 'Access-Control-Expose-Headers': CORS_EXPOSE_HEADERS }
   return {
     ...base,
     Vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',

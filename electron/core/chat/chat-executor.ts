@@ -10,7 +10,7 @@ import type {
 } from '../../../shared/types'
 import { SchedulerModel, type FinalTimings } from '../scheduler/scheduler-model'
 import { predictAttempt } from './attempt-prediction'
-import { attemptMessages, seamNote } from './continuation'
+import { attemptMessages, seamNote, toolCallKey } from './continuation'
 import {
   AttemptAbort,
   SERVER_WIDE_FAILURES,
@@ -28,6 +28,7 @@ import {
 import { buildResponseMetadata, tokensPerSecondOf } from './response-metadata'
 import { SilenceWatch, type SilenceVerdict } from './silence-watch'
 import { createTimedFetch, fetchLimits } from './timed-fetch'
+import { SIDE_PROBE_AFTER_MS, SIDE_PROBE_EVERY_MS, sideProbe } from './side-probe'
 import { openUpstream } from './upstream-stream'
 import { answerUsage, attemptUsage } from './token-usage'
 import type { ChatExecutorOptions, ChatRunOptions, ChatRunResult } from './executor-types'
@@ -47,7 +48,6 @@ type AttemptResult =
       kind: 'ok'
       text: string
       thinking: string
-      toolCalls: ToolCall[]
       final: ChatResponse | null
       chunks: number
     }
@@ -78,6 +78,9 @@ export class ChatExecutor {
   ): Promise<ChatRunResult> {
     const attempts: Attempt[] = []
     let streamed = ''
+    // Tool calls passed on so far (each once, however many attempts make it).
+    const calls: ToolCall[] = []
+    const callKeys = new Set<string>()
     let interruption: { serverName: string; reason: ReasonCode } | null = null
     if (opts.signal?.aborted) throw new ChatCancelledError(attempts)
     // Servers that failed as a whole (unreachable, hung, dropped) in this run: their other models are
@@ -99,29 +102,36 @@ export class ChatExecutor {
         deadServers.add(target.serverId)
         continue
       }
-      const requestMessages = attemptMessages(messages, streamed)
+      const requestMessages = attemptMessages(messages, streamed, calls)
       const pendingSeam = interruption
+      // Whether this attempt passed anything on (text or a tool call): from then on it is an answer.
+      let began = false
+      const begin = (): void => {
+        if (began) return
+        began = true
+        opts.onTarget?.(target)
+        if (pendingSeam) opts.onSeam?.(seamNote(pendingSeam.serverName, pendingSeam.reason, target))
+      }
       const started = Date.now()
       const hasAlternative = decision.chain.slice(index + 1).some(usable)
       this.opts.feedback.requestStarted(target.serverId)
       let result: AttemptResult
       try {
-        result = await this.attempt(
-          target,
-          requestMessages,
-          opts,
-          hasAlternative,
-          (piece, first) => {
-            if (first) {
-              opts.onTarget?.(target)
-              if (pendingSeam) {
-                opts.onSeam?.(seamNote(pendingSeam.serverName, pendingSeam.reason, target))
-              }
-            }
+        result = await this.attempt(target, requestMessages, opts, hasAlternative, {
+          text: (piece) => {
+            begin()
             streamed += piece
             return opts.onToken?.(piece)
           },
-        )
+          toolCalls: (made) => {
+            const fresh = made.filter((c) => !callKeys.has(toolCallKey(c)))
+            if (fresh.length === 0) return undefined
+            begin()
+            for (const c of fresh) callKeys.add(toolCallKey(c))
+            calls.push(...fresh)
+            return opts.onToolCalls?.(fresh)
+          },
+        })
       } finally {
         this.opts.feedback.requestEnded(target.serverId)
       }
@@ -143,7 +153,7 @@ export class ChatExecutor {
           return {
             content: streamed,
             thinking: result.thinking,
-            toolCalls: result.toolCalls,
+            toolCalls: [...calls],
             doneReason: result.final?.done_reason || null,
             usage,
             metadata: buildResponseMetadata({
@@ -179,7 +189,7 @@ export class ChatExecutor {
           break
         case 'failed': {
           const { error } = result
-          const interrupted = result.text !== ''
+          const interrupted = began
           attempts.push({
             ...base,
             outcome: interrupted ? 'interrupted' : 'failed-before-first-token',
@@ -221,7 +231,7 @@ export class ChatExecutor {
         }
       }
     }
-    if (refusal && streamed === '')
+    if (refusal && streamed === '' && calls.length === 0)
       throw new ChatRequestError(refusal.status, refusal.message, attempts)
     throw new ChatFailedError(attempts, streamed)
   }
@@ -241,7 +251,7 @@ export class ChatExecutor {
     messages: Message[],
     opts: ChatRunOptions,
     hasAlternative: boolean,
-    deliver: (piece: string, first: boolean) => unknown,
+    deliver: { text(piece: string): unknown; toolCalls(calls: ToolCall[]): unknown },
   ): Promise<AttemptResult> {
     const timeouts = this.opts.timeouts()
     const controller = new AbortController()
@@ -273,22 +283,7 @@ export class ChatExecutor {
         probeEveryMs: SIDE_PROBE_EVERY_MS,
         probeTimeoutMs: timeouts.side_probe_ms,
       },
-      probe: async (signal) => {
-        const limits = { connectMs: timeouts.side_probe_ms, signal, validateNdjson: false }
-        // /api/version answers at once on a healthy box, loading or not: no answer = frozen.
-        await fetchLimits.run(limits, () => client.version())
-        // A model we think loaded but /api/ps does not list was evicted: its wait is a load; one we
-        // think cold but listed was loaded since: no load to wait for. /api/ps may be slow while a
-        // model unloads, so its failure says nothing.
-        try {
-          const ps = await fetchLimits.run(limits, () => client.ps())
-          return ps.models.some(
-            (m) => sameModel(m.name, target.model) || sameModel(m.model, target.model),
-          )
-        } catch {
-          return undefined
-        }
-      },
+      probe: sideProbe(client, target, timeouts.side_probe_ms),
       warmPrediction: plan.warm,
       coldPrediction: plan.coldLoad,
       isOffline: () => this.opts.feedback.isOffline?.(target.serverId) ?? false,
@@ -322,7 +317,6 @@ export class ChatExecutor {
     let text = ''
     let thinking = ''
     let chunks = 0
-    const toolCalls: ToolCall[] = []
     let final: ChatResponse | null = null
     let stream: AsyncIterable<ChatResponse> | null = null
     let callerFailure: { err: unknown } | null = null
@@ -338,6 +332,17 @@ export class ChatExecutor {
       } finally {
         watch.resume()
       }
+    }
+    // Hands a part to the caller; a promise back is a hold (awaited), a throw the caller's own bug.
+    const passOn = (pass: () => unknown): Promise<void> | undefined => {
+      let pending: unknown
+      try {
+        pending = pass()
+      } catch (err) {
+        callerFailure = { err }
+        throw err
+      }
+      return pending instanceof Promise ? held(pending) : undefined
     }
     const work = async (): Promise<AttemptResult> => {
       try {
@@ -362,24 +367,21 @@ export class ChatExecutor {
           else if (calls.length > 0) watch.sawLife('tool')
           else if (thought !== '') watch.sawLife('thinking')
           if (piece !== '' || thought !== '') chunks += 1
-          toolCalls.push(...calls)
           if (thought !== '') {
             thinking += thought
             const pending: unknown = opts.onThinking?.(thought)
             // Only a real hold costs an await: the hot path stays synchronous per chunk.
             if (pending instanceof Promise) await held(pending)
           }
+          // Passed on as they come: text, then a chunk's tool calls (Ollama sends each call whole).
           if (piece !== '') {
-            const first = text === ''
             text += piece
-            let pending: unknown
-            try {
-              pending = deliver(piece, first)
-            } catch (err) {
-              callerFailure = { err }
-              throw err
-            }
-            if (pending instanceof Promise) await held(pending)
+            const holding = passOn(() => deliver.text(piece))
+            if (holding) await holding
+          }
+          if (calls.length > 0) {
+            const holding = passOn(() => deliver.toolCalls(calls))
+            if (holding) await holding
           }
           // The client ends the stream after the `done` chunk (and throws when none came): the
           // last part is the final one.
@@ -387,7 +389,7 @@ export class ChatExecutor {
         }
         if (final)
           this.scheduler.observe(target.serverId, target.model, info?.sizeBytes ?? 0, final)
-        return { kind: 'ok', text, thinking, toolCalls, final, chunks }
+        return { kind: 'ok', text, thinking, final, chunks }
       } catch (err) {
         // The caller's own callback threw: a bug on its side, not a reason to blame the server.
         const failure = callerFailure as { err: unknown } | null
@@ -457,10 +459,6 @@ export class ChatExecutor {
 /** What the race between an attempt and its detachment yields when the attempt was detached. */
 const DETACHED = Symbol('detached')
 
-/** A silent server gets its first status check after this long, then one every SIDE_PROBE_EVERY_MS. */
-const SIDE_PROBE_AFTER_MS = 500
-const SIDE_PROBE_EVERY_MS = 2000
-
 /** `pending`, or sooner when `signal` aborts (then the stream's next read ends the attempt). */
 function untilAborted(pending: Promise<unknown>, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve()
@@ -478,11 +476,4 @@ function untilAborted(pending: Promise<unknown>, signal: AbortSignal): Promise<v
       },
     )
   })
-}
-
-/** Ollama treats `name` and `name:latest` as one model. */
-function sameModel(a: string | undefined, b: string): boolean {
-  if (a === undefined) return false
-  const tag = (x: string): string => (x.includes(':') ? x : `${x}:latest`)
-  return tag(a) === tag(b)
 }

@@ -46,6 +46,12 @@ export interface ChatRunOptions {
    * writer settles it within the stall limit); a cancel ends the wait too. Other return values are ignored.
    */
   onToken?(text: string): unknown
+  /**
+   * Tool calls as they arrive: Ollama's parser sends each call whole in one chunk as soon as it has it,
+   * possibly before `done`. Each call is reported once per run: a continuation that makes the same call
+   * again (same name and arguments) is not reported twice. A returned promise holds the stream too.
+   */
+  onToolCalls?(calls: ToolCall[]): unknown
   /** A visible note where an interrupted answer continues on another target. */
   onSeam?(note: string): void
   /** Each piece of a thinking model's reasoning as it arrives; a returned promise holds the stream too. */
@@ -77,6 +83,7 @@ export interface ChatRunResult {
   metadata: ResponseMetadata
   /** Reasoning text of thinking models (not passed to `onToken`). */
   thinking: string
+  /** Every tool call reported to `onToolCalls`, over all attempts, in order. */
   toolCalls: ToolCall[]
   /** Ollama's `done_reason` of the final chunk (`stop`, `length`, …), null when absent. */
   doneReason: string | null

@@ -1,5 +1,6 @@
 import type { ConfigIssue } from '../../../shared/types'
 import { describeValue } from './config-issues'
+import { originPatternProblem } from './origin-pattern'
 
 /**
  * Environment overrides, applied after the file and before validation (style.md point 9).
@@ -12,6 +13,11 @@ export const ENV_OVERRIDES = {
   AILLM_API_PORT: ['api', 'port'],
   /** Bearer token of the local API. */
   AILLM_API_TOKEN: ['api', 'token'],
+  /**
+   * Extra allowed browser origins, comma-separated, as Ollama's OLLAMA_ORIGINS (same patterns as
+   * `api.allowed_origins`, which it replaces; the default origins stay allowed either way).
+   */
+  AILLM_ORIGINS: ['api', 'allowed_origins'],
 } as const satisfies Record<string, readonly [string, string]>
 
 /** Name of an environment override variable. */
@@ -21,7 +27,7 @@ export type EnvOverrideName = keyof typeof ENV_OVERRIDES
 export interface EnvLayer {
   raw: unknown
   /** Variables that replaced a value, with the value they set. */
-  applied: Partial<Record<EnvOverrideName, string | number>>
+  applied: Partial<Record<EnvOverrideName, string | number | string[]>>
   issues: ConfigIssue[]
 }
 
@@ -32,7 +38,7 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> =>
 export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv = {}): EnvLayer {
   const applied: EnvLayer['applied'] = {}
   const issues: ConfigIssue[] = []
-  const values: [EnvOverrideName, string | number][] = []
+  const values: [EnvOverrideName, string | number | string[]][] = []
   for (const name of Object.keys(ENV_OVERRIDES) as EnvOverrideName[]) {
     const text = env[name]?.trim()
     if (text === undefined || text === '') continue
@@ -47,6 +53,10 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv = {}): En
         continue
       }
       values.push([name, Number(text)])
+    } else if (name === 'AILLM_ORIGINS') {
+      const origins = originsOf(text)
+      issues.push(...origins.issues)
+      if (origins.issues.length === 0) values.push([name, origins.patterns])
     } else {
       values.push([name, text])
     }
@@ -64,10 +74,35 @@ export function applyEnvOverrides(raw: unknown, env: NodeJS.ProcessEnv = {}): En
   return { raw: { ...root, api: nextApi }, applied, issues }
 }
 
-/** The variable that set the value at this dotted key, if any. */
+/**
+ * AILLM_ORIGINS as OLLAMA_ORIGINS is read (envconfig.AllowedOrigins: split on commas, each entry
+ * trimmed, empty ones skipped); each entry that is not a usable pattern is an issue naming it.
+ */
+function originsOf(text: string): { patterns: string[]; issues: ConfigIssue[] } {
+  const patterns: string[] = []
+  const issues: ConfigIssue[] = []
+  for (const entry of text.split(',')) {
+    const pattern = entry.trim()
+    if (pattern === '') continue
+    const problem = originPatternProblem(pattern)
+    if (problem === null) patterns.push(pattern)
+    else {
+      issues.push({
+        key: 'env.AILLM_ORIGINS',
+        line: null,
+        column: null,
+        message: `entry ${describeValue(pattern)} ${problem}`,
+      })
+    }
+  }
+  return { patterns, issues }
+}
+
+/** The variable that set the value at this dotted key (or inside it: a list's entry), if any. */
 export function envNameFor(key: string, applied: EnvLayer['applied']): EnvOverrideName | null {
   for (const name of Object.keys(applied) as EnvOverrideName[]) {
-    if (ENV_OVERRIDES[name].join('.') === key) return name
+    const at = ENV_OVERRIDES[name].join('.')
+    if (key === at || key.startsWith(`${at}.`)) return name
   }
   return null
 }

@@ -12,7 +12,8 @@ export const CONFIG_EXAMPLE_YAML = `# AILLM configuration (config.yaml).
 # never silently does nothing. The file is reloaded when it changes; a bad edit keeps the last good
 # config and reports the problem with its line and column.
 #
-# Environment overrides (applied after this file): AILLM_API_HOST, AILLM_API_PORT, AILLM_API_TOKEN.
+# Environment overrides (applied after this file): AILLM_API_HOST, AILLM_API_PORT, AILLM_API_TOKEN,
+# AILLM_ORIGINS (comma-separated origins, as OLLAMA_ORIGINS; replaces api.allowed_origins).
 #
 # Server addresses follow Ollama's OLLAMA_HOST rules: \`host\` means http://host:11434, \`host:port\`
 # means http://host:port, and an explicit \`http://host\` without a port means port 80.

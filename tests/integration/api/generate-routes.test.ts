@@ -4,6 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Ollama } from 'ollama'
+import OpenAI from 'openai'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
 import type { Serve } from '../../../electron/serve/serve'
 import { startTwoBoxServe, type TwoBoxServe } from '../../helpers/two-box-serve'
@@ -152,6 +153,57 @@ describe('/api/generate', () => {
     })
     expect(thought.response).toMatch(/^\[qwen3:14b@laptop\]/)
     expect(thought.thinking).toBeTruthy()
+  })
+})
+
+describe('/v1/completions with a suffix (openai SDK)', () => {
+  const openai = () => new OpenAI({ baseURL: `${serve.url}/v1`, apiKey: 'unused', maxRetries: 0 })
+  /** The /api/chat requests each box was sent, by model. */
+  const chatted = (sim: SimServer): string[] =>
+    sim.requests.filter((r) => r.path === '/api/chat').map((r) => r.model ?? '?')
+
+  it('fills in the middle as a generate request with the suffix, on a model with insert', async () => {
+    const r = await openai().completions.create({
+      model: 'auto',
+      prompt: 'def add(a, b):\n    ',
+      suffix: '\n\nprint(add(1, 2))',
+    })
+    expect(r.choices[0]?.text).toMatch(/^\[qwen2\.5-coder:14b@gpu\]/)
+    expect(r.choices[0]?.finish_reason).toBe('stop')
+    const meta = (r as unknown as { metadata: { task_type: string } }).metadata
+    expect(meta.task_type).toBe('code')
+    expect(generated(gpu)).toEqual([CODER])
+    expect([...chatted(gpu), ...chatted(laptop)]).toEqual([])
+  })
+
+  it('streams a fill-in-the-middle completion the same way', async () => {
+    const stream = await openai().completions.create({
+      model: 'auto',
+      prompt: 'function sum(xs) {\n  ',
+      suffix: '\n}',
+      stream: true,
+    })
+    const chunks = []
+    for await (const chunk of stream) chunks.push(chunk)
+    const text = chunks.map((c) => c.choices[0]?.text ?? '').join('')
+    expect(text).toMatch(/^\[qwen2\.5-coder:14b@gpu\]/)
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop')
+    expect(generated(gpu)).toEqual([CODER])
+  })
+
+  it('refuses a suffix for a named model without insert, before any server sees it', async () => {
+    const err = await openai()
+      .completions.create({ model: VISION, prompt: 'def f(', suffix: ')' })
+      .then(() => null)
+      .catch((e: unknown) => e as { status: number; message: string })
+    expect(err?.status).toBe(400)
+    expect(err?.message).toMatch(`${VISION} does not support insert`)
+    expect([...generated(gpu), ...chatted(gpu)]).toEqual([])
+  })
+
+  it('an empty suffix is no suffix, as in Ollama: a plain completion', async () => {
+    const r = await openai().completions.create({ model: VISION, prompt: 'Hello', suffix: '' })
+    expect(r.choices[0]?.text).toMatch(/^\[gemma3:12b@gpu\]/)
   })
 })
 

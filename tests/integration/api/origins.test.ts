@@ -6,6 +6,7 @@
 import { request } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServeFixture, type ServeFixture } from '../../helpers/serve-fixture'
+import { ServeConfigError } from '../../../electron/serve/serve'
 
 /** A request with any headers (Host included): status, headers and body. */
 function send(
@@ -101,6 +102,43 @@ describe('serve: origins and CORS, with a token and an extra origin configured',
     expect(JSON.parse(res.body).error).toBe('Origin "https://evil.example" is not allowed')
   })
 
+  it.each([
+    [
+      'a chat answer',
+      '/api/chat',
+      { model: 'auto', messages: [{ role: 'user', content: 'Hi' }], stream: false },
+    ],
+    [
+      'a streamed chat',
+      '/api/chat',
+      { model: 'gemma3:1b', messages: [{ role: 'user', content: 'Hi' }] },
+    ],
+    [
+      'a generate with a foreign context',
+      '/api/generate',
+      { model: 'gemma3:1b', prompt: 'Hi', context: [1, 2, 3], stream: false },
+    ],
+    ['an unload', '/api/generate', { model: 'gemma3:1b', prompt: '', keep_alive: 0 }],
+    [
+      'an OpenAI answer',
+      '/v1/chat/completions',
+      { model: 'auto', messages: [{ role: 'user', content: 'Hi' }] },
+    ],
+  ])('%s exposes every X-AILLM-* header it carries to the page', async (_name, path, body) => {
+    const res = await send(fx.serve.url, path, {
+      method: 'POST',
+      headers: { Origin: WEBVIEW, 'Content-Type': 'application/json', ...auth },
+      body: JSON.stringify(body),
+    })
+    expect(res.status).toBe(200)
+    const sent = Object.keys(res.headers).filter((h) => h.startsWith('x-aillm-'))
+    expect(sent.length).toBeGreaterThan(0)
+    const exposed = String(res.headers['access-control-expose-headers'] ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+    expect(exposed).toEqual(expect.arrayContaining(sent))
+  })
+
   it('a local web UI on another localhost port is allowed', async () => {
     const res = await send(fx.serve.url, '/api/version', {
       headers: { Origin: 'http://localhost:3000', ...auth },
@@ -130,6 +168,56 @@ describe('serve: Host names on loopback', () => {
     expect(res.status).toBe(403)
     expect(JSON.parse(res.body).error).toBe(
       `Host "${name}" is not allowed: this API only answers to localhost (DNS-rebinding guard)`,
+    )
+  })
+})
+
+describe('serve: AILLM_ORIGINS, the environment’s OLLAMA_ORIGINS', () => {
+  let fx: ServeFixture
+  beforeAll(async () => {
+    fx = await startServeFixture({
+      tail: 'api:\n  allowed_origins: ["https://file.example"]\n',
+      env: { AILLM_ORIGINS: 'https://chat.example, moz-extension://*' },
+    })
+  })
+  afterAll(async () => {
+    await fx?.close()
+  })
+
+  it.each(['https://chat.example', 'moz-extension://abc-123'])(
+    'lets %s in with the CORS headers',
+    async (origin) => {
+      const res = await send(fx.serve.url, '/api/tags', { headers: { Origin: origin } })
+      expect(res.status).toBe(200)
+      expect(res.headers['access-control-allow-origin']).toBe(origin)
+    },
+  )
+
+  it('replaces api.allowed_origins (the defaults stay allowed)', async () => {
+    const file = await send(fx.serve.url, '/api/tags', {
+      headers: { Origin: 'https://file.example' },
+    })
+    expect(file.status).toBe(403)
+    const local = await send(fx.serve.url, '/api/tags', {
+      headers: { Origin: 'http://localhost:3000' },
+    })
+    expect(local.status).toBe(200)
+  })
+
+  it('a bad entry stops serve with an error naming the variable and the entry', async () => {
+    const started = startServeFixture({
+      env: { AILLM_ORIGINS: 'https://ok.example,https://bad.example/x' },
+    })
+    const err = await started.then(
+      async (f) => {
+        await f.close()
+        return null
+      },
+      (e: unknown) => e,
+    )
+    expect(err).toBeInstanceOf(ServeConfigError)
+    expect((err as Error).message).toMatch(
+      /env\.AILLM_ORIGINS: entry "https:\/\/bad\.example\/x" must be an origin without a path/,
     )
   })
 })

@@ -276,7 +276,7 @@ describe('POST /v1/completions (openai SDK)', () => {
     [{ prompt: ['a', 'b'] }, /"prompt" must be a string/],
     [{}, /"prompt" is required/],
     [{ prompt: 'x', stop: 7 }, /"stop" must be a string or an array of strings/],
-    [{ prompt: 'x', suffix: 'y' }, /"suffix"/],
+    [{ prompt: 'x', suffix: 7 }, /"suffix" must be a string/],
     [{ prompt: 'x', stream_options: { include_usage: 'yes' } }, /"stream_options.include_usage"/],
   ])('refuses %j, naming the field', async (fields, message) => {
     const err = await openai.completions

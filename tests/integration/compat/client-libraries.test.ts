@@ -9,6 +9,7 @@ import { ChatOllama, OllamaEmbeddings } from '@langchain/ollama'
 import { embed, generateText, jsonSchema, streamText, tool } from 'ai'
 import { createOllama } from 'ollama-ai-provider-v2'
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible'
+import OpenAI from 'openai'
 import { startServeFixture, type ServeFixture } from '../../helpers/serve-fixture'
 
 const HI = 'Hi!'
@@ -153,5 +154,101 @@ describe('AI SDK with the OpenAI-compatible provider', () => {
     const usage = await s.usage
     expect(usage.inputTokens).toBeGreaterThan(0)
     expect(usage.outputTokens).toBeGreaterThan(0)
+  })
+})
+
+describe('openai SDK: the rest of the surface', () => {
+  const openai = () =>
+    new OpenAI({ baseURL: `${fx.serve.url}/v1`, apiKey: 'unused', maxRetries: 0 })
+
+  it('completions with a suffix fill in the middle on a model with insert, whole and streamed', async () => {
+    const before = fx.remote.requests.length
+    const whole = await openai().completions.create({
+      model: 'auto',
+      prompt: 'def add(a, b):\n    ',
+      suffix: '\n\nprint(add(1, 2))',
+    })
+    expect(pairOf(whole.choices[0]?.text ?? '')).toBe('qwen2.5-coder:14b@remote')
+    const stream = await openai().completions.create({
+      model: 'auto',
+      prompt: 'def add(a, b):\n    ',
+      suffix: '\n\nprint(add(1, 2))',
+      stream: true,
+    })
+    let text = ''
+    for await (const chunk of stream) text += chunk.choices[0]?.text ?? ''
+    expect(pairOf(text)).toBe('qwen2.5-coder:14b@remote')
+    const asked = fx.remote.requests.slice(before).filter((r) => r.path === '/api/generate')
+    expect(asked.map((r) => r.model)).toEqual(['qwen2.5-coder:14b', 'qwen2.5-coder:14b'])
+  })
+
+  it('a page on another origin may read the route headers (fetch with an Origin, as a browser sends)', async () => {
+    const res = await fetch(`${fx.serve.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { Origin: 'http://localhost:5173', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: HI }] }),
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:5173')
+    // What a browser lets the page's script read: the safelisted headers and the exposed ones.
+    const exposed = (res.headers.get('access-control-expose-headers') ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+    const readable = (name: string) =>
+      exposed.includes(name.toLowerCase()) ? res.headers.get(name) : null
+    expect(readable('X-AILLM-Model')).toBe('gemma3:1b')
+    expect(readable('X-AILLM-Server')).toBe('localhost')
+    expect(readable('X-AILLM-Complexity')).toBeTruthy()
+    expect(readable('X-AILLM-Fallback')).toBe('false')
+    await res.json()
+  })
+
+  it('streams a tool call as its own delta (index, call_ id) before finish_reason tool_calls', async () => {
+    const stream = await openai().chat.completions.create({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'What is the weather in Paris? Use the tool.' }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            parameters: { type: 'object', properties: { city: { type: 'string' } } },
+          },
+        },
+      ],
+      stream: true,
+    })
+    const chunks = []
+    for await (const chunk of stream) chunks.push(chunk)
+    const callAt = chunks.findIndex((c) => c.choices[0]?.delta.tool_calls?.length)
+    const call = chunks[callAt]?.choices[0]?.delta.tool_calls?.[0]
+    expect(call).toMatchObject({ index: 0, function: { name: 'get_weather' } })
+    expect(call?.id).toMatch(/^call_[a-z0-9]{8}$/)
+    expect(chunks[callAt]?.choices[0]?.finish_reason).toBeNull()
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('tool_calls')
+  })
+
+  it('a tool call made before the stream broke still reaches the SDK (it is sent as it comes)', async () => {
+    // Every runner crashes after its first chunk (for a tool turn: the call itself).
+    const boxes = [fx.remote, fx.local]
+    await Promise.all(boxes.map((b) => b.setFault({ kind: 'crash', afterChunks: 1 })))
+    try {
+      const stream = await openai().chat.completions.create({
+        model: 'auto',
+        messages: [{ role: 'user', content: 'What is the weather in Paris? Use the tool.' }],
+        tools: [{ type: 'function', function: { name: 'get_weather', parameters: {} } }],
+        stream: true,
+      })
+      const names: (string | undefined)[] = []
+      await (async () => {
+        for await (const chunk of stream) {
+          for (const call of chunk.choices[0]?.delta.tool_calls ?? [])
+            names.push(call.function?.name)
+        }
+      })().catch(() => undefined)
+      expect(names).toEqual(['get_weather'])
+    } finally {
+      await Promise.all(boxes.map((b) => b.setFault({ kind: 'none' })))
+    }
   })
 })

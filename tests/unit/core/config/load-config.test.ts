@@ -156,6 +156,35 @@ describe('loadConfig: environment overrides sit between the file and validation'
     else expect(result.issues[0]?.message).toMatch(message)
   })
 
+  it('AILLM_ORIGINS: comma-separated patterns, trimmed, empty entries skipped, replacing the file’s', () => {
+    const path = file('env-origins.yaml', 'api:\n  allowed_origins: ["https://file.example"]\n')
+    const env = { AILLM_ORIGINS: ' https://chat.example , moz-extension://*,, ' }
+    expect(loadConfig({ path, env }).config?.api.allowed_origins).toEqual([
+      'https://chat.example',
+      'moz-extension://*',
+    ])
+    expect(loadConfig({ path, env: { AILLM_ORIGINS: '' } }).config?.api.allowed_origins).toEqual([
+      'https://file.example',
+    ])
+  })
+
+  it.each([
+    ['https://ok.example,https://a.example/path', '"https://a.example/path"', /without a path/],
+    ['http://*.a.*', '"http://*.a.*"', /only one \*/],
+    ['localhost:3000', '"localhost:3000"', /must be an origin such as/],
+    ['null', '"null"', /must not be "null"/],
+  ])('AILLM_ORIGINS=%s is refused, naming the variable and the entry', (value, entry, why) => {
+    const result = loadConfig({
+      path: file('env-origins-bad.yaml', fileText),
+      env: { AILLM_ORIGINS: value },
+    })
+    expect(result.config).toBeNull()
+    expect(result.issues).toHaveLength(1)
+    expect(result.issues[0]).toMatchObject({ key: 'env.AILLM_ORIGINS', line: null, column: null })
+    expect(result.issues[0]?.message).toContain(`entry ${entry}`)
+    expect(result.issues[0]?.message).toMatch(why)
+  })
+
   it('a token from the environment satisfies a non-loopback host from the file', () => {
     const path = file('env-token.yaml', 'api:\n  host: 0.0.0.0\n')
     expect(loadConfig({ path, env: {} }).issues[0]?.key).toBe('api.host')
