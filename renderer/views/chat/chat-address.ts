@@ -47,9 +47,25 @@ function writeLast(id: string | null): void {
   }
 }
 
+/** Fired after the address is replaced (replaceState fires no hashchange). */
+const REPLACED = 'aillm:address-replaced'
+
 function subscribe(cb: () => void): () => void {
   window.addEventListener('hashchange', cb)
-  return () => window.removeEventListener('hashchange', cb)
+  window.addEventListener(REPLACED, cb)
+  return () => {
+    window.removeEventListener('hashchange', cb)
+    window.removeEventListener(REPLACED, cb)
+  }
+}
+
+/**
+ * Replaces the address without a history entry, and says so: otherwise the hook would still hold the
+ * old hash, and a later link back to that same hash would change nothing it can see.
+ */
+function replaceAddress(next: string): void {
+  window.history.replaceState(null, '', next)
+  window.dispatchEvent(new Event(REPLACED))
 }
 
 /**
@@ -74,8 +90,8 @@ export function useChatAddress(): void {
       if (address.kind === 'last') {
         target = readLast()
         const next = chatHash(target)
-        window.history.replaceState(null, '', next)
         seenHash.current = next
+        replaceAddress(next)
       } else target = address.kind === 'new' ? null : address.id
       seenActive.current = target
       if (target !== active) void select(target)
@@ -85,8 +101,8 @@ export function useChatAddress(): void {
       seenActive.current = active
       if (!address) return
       const next = chatHash(active)
-      window.history.replaceState(null, '', next)
       seenHash.current = next
+      replaceAddress(next)
     }
   }, [hash, active, select])
 

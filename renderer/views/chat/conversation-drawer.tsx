@@ -26,9 +26,26 @@ export function ConversationDrawer({
   useEffect(() => {
     const back = returnFocus.current
     if (focusSearch) search.current?.focus()
-    else panel.current?.querySelector<HTMLElement>(FOCUSABLE)?.focus()
+    else panel.current?.querySelector<HTMLElement>('.conversation-list button')?.focus()
     return () => back?.focus()
   }, [returnFocus, focusSearch])
+
+  // On the document, before the chat's own Esc (stop the answer): focus may have left the drawer,
+  // e.g. when the row whose button had it was deleted. A title being renamed keeps Esc for itself.
+  const close = useRef(onClose)
+  useEffect(() => {
+    close.current = onClose
+  })
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return
+      if (e.target instanceof HTMLElement && e.target.closest('input.rename')) return
+      e.preventDefault()
+      close.current()
+    }
+    document.addEventListener('keydown', onKey, true)
+    return () => document.removeEventListener('keydown', onKey, true)
+  }, [])
 
   return (
     <div className="drawer-layer">
@@ -41,11 +58,6 @@ export function ConversationDrawer({
         aria-label="Conversations"
         ref={panel}
         onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.preventDefault()
-            onClose()
-            return
-          }
           if (e.key !== 'Tab' || !panel.current) return
           const items = [...panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)]
           const first = items[0]

@@ -113,7 +113,12 @@ export function ConversationList({
                     className="icon"
                     aria-label={`Delete conversation ${c.title || 'Untitled'}`}
                     title="Delete"
-                    onClick={() => remove(c.id)}
+                    onClick={(e) => {
+                      // The row goes away with its buttons: keep the focus in the list.
+                      const nav = e.currentTarget.closest('nav')
+                      remove(c.id)
+                      nav?.querySelector<HTMLElement>('button')?.focus()
+                    }}
                   >
                     ✕
                   </button>
