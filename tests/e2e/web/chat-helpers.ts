@@ -44,10 +44,10 @@ export async function waitForAnswers(page: Page, n: number, timeout = 30_000): P
 
 /** Nothing is wider than the window: the page never scrolls sideways. */
 export async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }))
+  // A string: this project's tsconfig has no DOM types for the test side.
+  const [scrollWidth, innerWidth] = (await page.evaluate(
+    '[document.documentElement.scrollWidth, window.innerWidth]',
+  )) as [number, number]
   expect(scrollWidth).toBeLessThanOrEqual(innerWidth)
 }
 
