@@ -10,6 +10,7 @@ import { conversationDisplay, isFinished, streamText } from '../../store/chat-st
 import { useAppStore } from '../../store/store-context'
 import { nextTier } from '../../format'
 import { AnswerWarnings } from './answer-warnings'
+import { CopyButton } from './copy-button'
 import { MarkdownText } from './markdown-text'
 import { RouteBadge } from './route-badge'
 import { QueuedMessages } from './queued-messages'
@@ -71,18 +72,21 @@ function StoredAnswer({
           </p>
         ))}
       <RouteBadge metadata={md} decision={decision} />
-      {isLast && (
-        <div className="message-actions">
-          <button type="button" onClick={() => onRegenerate()}>
-            Regenerate
-          </button>
-          {up && (
-            <button type="button" onClick={() => onRegenerate(up)}>
-              Regenerate with a more powerful model
+      <div className="message-actions">
+        {message.content !== '' && <CopyButton text={message.content} label="Copy answer" />}
+        {isLast && (
+          <>
+            <button type="button" onClick={() => onRegenerate()}>
+              Regenerate
             </button>
-          )}
-        </div>
-      )}
+            {up && (
+              <button type="button" onClick={() => onRegenerate(up)}>
+                Regenerate with a more powerful model
+              </button>
+            )}
+          </>
+        )}
+      </div>
     </article>
   )
 }
