@@ -10,6 +10,7 @@ import { conversationDisplay, isFinished, streamText } from '../../store/chat-st
 import { useAppStore } from '../../store/store-context'
 import { nextTier } from '../../format'
 import { AnswerWarnings } from './answer-warnings'
+import { answerSpeed, speedLabel } from './answer-speed'
 import { CopyButton } from './copy-button'
 import { MarkdownText } from './markdown-text'
 import { RouteBadge } from './route-badge'
@@ -72,6 +73,7 @@ function StoredAnswer({
           </p>
         ))}
       <RouteBadge metadata={md} decision={decision} />
+      <AnswerSpeedLine metadata={md} />
       <div className="message-actions">
         {message.content !== '' && <CopyButton text={message.content} label="Copy answer" />}
         {isLast && (
@@ -88,6 +90,17 @@ function StoredAnswer({
         )}
       </div>
     </article>
+  )
+}
+
+/** Tokens/s and time to first token under an answer, from the server's counts. */
+function AnswerSpeedLine({ metadata }: { metadata: ConversationMessage['metadata'] }) {
+  const speed = answerSpeed(metadata)
+  if (!speed) return null
+  return (
+    <p className="answer-speed muted small" aria-label="Speed">
+      {speedLabel(speed)}
+    </p>
   )
 }
 
