@@ -12,6 +12,7 @@ import type {
   ConfigIssue,
   ConfigView,
   Conversation,
+  ConversationSearchHit,
   ConversationSummary,
   RoutingDecision,
   RoutingMode,
@@ -37,6 +38,10 @@ export interface RequestChannels {
   'conversations:list': () => Promise<ConversationSummary[]>
   'conversations:get': (id: string) => Promise<Conversation | null>
   'conversations:delete': (id: string) => Promise<void>
+  /** Sets a conversation's title (refused when empty or when there is no such conversation). */
+  'conversations:rename': (id: string, title: string) => Promise<ConversationSummary>
+  /** Conversations whose title or text contains the query, newest first. */
+  'conversations:search': (query: string) => Promise<ConversationSearchHit[]>
   'mode:get': () => Promise<RoutingMode>
   /** Refused when the mode names a server or model that does not exist (the message says what does). */
   'mode:set': (mode: RoutingMode) => Promise<RoutingMode>
@@ -91,6 +96,8 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'conversations:list',
   'conversations:get',
   'conversations:delete',
+  'conversations:rename',
+  'conversations:search',
   'mode:get',
   'mode:set',
   'config:get',

@@ -405,6 +405,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     'conversations:delete': async (id) => {
       await store.delete(id)
     },
+    'conversations:rename': async (id, title) => store.rename(id, title),
+    'conversations:search': async (query) => store.search(query),
     'mode:get': async () => mode,
     'mode:set': async (next) => {
       mode = validateMode(next, registry.snapshot())

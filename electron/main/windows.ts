@@ -17,9 +17,22 @@ export interface WindowManagerOptions {
   iconPath: string | null
 }
 
-const SIZES: Record<AppView, { width: number; height: number; title: string }> = {
-  chat: { width: 980, height: 760, title: 'AILLM — Chat' },
-  dashboard: { width: 1200, height: 800, title: 'AILLM — Dashboard' },
+/**
+ * The chat opens at the tray popover's size (420×700, the layout's first-class size: one column, the
+ * conversations in a drawer); widened, it shows the conversation list beside the messages.
+ */
+const SIZES: Record<
+  AppView,
+  { width: number; height: number; minWidth: number; minHeight: number; title: string }
+> = {
+  chat: { width: 420, height: 700, minWidth: 360, minHeight: 480, title: 'AILLM — Chat' },
+  dashboard: {
+    width: 1200,
+    height: 800,
+    minWidth: 420,
+    minHeight: 480,
+    title: 'AILLM — Dashboard',
+  },
 }
 
 /** Owns the app's windows; the tray asks it to open views. */
@@ -41,6 +54,8 @@ export class WindowManager {
     const win = new BrowserWindow({
       width: size.width,
       height: size.height,
+      minWidth: size.minWidth,
+      minHeight: size.minHeight,
       title: size.title,
       show: false,
       autoHideMenuBar: true,

@@ -2,6 +2,7 @@ import { createStore } from 'zustand/vanilla'
 import type { StoreApi } from 'zustand/vanilla'
 import type { ContractClient } from '../../shared/contract'
 import { createChatSlice } from './chat-slice'
+import { createConversationsSlice } from './conversations-slice'
 import { createCoreSlice } from './core-slice'
 import { createRoutingSlice } from './routing-slice'
 import { createServersSlice } from './servers-slice'
@@ -19,6 +20,7 @@ export function createAppStore(client: ContractClient): AppStore {
     ...createServersSlice(client)(...a),
     ...createRoutingSlice(client)(...a),
     ...createChatSlice(client)(...a),
+    ...createConversationsSlice(client)(...a),
     ...createSettingsSlice(client)(...a),
     ...createStorageSlice(client)(...a),
   }))

@@ -23,6 +23,14 @@ export interface SendOptions {
   minTier?: 'balanced' | 'powerful'
 }
 
+/** A message written while its conversation's answer streams: sent once that answer is over. */
+export interface QueuedMessage {
+  id: string
+  /** null = the new conversation whose first message is still on its way to the core. */
+  conversationId: string | null
+  content: string
+}
+
 /** Conversations, the open one, and the answers streaming in. */
 export interface ChatSlice {
   conversations: ConversationSummary[]
@@ -35,11 +43,20 @@ export interface ChatSlice {
   chatMode: RoutingMode | null
   sending: boolean
   chatError: string | null
+  /** Messages waiting for their conversation's answer to end, oldest first (one answer at a time). */
+  queued: QueuedMessage[]
   selectConversation(id: string | null): Promise<void>
-  deleteConversation(id: string): Promise<void>
   refreshConversation(id: string): Promise<void>
-  /** Sends a message; resolves false when it was not sent (empty, busy, or the core refused). */
+  /**
+   * Sends a message to the open conversation; while that conversation is answering it is queued and
+   * sent after the answer (which it then has as context). Resolves false when it was neither sent nor
+   * queued (empty, a regenerate while busy, or the core refused).
+   */
   send(content: string, opts?: SendOptions): Promise<boolean>
+  /** Takes a queued message back before it is sent. */
+  removeQueued(id: string): void
+  /** Sends the next queued message of a conversation that is no longer answering. */
+  drainQueue(): void
   cancel(requestId: string): Promise<void>
   setChatMode(mode: RoutingMode | null): void
   preview(content: string): Promise<RoutingDecision | null>
@@ -55,70 +72,14 @@ export interface ChatSlice {
 let localIds = 0
 
 /** Creates the chat slice. */
-export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) => ({
-  conversations: [],
-  activeConversationId: null,
-  conversationsById: {},
-  streams: {},
-  chatMode: null,
-  sending: false,
-  chatError: null,
-
-  async selectConversation(id) {
-    set({ activeConversationId: id, chatError: null })
-    if (id) await get().refreshConversation(id)
-  },
-
-  async deleteConversation(id) {
-    try {
-      await client.invoke('conversations:delete', id)
-      set((s) => {
-        const { [id]: _gone, ...rest } = s.conversationsById
-        return {
-          conversationsById: rest,
-          conversations: s.conversations.filter((c) => c.id !== id),
-          activeConversationId: s.activeConversationId === id ? null : s.activeConversationId,
-          streams: withoutStreams(s.streams, (st) => st.conversationId === id && isFinished(st)),
-        }
-      })
-    } catch (err) {
-      set({ chatError: `Could not delete the conversation: ${messageOf(err)}` })
-    }
-  },
-
-  async refreshConversation(id) {
-    try {
-      const conv = await client.invoke('conversations:get', id)
-      set((s) => {
-        if (!conv) {
-          // Gone (deleted elsewhere, e.g. while the link was down): nothing left to show for it.
-          const { [id]: _gone, ...rest } = s.conversationsById
-          const streams = withoutStreams(
-            s.streams,
-            (st) => st.conversationId === id && isFinished(st),
-          )
-          const stillStreaming = Object.values(streams).some((st) => st.conversationId === id)
-          return {
-            conversationsById: rest,
-            streams,
-            activeConversationId:
-              s.activeConversationId === id && !stillStreaming ? null : s.activeConversationId,
-          }
-        }
-        return {
-          conversationsById: { ...s.conversationsById, [id]: conv },
-          streams: dropReconciledStreams(s.streams, conv),
-        }
-      })
-    } catch (err) {
-      set({ chatError: `Could not load the conversation: ${messageOf(err)}` })
-    }
-  },
-
-  async send(content, opts = {}) {
-    const text = content.trim()
-    if (!text || get().sending) return false
-    const { activeConversationId, chatMode } = get()
+export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) => {
+  /** Sends one message to the core now (the queue's checks done). */
+  const dispatch = async (
+    activeConversationId: string | null,
+    text: string,
+    opts: SendOptions,
+  ): Promise<boolean> => {
+    const { chatMode } = get()
     const req: ChatSendRequest = { conversationId: activeConversationId, content: text }
     if (chatMode) req.mode = chatMode
     if (opts.regenerate) req.regenerate = true
@@ -172,6 +133,11 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
             s.activeConversationId === activeConversationId
               ? conversationId
               : s.activeConversationId,
+          // Messages queued behind this new conversation's first one now know where they go.
+          queued:
+            activeConversationId === null
+              ? s.queued.map((q) => (q.conversationId === null ? { ...q, conversationId } : q))
+              : s.queued,
           conversationsById: { ...s.conversationsById, [conversationId]: { ...conv, messages } },
           streams: {
             // A newer turn: the failure shown on the previous answer has had its say.
@@ -189,90 +155,191 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
       set({ sending: false, chatError: `Could not send: ${messageOf(err)}` })
       return false
     }
-  },
+  }
 
-  async cancel(requestId) {
-    set((s) => {
-      const st = s.streams[requestId]
-      if (!st || isFinished(st)) return {}
-      return { streams: { ...s.streams, [requestId]: { ...st, status: 'cancelled' } } }
-    })
-    try {
-      await client.invoke('chat:cancel', requestId)
-    } catch (err) {
-      set({ chatError: `Could not stop the answer: ${messageOf(err)}` })
-    }
-  },
+  return {
+    conversations: [],
+    activeConversationId: null,
+    conversationsById: {},
+    streams: {},
+    chatMode: null,
+    sending: false,
+    chatError: null,
+    queued: [],
 
-  setChatMode(mode) {
-    set({ chatMode: mode })
-  },
+    async selectConversation(id) {
+      set({ activeConversationId: id, chatError: null })
+      if (id) await get().refreshConversation(id)
+    },
 
-  async preview(content) {
-    const { activeConversationId, conversationsById, chatMode } = get()
-    const history = activeConversationId
-      ? (conversationsById[activeConversationId]?.messages ?? [])
-      : []
-    const messages = [
-      ...history.map((m) => ({ role: m.role, content: m.content })),
-      { role: 'user' as const, content },
-    ]
-    try {
-      return await client.invoke(
-        'routing:preview',
-        chatMode ? { messages, mode: chatMode } : { messages },
-      )
-    } catch {
-      // A preview is a hint only; a failure must not disturb typing.
-      return null
-    }
-  },
-
-  applyChunk(chunk) {
-    const finished = chunk.kind === 'done' || chunk.kind === 'error'
-    set((s) => {
-      const stream = s.streams[chunk.requestId] ?? newStream(chunk.requestId, chunk.conversationId)
-      return { streams: { ...s.streams, [chunk.requestId]: applyChunkToStream(stream, chunk) } }
-    })
-    if (finished) void get().refreshConversation(chunk.conversationId)
-  },
-
-  applyDecisionToStreams(decision) {
-    set((s) => {
-      const match = Object.values(s.streams).find(
-        (st) =>
-          st.decisionId === null &&
-          !isFinished(st) &&
-          st.userContent !== '' &&
-          excerptMatches(decision.promptExcerpt, st.userContent),
-      )
-      if (!match) return {}
-      return {
-        streams: { ...s.streams, [match.requestId]: { ...match, decisionId: decision.id } },
+    async refreshConversation(id) {
+      try {
+        const conv = await client.invoke('conversations:get', id)
+        set((s) => {
+          if (!conv) {
+            // Gone (deleted elsewhere, e.g. while the link was down): nothing left to show for it.
+            const { [id]: _gone, ...rest } = s.conversationsById
+            const streams = withoutStreams(
+              s.streams,
+              (st) => st.conversationId === id && isFinished(st),
+            )
+            const stillStreaming = Object.values(streams).some((st) => st.conversationId === id)
+            return {
+              conversationsById: rest,
+              streams,
+              activeConversationId:
+                s.activeConversationId === id && !stillStreaming ? null : s.activeConversationId,
+            }
+          }
+          return {
+            conversationsById: { ...s.conversationsById, [id]: conv },
+            streams: dropReconciledStreams(s.streams, conv),
+          }
+        })
+      } catch (err) {
+        set({ chatError: `Could not load the conversation: ${messageOf(err)}` })
       }
-    })
-  },
+      // The answer a queued message waited for is over (and now stored, as context for it).
+      get().drainQueue()
+    },
 
-  abandonStreams(reason) {
-    const affected = new Set<string>()
-    set((s) => {
-      const streams: Record<string, StreamState> = {}
-      for (const [id, st] of Object.entries(s.streams)) {
-        if (isFinished(st)) streams[id] = st
-        else {
-          affected.add(st.conversationId)
-          streams[id] = {
-            ...st,
-            status: 'error',
-            error: { name: 'TransportError', message: reason },
+    async send(content, opts = {}) {
+      const text = content.trim()
+      if (!text) return false
+      const { activeConversationId } = get()
+      if (conversationBusy(get(), activeConversationId)) {
+        if (opts.regenerate) return false
+        const item = {
+          id: `queued-${++localIds}`,
+          conversationId: activeConversationId,
+          content: text,
+        }
+        set((s) => ({ queued: [...s.queued, item] }))
+        return true
+      }
+      return dispatch(activeConversationId, text, opts)
+    },
+
+    removeQueued(id) {
+      set((s) => ({ queued: s.queued.filter((q) => q.id !== id) }))
+    },
+
+    drainQueue() {
+      const s = get()
+      if (s.sending) return
+      // A first message whose send failed leaves its followers with no conversation: they start one.
+      const item = s.queued.find(
+        (q) => q.conversationId === null || !conversationBusy(s, q.conversationId),
+      )
+      if (!item) return
+      set({ queued: s.queued.filter((q) => q.id !== item.id) })
+      void dispatch(item.conversationId, item.content, {}).then((sent) => {
+        if (!sent)
+          set({ chatError: `Could not send the queued message “${excerpt(item.content)}”` })
+        else get().drainQueue()
+      })
+    },
+
+    async cancel(requestId) {
+      set((s) => {
+        const st = s.streams[requestId]
+        if (!st || isFinished(st)) return {}
+        return { streams: { ...s.streams, [requestId]: { ...st, status: 'cancelled' } } }
+      })
+      try {
+        await client.invoke('chat:cancel', requestId)
+      } catch (err) {
+        set({ chatError: `Could not stop the answer: ${messageOf(err)}` })
+      }
+    },
+
+    setChatMode(mode) {
+      set({ chatMode: mode })
+    },
+
+    async preview(content) {
+      const { activeConversationId, conversationsById, chatMode } = get()
+      const history = activeConversationId
+        ? (conversationsById[activeConversationId]?.messages ?? [])
+        : []
+      const messages = [
+        ...history.map((m) => ({ role: m.role, content: m.content })),
+        { role: 'user' as const, content },
+      ]
+      try {
+        return await client.invoke(
+          'routing:preview',
+          chatMode ? { messages, mode: chatMode } : { messages },
+        )
+      } catch {
+        // A preview is a hint only; a failure must not disturb typing.
+        return null
+      }
+    },
+
+    applyChunk(chunk) {
+      const finished = chunk.kind === 'done' || chunk.kind === 'error'
+      set((s) => {
+        const stream =
+          s.streams[chunk.requestId] ?? newStream(chunk.requestId, chunk.conversationId)
+        return { streams: { ...s.streams, [chunk.requestId]: applyChunkToStream(stream, chunk) } }
+      })
+      if (finished) void get().refreshConversation(chunk.conversationId)
+    },
+
+    applyDecisionToStreams(decision) {
+      set((s) => {
+        const match = Object.values(s.streams).find(
+          (st) =>
+            st.decisionId === null &&
+            !isFinished(st) &&
+            st.userContent !== '' &&
+            excerptMatches(decision.promptExcerpt, st.userContent),
+        )
+        if (!match) return {}
+        return {
+          streams: { ...s.streams, [match.requestId]: { ...match, decisionId: decision.id } },
+        }
+      })
+    },
+
+    abandonStreams(reason) {
+      const affected = new Set<string>()
+      set((s) => {
+        const streams: Record<string, StreamState> = {}
+        for (const [id, st] of Object.entries(s.streams)) {
+          if (isFinished(st)) streams[id] = st
+          else {
+            affected.add(st.conversationId)
+            streams[id] = {
+              ...st,
+              status: 'error',
+              error: { name: 'TransportError', message: reason },
+            }
           }
         }
-      }
-      return affected.size ? { streams } : {}
-    })
-    return [...affected]
-  },
-})
+        return affected.size ? { streams } : {}
+      })
+      return [...affected]
+    },
+  }
+}
+
+/** Whether the conversation is answering (or a message is on its way): a new message must wait. */
+export function conversationBusy(
+  s: Pick<ChatSlice, 'sending' | 'streams'>,
+  conversationId: string | null,
+): boolean {
+  if (s.sending) return true
+  if (conversationId === null) return false
+  return Object.values(s.streams).some(
+    (st) => st.conversationId === conversationId && !isFinished(st),
+  )
+}
+
+function excerpt(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text
+}
 
 function withoutStreams(
   streams: Record<string, StreamState>,

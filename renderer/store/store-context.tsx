@@ -17,3 +17,10 @@ export function useAppStore<T>(selector: (s: AppState) => T): T {
   if (!store) throw new Error('useAppStore: no <StoreProvider> above this component')
   return useStore(store, selector)
 }
+
+/** The store itself, for event handlers that read the state at the moment they run. */
+export function useAppStoreApi(): AppStore {
+  const store = useContext(StoreContext)
+  if (!store) throw new Error('useAppStoreApi: no <StoreProvider> above this component')
+  return store
+}

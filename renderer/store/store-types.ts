@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand/vanilla'
 import type { ContractClient } from '../../shared/contract'
 import type { ChatSlice } from './chat-slice'
+import type { ConversationsSlice } from './conversations-slice'
 import type { CoreSlice } from './core-slice'
 import type { RoutingSlice } from './routing-slice'
 import type { ServersSlice } from './servers-slice'
@@ -12,6 +13,7 @@ export type AppState = CoreSlice &
   ServersSlice &
   RoutingSlice &
   ChatSlice &
+  ConversationsSlice &
   SettingsSlice &
   StorageSlice
 

@@ -151,6 +151,12 @@ export interface ConversationSummary {
   messageCount: number
 }
 
+/** A conversation found by `conversations:search`: where the text matched, when it did. */
+export interface ConversationSearchHit extends ConversationSummary {
+  /** The matching message's text around the match; null when only the title matched. */
+  snippet: string | null
+}
+
 /** An error as it crosses a process boundary (style.md point 7). */
 export interface SerializedError {
   name: string

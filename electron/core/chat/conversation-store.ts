@@ -5,6 +5,7 @@ import { z } from 'zod'
 import type {
   Conversation,
   ConversationMessage,
+  ConversationSearchHit,
   ConversationSummary,
   ResponseMetadata,
   StorageState,
@@ -89,6 +90,28 @@ export function titleFromMessage(text: string): string {
   const cut = flat.slice(0, TITLE_MAX)
   const space = cut.lastIndexOf(' ')
   return `${(space > TITLE_MAX / 2 ? cut.slice(0, space) : cut).trimEnd()}…`
+}
+
+function summaryOf(c: Conversation): ConversationSummary {
+  return { id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messages.length }
+}
+
+/** Lower case, whitespace folded: what search compares. */
+function foldForSearch(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().toLowerCase()
+}
+
+/** How much text a search hit shows on either side of the match. */
+const SNIPPET_CONTEXT = 40
+
+/** The folded text around the first match of `needle`, with … where it was cut. */
+export function snippetAround(text: string, needle: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  const at = flat.toLowerCase().indexOf(needle)
+  if (at < 0) return flat.slice(0, SNIPPET_CONTEXT * 2)
+  const start = Math.max(0, at - SNIPPET_CONTEXT)
+  const end = Math.min(flat.length, at + needle.length + SNIPPET_CONTEXT)
+  return `${start > 0 ? '…' : ''}${flat.slice(start, end)}${end < flat.length ? '…' : ''}`
 }
 
 /** Throws InvalidConversationIdError unless `id` is safe to use as a file name in the store. */
@@ -258,6 +281,42 @@ export class ConversationStore {
     return structuredClone(message)
   }
 
+  /**
+   * Gives the conversation a title of the person's choosing (whitespace folded, cut at 60 characters).
+   * The order of the list is by activity, so a rename does not move it to the top.
+   */
+  async rename(id: string, title: string): Promise<ConversationSummary> {
+    const conversation = await this.mustGet(id)
+    const flat = title.replace(/\s+/g, ' ').trim()
+    if (flat === '') throw new Error('A conversation needs a title; it cannot be empty.')
+    conversation.title = titleFromMessage(flat)
+    await this.persist(id)
+    return summaryOf(conversation)
+  }
+
+  /**
+   * Conversations whose title or any message contains `query` (case- and whitespace-insensitive), in
+   * the list's order, each with the start of the first matching message's text around the match.
+   */
+  async search(query: string): Promise<ConversationSearchHit[]> {
+    await this.load()
+    const needle = foldForSearch(query)
+    if (needle === '') return []
+    const hits: ConversationSearchHit[] = []
+    for (const summary of this.summaries()) {
+      const conversation = this.cache.get(summary.id)
+      if (!conversation) continue
+      const inTitle = foldForSearch(conversation.title).includes(needle)
+      const message = conversation.messages.find((m) => foldForSearch(m.content).includes(needle))
+      if (!inTitle && !message) continue
+      hits.push({
+        ...summary,
+        snippet: message ? snippetAround(message.content, needle) : null,
+      })
+    }
+    return hits
+  }
+
   /** Removes the conversation and its file; false when there was none. */
   async delete(id: string): Promise<boolean> {
     assertConversationId(id)
@@ -322,12 +381,7 @@ export class ConversationStore {
       .sort(
         (a, b) => b.updatedAt - a.updatedAt || b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1),
       )
-      .map((c) => ({
-        id: c.id,
-        title: c.title,
-        updatedAt: c.updatedAt,
-        messageCount: c.messages.length,
-      }))
+      .map(summaryOf)
   }
 
   private async mustGet(id: string): Promise<Conversation> {

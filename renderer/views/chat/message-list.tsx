@@ -1,4 +1,3 @@
-import { useEffect, useRef } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type {
   ConversationMessage,
@@ -11,8 +10,12 @@ import { conversationDisplay, isFinished, streamText } from '../../store/chat-st
 import { useAppStore } from '../../store/store-context'
 import { nextTier } from '../../format'
 import { AnswerWarnings } from './answer-warnings'
+import { answerSpeed, speedLabel } from './answer-speed'
+import { CopyButton } from './copy-button'
 import { MarkdownText } from './markdown-text'
 import { RouteBadge } from './route-badge'
+import { QueuedMessages } from './queued-messages'
+import { useStickToBottom } from './stick-to-bottom'
 
 function useDecision(id: string | null | undefined): RoutingDecision | null {
   return useAppStore((s) => (id ? (s.decisions.find((d) => d.id === id) ?? null) : null))
@@ -70,19 +73,34 @@ function StoredAnswer({
           </p>
         ))}
       <RouteBadge metadata={md} decision={decision} />
-      {isLast && (
-        <div className="message-actions">
-          <button type="button" onClick={() => onRegenerate()}>
-            Regenerate
-          </button>
-          {up && (
-            <button type="button" onClick={() => onRegenerate(up)}>
-              Regenerate with a more powerful model
+      <AnswerSpeedLine metadata={md} />
+      <div className="message-actions">
+        {message.content !== '' && <CopyButton text={message.content} label="Copy answer" />}
+        {isLast && (
+          <>
+            <button type="button" onClick={() => onRegenerate()}>
+              Regenerate
             </button>
-          )}
-        </div>
-      )}
+            {up && (
+              <button type="button" onClick={() => onRegenerate(up)}>
+                Regenerate with a more powerful model
+              </button>
+            )}
+          </>
+        )}
+      </div>
     </article>
+  )
+}
+
+/** Tokens/s and time to first token under an answer, from the server's counts. */
+function AnswerSpeedLine({ metadata }: { metadata: ConversationMessage['metadata'] }) {
+  const speed = answerSpeed(metadata)
+  if (!speed) return null
+  return (
+    <p className="answer-speed muted small" aria-label="Speed">
+      {speedLabel(speed)}
+    </p>
   )
 }
 
@@ -110,7 +128,6 @@ function ThinkingPart({ text, label }: { text: string; label: string }) {
 
 function StreamingAnswer({ stream }: { stream: StreamState }) {
   const decision = useDecision(stream.decisionId)
-  const cancel = useAppStore((s) => s.cancel)
   const seamNotes = stream.parts.flatMap((p) => (p.kind === 'seam' ? [p.note] : []))
   const finished = isFinished(stream)
   return (
@@ -144,14 +161,8 @@ function StreamingAnswer({ stream }: { stream: StreamState }) {
           Interrupted — stopped by you.
         </p>
       )}
+      {/* Stop is the composer's button (and Esc) while the answer streams. */}
       <RouteBadge metadata={stream.metadata} decision={decision} />
-      {!finished && (
-        <div className="message-actions">
-          <button type="button" onClick={() => void cancel(stream.requestId)}>
-            Stop
-          </button>
-        </div>
-      )}
     </article>
   )
 }
@@ -167,7 +178,10 @@ export function MessageList() {
     ),
   )
   const send = useAppStore((s) => s.send)
-  const endRef = useRef<HTMLDivElement>(null)
+  const activeId = useAppStore((s) => s.activeConversationId)
+  const queuedCount = useAppStore(
+    (s) => s.queued.filter((q) => q.conversationId === s.activeConversationId).length,
+  )
   const messages = conv?.messages ?? []
   const { messages: shown, streams, lastAnswerError } = conversationDisplay(messages, allStreams)
   const lastUser = [...messages].reverse().find((m) => m.role === 'user')
@@ -175,11 +189,12 @@ export function MessageList() {
   // Tokens append to the same part, so the text length (not the part count) tells it grew.
   const lastTextLength = streams.reduce((n, st) => n + streamText(st).length + st.parts.length, 0)
 
-  useEffect(() => {
-    endRef.current?.scrollIntoView?.({ block: 'end' })
-  }, [shown.length, streams.length, lastTextLength])
+  const { ref, onScroll, pinned, jump } = useStickToBottom(
+    activeId,
+    shown.length + streams.length + lastTextLength + queuedCount,
+  )
 
-  if (shown.length === 0 && streams.length === 0) {
+  if (shown.length === 0 && streams.length === 0 && queuedCount === 0) {
     return (
       <div className="empty chat-empty">
         <h3>Ask anything</h3>
@@ -192,32 +207,46 @@ export function MessageList() {
     )
   }
   return (
-    <div className="messages" role="log" aria-label="Messages" aria-live="polite">
-      {shown.map((m, i) =>
-        m.role === 'user' ? (
-          <article key={m.id} className="message user" aria-label="Your message">
-            <p className="user-text">{m.content}</p>
-          </article>
-        ) : (
-          <StoredAnswer
-            key={m.id}
-            message={m}
-            isLast={i === shown.length - 1 && !busy && streams.length === 0}
-            error={i === shown.length - 1 ? lastAnswerError : null}
-            onRegenerate={(minTier) => {
-              if (lastUser)
-                void send(
-                  lastUser.content,
-                  minTier ? { regenerate: true, minTier } : { regenerate: true },
-                )
-            }}
-          />
-        ),
+    <div className="messages-wrap">
+      <div
+        className="messages"
+        role="log"
+        aria-label="Messages"
+        aria-live="polite"
+        ref={ref}
+        onScroll={onScroll}
+      >
+        {shown.map((m, i) =>
+          m.role === 'user' ? (
+            <article key={m.id} className="message user" aria-label="Your message">
+              <p className="user-text">{m.content}</p>
+            </article>
+          ) : (
+            <StoredAnswer
+              key={m.id}
+              message={m}
+              isLast={i === shown.length - 1 && !busy && streams.length === 0}
+              error={i === shown.length - 1 ? lastAnswerError : null}
+              onRegenerate={(minTier) => {
+                if (lastUser)
+                  void send(
+                    lastUser.content,
+                    minTier ? { regenerate: true, minTier } : { regenerate: true },
+                  )
+              }}
+            />
+          ),
+        )}
+        {streams.map((st) => (
+          <StreamingAnswer key={st.requestId} stream={st} />
+        ))}
+        <QueuedMessages />
+      </div>
+      {!pinned && (
+        <button type="button" className="jump-latest" onClick={jump}>
+          Jump to latest ↓
+        </button>
       )}
-      {streams.map((st) => (
-        <StreamingAnswer key={st.requestId} stream={st} />
-      ))}
-      <div ref={endRef} />
     </div>
   )
 }

@@ -143,6 +143,13 @@ const BAD_CALLS: [RequestChannel, unknown[], string][] = [
   ['conversations:list', [null], 'conversations:list: the call takes no arguments, got 1'],
   ['conversations:get', [{}], 'conversations:get: "id" must be a string, got an object'],
   ['conversations:delete', [''], 'conversations:delete: "id" must not be empty'],
+  [
+    'conversations:rename',
+    ['c1'],
+    'conversations:rename: the call takes 2 arguments ("id", "title"), got 1',
+  ],
+  ['conversations:rename', ['c1', '   '], 'conversations:rename: "title" must not be empty'],
+  ['conversations:search', [7], 'conversations:search: "query" must be a string, got 7'],
   ['mode:get', ['auto'], 'mode:get: the call takes no arguments, got 1'],
   ['mode:set', [null], 'mode:set: "mode" must be an object, got null'],
   ['mode:set', [{ kind: 'server' }], 'mode:set: "serverId" is missing (must be a string)'],

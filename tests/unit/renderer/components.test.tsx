@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
-import { act, cleanup, render, screen, within } from '@testing-library/react'
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import type { ReactElement } from 'react'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { AillmConfig, ChatChunk, Conversation } from '../../../shared/types'
 import { App } from '../../../renderer/app'
 import { ModeSwitch } from '../../../renderer/components/mode-switch'
@@ -404,22 +404,38 @@ describe('Message list with streams', () => {
     expect(plain!.querySelector('details.thinking')).toBeNull()
   })
 
-  it('scrolls along while tokens grow the same part', async () => {
-    const scrolled = vi.fn()
-    const original = Element.prototype.scrollIntoView
-    Element.prototype.scrollIntoView = scrolled
-    try {
-      const { core } = storingCore()
-      const { store } = await mount(<ChatView />, core)
-      await act(() => store.getState().send('Hello'))
-      emitChunk(core, { kind: 'token', text: 'One' })
-      const after = scrolled.mock.calls.length
-      emitChunk(core, { kind: 'token', text: ' two' })
-      emitChunk(core, { kind: 'token', text: ' three' })
-      expect(scrolled.mock.calls.length).toBe(after + 2)
-    } finally {
-      Element.prototype.scrollIntoView = original
-    }
+  it('follows the answer while at the bottom, lets go when scrolled up, and Jump to latest pins it again', async () => {
+    const { core } = storingCore()
+    const { store } = await mount(<ChatView />, core)
+    await act(() => store.getState().send('Hello'))
+    const log = screen.getByRole('log', { name: 'Messages' })
+    // jsdom lays nothing out: give the log a size and a scroll position that remembers.
+    let top = 0
+    let height = 1000
+    Object.defineProperty(log, 'scrollHeight', { get: () => height })
+    Object.defineProperty(log, 'clientHeight', { get: () => 200 })
+    Object.defineProperty(log, 'scrollTop', {
+      get: () => top,
+      set: (v: number) => (top = Math.min(v, height - 200)),
+    })
+    emitChunk(core, { kind: 'token', text: 'One' })
+    expect(top).toBe(800)
+    height = 1200
+    emitChunk(core, { kind: 'token', text: ' two' })
+    expect(top).toBe(1000)
+    expect(screen.queryByRole('button', { name: /Jump to latest/ })).toBeNull()
+    // The person scrolls up to read: the log stays there as the answer grows.
+    top = 400
+    fireEvent.scroll(log)
+    height = 1400
+    emitChunk(core, { kind: 'token', text: ' three' })
+    expect(top).toBe(400)
+    fireEvent.click(screen.getByRole('button', { name: /Jump to latest/ }))
+    expect(top).toBe(1200)
+    expect(screen.queryByRole('button', { name: /Jump to latest/ })).toBeNull()
+    height = 1600
+    emitChunk(core, { kind: 'token', text: ' four' })
+    expect(top).toBe(1400)
   })
 })
 

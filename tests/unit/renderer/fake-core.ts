@@ -260,6 +260,8 @@ export class FakeCore implements TransportClient {
       'conversations:list': async () => [],
       'conversations:get': async () => null,
       'conversations:delete': async () => undefined,
+      'conversations:rename': async (id, title) => ({ id, title, updatedAt: 1, messageCount: 0 }),
+      'conversations:search': async () => [],
       'mode:get': async () => ({ kind: 'auto' }),
       'mode:set': async (mode) => mode,
       'config:get': async () => configView(),

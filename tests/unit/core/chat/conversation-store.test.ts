@@ -246,6 +246,50 @@ describe('ConversationStore', () => {
   })
 })
 
+describe('ConversationStore: rename and search', () => {
+  it('renames on disk and in the list, without moving it to the top', async () => {
+    const store = new ConversationStore(dir, { now })
+    const older = await store.create('Older one')
+    await store.create('Newer one')
+    const seen: ConversationSummary[][] = []
+    store.onDidChange((list) => seen.push(list))
+    const summary = await store.rename(older.id, '  Trip   planning ')
+    expect(summary).toMatchObject({ id: older.id, title: 'Trip planning' })
+    expect((await onDisk(older.id)).title).toBe('Trip planning')
+    expect((await new ConversationStore(dir).get(older.id))?.title).toBe('Trip planning')
+    expect((await store.list()).map((c) => c.title)).toEqual(['Newer one', 'Trip planning'])
+    expect(seen.at(-1)?.map((c) => c.title)).toEqual(['Newer one', 'Trip planning'])
+  })
+
+  it('refuses an empty title and an unknown conversation', async () => {
+    const store = new ConversationStore(dir, { now })
+    const conv = await store.create('Keep me')
+    await expect(store.rename(conv.id, ' \n ')).rejects.toThrow(/cannot be empty/)
+    expect((await store.get(conv.id))?.title).toBe('Keep me')
+    await expect(store.rename('no-such-id', 'x')).rejects.toThrow()
+  })
+
+  it('finds conversations by title or text, case-insensitively, with a snippet of the text', async () => {
+    const store = new ConversationStore(dir, { now })
+    const byTitle = await store.create('Singleton pattern')
+    const byText = await store.create()
+    await store.appendMessage(byText.id, { role: 'user', content: 'Hi!' })
+    await store.appendMessage(byText.id, {
+      role: 'assistant',
+      content: `${'Intro. '.repeat(10)}A SINGLETON keeps one instance.\n\nThe end of a long answer here.`,
+    })
+    await store.create('Unrelated')
+    const hits = await store.search('  singleton ')
+    expect(hits.map((h) => h.id)).toEqual([byText.id, byTitle.id])
+    expect(hits[0]?.snippet).toBe(
+      '…o. Intro. Intro. Intro. Intro. Intro. A SINGLETON keeps one instance. The end of a long a…',
+    )
+    expect(hits[1]?.snippet).toBeNull()
+    expect(await store.search('   ')).toEqual([])
+    expect(await store.search('nowhere')).toEqual([])
+  })
+})
+
 describe('titleFromMessage', () => {
   it.each([
     ['Hi!', 'Hi!'],

@@ -1,0 +1,61 @@
+// @vitest-environment jsdom
+// Copy buttons on answers and on code blocks, which name their language (issue 15).
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { MarkdownText } from '../../../renderer/views/chat/markdown-text'
+
+let written: string[] = []
+
+beforeEach(() => {
+  written = []
+  // jsdom has no clipboard: the browser's, standing in at the edge (not our code).
+  Object.defineProperty(navigator, 'clipboard', {
+    configurable: true,
+    value: { writeText: async (t: string) => void written.push(t) },
+  })
+})
+afterEach(cleanup)
+
+const answer = [
+  'Here is how:',
+  '',
+  '```ts',
+  'const x: number = 1',
+  'console.log(x)',
+  '```',
+  '',
+  'and plain:',
+  '',
+  '```',
+  'no language',
+  '```',
+].join('\n')
+
+describe('code blocks', () => {
+  it('name their language and copy their text without the highlighting', async () => {
+    render(<MarkdownText text={answer} />)
+    const labels = [...document.querySelectorAll('.code-lang')].map((e) => e.textContent)
+    expect(labels).toEqual(['ts', 'text'])
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Copy ts code' }))
+    })
+    expect(written).toEqual(['const x: number = 1\nconsole.log(x)'])
+    expect(screen.getByRole('button', { name: 'Copied' })).toBeTruthy()
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Copy code' }))
+    })
+    expect(written.at(-1)).toBe('no language')
+  })
+
+  it('say so when the clipboard refuses', async () => {
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText: async () => Promise.reject(new Error('denied')) },
+    })
+    render(<MarkdownText text={'```py\nprint(1)\n```'} />)
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Copy py code' }))
+    })
+    expect(screen.getByRole('button', { name: 'Copy failed' })).toBeTruthy()
+  })
+})
