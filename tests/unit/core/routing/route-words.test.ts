@@ -3,9 +3,9 @@
  * of the router on the seed topology, so the sentences stay true to what the router does.
  */
 import { describe, expect, it } from 'vitest'
-import { decide } from '../../../electron/core/routing/router'
-import { seamNote } from '../../../electron/core/chat/continuation'
-import { outcomeOfAnswer } from '../../../electron/core/chat/decision-outcome'
+import { decide } from '../../../../electron/core/routing/router'
+import { seamNote } from '../../../../electron/core/chat/continuation'
+import { outcomeOfAnswer } from '../../../../electron/core/chat/decision-outcome'
 import {
   explainDecision,
   failoverWords,
@@ -16,15 +16,15 @@ import {
   seamWords,
   seamWordsInText,
   statusSentence,
-} from '../../../renderer/format'
-import type { ResponseMetadata, RoutingDecision, ServerView } from '../../../shared/types'
+} from '../../../../renderer/format'
+import type { ResponseMetadata, RoutingDecision, ServerView } from '../../../../shared/types'
 import {
   localhostModels,
   model,
   providerConfig,
   seedFleet,
   server,
-} from '../../helpers/fleet-fixtures'
+} from '../../../helpers/fleet-fixtures'
 
 function route(content: string, servers: ServerView[] = seedFleet()): RoutingDecision {
   return decide({
