@@ -79,7 +79,7 @@ export function previewLabel(d: RoutingDecision): string {
 }
 
 /** The mode in words, as the tray's radio items say it. */
-export function modeLabel(mode: RoutingMode, servers: ServerView[]): string {
+export function modeLabel(mode: RoutingMode, servers: Pick<ServerView, 'id' | 'name'>[]): string {
   switch (mode.kind) {
     case 'auto':
       return 'Automatic (route by task)'
@@ -94,7 +94,7 @@ export function modeLabel(mode: RoutingMode, servers: ServerView[]): string {
   }
 }
 
-function serverName(id: string, servers: ServerView[]): string {
+function serverName(id: string, servers: Pick<ServerView, 'id' | 'name'>[]): string {
   return servers.find((s) => s.id === id)?.name ?? id
 }
 
@@ -463,4 +463,14 @@ export function latencyWords(
 export function isReachable(s: Pick<ServerView, 'trusted' | 'health' | 'breaker'>): boolean {
   const status = fleetStatus(s)
   return status === 'online' || status === 'degraded'
+}
+
+/** What follows the status word on a card: "since 12:03: connection refused"; null when nothing. */
+export function statusDetail(s: Pick<ServerView, 'trusted' | 'health' | 'breaker'>): string | null {
+  const sentence = statusSentence(s)
+  const word = STATUS_WORDS[fleetStatus(s)]
+  if (!sentence.startsWith(word) || sentence === word) {
+    return sentence.startsWith('Not trusted: ') ? sentence.slice('Not trusted: '.length) : null
+  }
+  return sentence.slice(word.length).replace(/^:\s*/, '').trim() || null
 }

@@ -15,6 +15,7 @@ import {
   outcomeLabel,
   seamWords,
   seamWordsInText,
+  statusDetail,
   statusSentence,
 } from '../../../../renderer/format'
 import type { ResponseMetadata, RoutingDecision, ServerView } from '../../../../shared/types'
@@ -237,5 +238,25 @@ describe('fleet state in one language', () => {
       stale: true,
     })
     expect(latencyWords({ ...remote, latencyMs: null })).toBeNull()
+  })
+})
+
+describe('statusDetail: the words after the status word on a card', () => {
+  const [remote] = seedFleet() as [ServerView]
+  it.each([
+    [remote, null],
+    [
+      {
+        ...remote,
+        health: { kind: 'offline' as const, since: 0, error: 'refused', nextProbeAt: 0 },
+      },
+      /^since .+: refused$/,
+    ],
+    [{ ...remote, breaker: 'half-open' as const }, 'recovering: trying again'],
+    [{ ...remote, trusted: false }, 'found on the LAN, not used until you trust it'],
+  ])('%#', (s, want) => {
+    const got = statusDetail(s)
+    if (want instanceof RegExp) expect(got).toMatch(want)
+    else expect(got).toBe(want)
   })
 })
