@@ -33,10 +33,17 @@ export function ModelMatrix({ servers }: { servers: ServerView[] }) {
           <tr>
             <th scope="col">Model</th>
             {servers.map((s) => (
-              <th scope="col" key={s.id} className={`status-${fleetStatus(s)}`}>
+              <th scope="col" key={s.id}>
                 {s.name}
-                <span className="status-word">{STATUS_WORDS[fleetStatus(s)]}</span>
               </th>
+            ))}
+          </tr>
+          <tr className="status-row">
+            <th scope="row">Status</th>
+            {servers.map((s) => (
+              <td key={s.id} className={`status-${fleetStatus(s)}`}>
+                <span className="status-word">{STATUS_WORDS[fleetStatus(s)]}</span>
+              </td>
             ))}
           </tr>
         </thead>

@@ -15,6 +15,10 @@ test('the route badge opens the decision in plain words, the scores one click fu
   await expect(badge).toHaveText(/^qwen2\.5-coder:14b @ remote · complex · code$/, {
     timeout: 45_000,
   })
+  // Once the answer is stored (a streaming answer's badge is replaced by the stored one's).
+  await expect(page.getByRole('button', { name: 'Regenerate', exact: true })).toBeVisible({
+    timeout: 45_000,
+  })
   await badge.click()
   const details = page.locator('.route-details').last()
   await expect(details.locator('.explain-headline')).toHaveText(
