@@ -292,7 +292,15 @@ describe('ModeSwitch', () => {
 describe('Dashboard pieces', () => {
   it('the matrix lists models by row and servers by column, absent cells marked', () => {
     render(<ModelMatrix servers={seedServers()} />)
-    const rows = screen.getAllByRole('row').slice(1)
+    // Row 0 the server names, row 1 their status in words, then one row per model.
+    const status = screen.getAllByRole('row')[1]!
+    expect(within(status).getByRole('rowheader').textContent).toBe('Status')
+    expect(
+      within(status)
+        .getAllByRole('cell')
+        .map((c) => c.textContent),
+    ).toEqual(['Online', 'Online'])
+    const rows = screen.getAllByRole('row').slice(2)
     expect(rows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual([
       'gemma3:1b',
       'qwen2.5:1.5b',
