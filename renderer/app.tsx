@@ -1,4 +1,5 @@
 import { ConnectionStatus, DisconnectedBanner } from './components/connection-status'
+import { FailoverToast } from './components/failover-toast'
 import { ModeSwitch } from './components/mode-switch'
 import type { Route } from './use-hash-route'
 import { useHashRoute } from './use-hash-route'
@@ -57,6 +58,7 @@ export function App() {
       <main id="main" tabIndex={-1}>
         <View route={route} />
       </main>
+      <FailoverToast />
     </div>
   )
 }

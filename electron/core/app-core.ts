@@ -13,6 +13,7 @@ import type {
   AillmConfig,
   ChatMessage,
   ChatSendRequest,
+  DecisionOutcome,
   RoutingDecision,
   RoutingMode,
   RoutingTarget,
@@ -39,6 +40,8 @@ import {
   ChatExecutor,
   ConversationStore,
   HARD_FAILURES,
+  outcomeOfAnswer,
+  outcomeOfError,
   type AssistantMessageWriter,
   type ChatRunOptions,
   type ChatRunResult,
@@ -275,11 +278,26 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     return decision
   }
 
-  const execute = (
+  /** Records how a logged decision ended and publishes it again (the log's copy is the same object). */
+  const recordOutcome = (decision: RoutingDecision, outcome: DecisionOutcome): void => {
+    decision.outcome = outcome
+    events['routing:decision'].fire(decision)
+  }
+
+  const execute = async (
     decision: RoutingDecision,
     messages: ChatMessage[],
     o: ExecuteOptions = {},
-  ): Promise<ChatResult> => executor.run(decision, messages, o)
+  ): Promise<ChatResult> => {
+    try {
+      const result = await executor.run(decision, messages, o)
+      recordOutcome(decision, outcomeOfAnswer(decision, result.metadata))
+      return result
+    } catch (err) {
+      recordOutcome(decision, outcomeOfError(err))
+      throw err
+    }
+  }
 
   /** Runs one chat turn of the UI in the background, streaming chunks as events and persisting as it goes. */
   const runTurn = async (

@@ -1,6 +1,8 @@
 import { assertNever } from '../../shared/types'
 import type { ConnectionState } from '../transport/connection'
 import { useAppStore } from '../store/store-context'
+import { isReachable } from '../format'
+import '../styles/fleet.css'
 
 /** Short words for the link to the core. */
 export function connectionLabel(c: ConnectionState): string {
@@ -19,17 +21,27 @@ export function connectionLabel(c: ConnectionState): string {
   }
 }
 
-/** The small connection indicator in the header. */
+/**
+ * The small connection indicator in the header: the link to the core and, once it is up, whether any
+ * Ollama server can be reached ("No server reachable" instead of a green "connected" that helps nobody).
+ */
 export function ConnectionStatus() {
   const c = useAppStore((s) => s.connection)
+  const noServer = useAppStore(
+    (s) => c.kind === 'open' && s.loaded && !s.servers.some((v) => isReachable(v)),
+  )
+  const label = noServer ? 'No server reachable' : connectionLabel(c)
   return (
     <span
-      className={`conn conn-${c.kind}`}
+      className={`conn conn-${noServer ? 'noserver' : c.kind}`}
       role="status"
-      aria-label={`Core: ${connectionLabel(c)}`}
+      aria-label={`Core: ${connectionLabel(c)}${noServer ? ' — No server reachable' : ''}`}
+      title={
+        noServer ? 'Connected to AILLM, but no Ollama server answers: see the Dashboard' : undefined
+      }
     >
       <span className="dot" aria-hidden="true" />
-      {connectionLabel(c)}
+      {label}
     </span>
   )
 }

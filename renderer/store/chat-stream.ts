@@ -5,6 +5,7 @@ import type {
   SerializedError,
   WaitProgress,
 } from '../../shared/types'
+import { seamWords } from '../format'
 
 /** A piece of a streamed answer: text, or the seam where it continued on another server. */
 export type StreamPart = { kind: 'text'; text: string } | { kind: 'seam'; note: string }
@@ -99,7 +100,7 @@ export function applyChunkToStream(
       }
     }
     case 'seam':
-      return { ...stream, parts: [...stream.parts, { kind: 'seam', note: chunk.note }] }
+      return { ...stream, parts: [...stream.parts, { kind: 'seam', note: seamWords(chunk.note) }] }
     case 'done':
       return {
         ...stream,

@@ -14,9 +14,14 @@ export const createRoutingSlice: SliceCreator<RoutingSlice> = () => () => ({
   decisions: [],
 })
 
-/** Adds a decision at the top (replacing one with the same id). Pure. */
+/**
+ * Adds a decision at the top; one with the same id (published again with its outcome) is replaced
+ * where it stands, so the log keeps its order. Pure.
+ */
 export function addDecision(list: RoutingDecision[], d: RoutingDecision): RoutingDecision[] {
-  return [d, ...list.filter((x) => x.id !== d.id)].slice(0, MAX_DECISIONS)
+  const i = list.findIndex((x) => x.id === d.id)
+  if (i >= 0) return list.map((x, j) => (j === i ? d : x))
+  return [d, ...list].slice(0, MAX_DECISIONS)
 }
 
 /** Sorts a snapshot newest first. */

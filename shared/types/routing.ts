@@ -90,4 +90,32 @@ export interface RoutingDecision {
   promptExcerpt: string
   /** Time the decision took, in microseconds. */
   decisionMicros: number
+  /**
+   * What became of it once the request ended: set by the core when the executor finishes (absent while
+   * the answer runs, for previews, and for decisions logged before outcomes were kept).
+   */
+  outcome?: DecisionOutcome
 }
+
+/**
+ * How a routed request ended: answered by the chosen pair, answered after failing over to another
+ * pair (before the first token, or continued mid-answer), failed on every pair, or cancelled.
+ */
+export type DecisionOutcome =
+  | { kind: 'answered'; at: number; model: string; serverName: string }
+  | {
+      kind: 'failed-over'
+      at: number
+      /** The pair that finished the answer. */
+      model: string
+      serverName: string
+      /** The pair the answer started on (the decision's chosen one). */
+      fromModel: string
+      fromServerName: string
+      /** Why the first pair failed, null when not known. */
+      reason: ReasonCode | null
+      /** True when text had already streamed from the first pair (a visible seam). */
+      continued: boolean
+    }
+  | { kind: 'failed'; at: number; error: string }
+  | { kind: 'cancelled'; at: number }

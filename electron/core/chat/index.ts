@@ -14,3 +14,4 @@ export {
 } from './timed-fetch'
 export type { FetchLimits } from './timed-fetch'
 export type { GenerateMode } from './upstream-stream'
+export { outcomeOfAnswer, outcomeOfError } from './decision-outcome'

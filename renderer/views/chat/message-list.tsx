@@ -8,7 +8,7 @@ import type {
 import type { StreamState } from '../../store/chat-stream'
 import { conversationDisplay, isFinished, streamText } from '../../store/chat-stream'
 import { useAppStore } from '../../store/store-context'
-import { nextTier } from '../../format'
+import { EMPTY_CHAT_PROMISE, nextTier, seamWordsInText } from '../../format'
 import { AnswerWarnings } from './answer-warnings'
 import { answerSpeed, speedLabel } from './answer-speed'
 import { CopyButton } from './copy-button'
@@ -61,7 +61,7 @@ function StoredAnswer({
           label={storedThinkingLabel(message.thinking.durationMs)}
         />
       )}
-      <MarkdownText text={message.content} />
+      <MarkdownText text={seamWordsInText(message.content)} />
       {message.interrupted &&
         (error ? (
           <p className="interrupted" role="alert">
@@ -197,12 +197,8 @@ export function MessageList() {
   if (shown.length === 0 && streams.length === 0 && queuedCount === 0) {
     return (
       <div className="empty chat-empty">
-        <h3>Ask anything</h3>
-        <p>
-          Each message goes to the best model for it: a greeting to a small fast model, code to a
-          coder, hard reasoning to the biggest model. The badge under each answer says where it
-          went.
-        </p>
+        <h2>Ask anything</h2>
+        <p>{EMPTY_CHAT_PROMISE}</p>
       </div>
     )
   }

@@ -1,12 +1,37 @@
 import { useMemo } from 'react'
 import type { RoutingMode } from '../../../shared/types'
 import { assertNever } from '../../../shared/types'
-import { modeKey, parseModeKey } from '../../format'
+import { isReachable, modeKey, modeLabel, parseModeKey } from '../../format'
+import '../../styles/fleet.css'
 import { useAppStore } from '../../store/store-context'
 
-/** The chat's model picker: Auto, or one model on one server (sent as the message's mode). */
+/**
+ * The line under the picker that says how it relates to the header's routing mode: the picker's choice
+ * overrides the header for messages sent from the chat; "Auto" follows the header. Null when there is
+ * nothing to say (both automatic).
+ */
+export function overrideNote(
+  chatMode: RoutingMode | null,
+  headerMode: RoutingMode | null,
+  servers: { id: string; name: string }[],
+): string | null {
+  const header = headerMode && headerMode.kind !== 'auto' ? modeLabel(headerMode, servers) : null
+  if (chatMode) {
+    return header
+      ? `Overrides “${header}” (the header’s routing mode) for messages sent here.`
+      : 'Overrides automatic routing for messages sent here.'
+  }
+  return header ? `Follows the header’s routing mode: ${header}.` : null
+}
+
+/**
+ * The chat's model picker: Auto (the header's mode), or one model on one server (sent as the message's
+ * mode, overriding the header — said in a line under it). Models of unreachable servers are listed but
+ * cannot be picked.
+ */
 export function ModelPicker() {
   const chatMode = useAppStore((s) => s.chatMode)
+  const headerMode = useAppStore((s) => s.mode)
   const setChatMode = useAppStore((s) => s.setChatMode)
   const servers = useAppStore((s) => s.servers)
   const groups = useMemo(
@@ -16,27 +41,40 @@ export function ModelPicker() {
         .map((v) => ({
           id: v.id,
           name: v.name,
+          up: isReachable(v),
           models: v.models.filter((m) => m.chatCapable).map((m) => m.name),
         })),
     [servers],
   )
   const missing = chatMode && !offers(groups, chatMode) ? chatMode : null
+  const note = overrideNote(chatMode, headerMode, servers)
+  const pickedDown =
+    chatMode?.kind === 'model' && groups.some((g) => g.id === chatMode.serverId && !g.up)
   return (
     <div className="model-picker">
       <label htmlFor="model-picker">Model</label>
       <select
         id="model-picker"
         value={modeKey(chatMode)}
+        aria-describedby={note ? 'model-picker-note' : undefined}
         onChange={(e) => setChatMode(parseModeKey(e.target.value))}
       >
-        <option value="chat-auto">Auto (route by task)</option>
+        <option value="chat-auto">
+          {headerMode && headerMode.kind !== 'auto'
+            ? `Auto: ${modeLabel(headerMode, servers)}`
+            : 'Auto (route by task)'}
+        </option>
         {groups.map((g) => (
-          <optgroup key={g.id} label={g.name}>
-            {g.models.map((m) => (
-              <option key={m} value={modeKey({ kind: 'model', model: m, serverId: g.id })}>
-                {m} @ {g.name}
-              </option>
-            ))}
+          <optgroup key={g.id} label={g.up ? g.name : `${g.name} — offline`}>
+            {g.models.map((m) => {
+              const key = modeKey({ kind: 'model', model: m, serverId: g.id })
+              return (
+                <option key={m} value={key} disabled={!g.up && key !== modeKey(chatMode)}>
+                  {m} @ {g.name}
+                  {g.up ? '' : ' (unavailable: server offline)'}
+                </option>
+              )
+            })}
           </optgroup>
         ))}
         {missing && (
@@ -44,6 +82,20 @@ export function ModelPicker() {
           <option value={modeKey(missing)}>{pinnedLabel(missing)} (not available)</option>
         )}
       </select>
+      {note && (
+        <span
+          className={`override-note${chatMode ? ' conflict' : ''}`}
+          id="model-picker-note"
+          role="note"
+        >
+          {note}
+        </span>
+      )}
+      {pickedDown && (
+        <span className="override-note conflict" role="alert">
+          This server is offline: pick another model or Auto.
+        </span>
+      )}
     </div>
   )
 }

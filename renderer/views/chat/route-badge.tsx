@@ -1,9 +1,25 @@
 import { useId, useState } from 'react'
 import type { ResponseMetadata, RoutingDecision } from '../../../shared/types'
 import { DecisionDetails } from '../../components/decision-details'
-import { routeLabelOfDecision, routeLabelOfMetadata } from '../../format'
+import { failureWords, routeLabelOfDecision, routeLabelOfMetadata } from '../../format'
 
-/** Under each answer: `model @ server · complexity · task`; click for the full decision. */
+/**
+ * The pair the answer started on when another one finished it (a failover), else null: from the
+ * decision's chosen pair, or the first attempt when the decision has left the log.
+ */
+export function startedOn(
+  md: ResponseMetadata,
+  decision: RoutingDecision | null,
+): { model: string; serverName: string } | null {
+  const first = decision?.chosen ?? md.attempts[0] ?? null
+  if (!first) return null
+  return first.model === md.model && first.serverName === md.server_name ? null : first
+}
+
+/**
+ * Under each answer: `model @ server · complexity · task` of the model that actually answered, and the
+ * one it started on after a failover; click for the decision in words and its scores.
+ */
 export function RouteBadge({
   metadata,
   decision,
@@ -19,6 +35,7 @@ export function RouteBadge({
       ? routeLabelOfDecision(decision)
       : null
   if (!label) return null
+  const started = metadata ? startedOn(metadata, decision) : null
   return (
     <div className="route">
       <button
@@ -29,7 +46,7 @@ export function RouteBadge({
         title="Show how this answer was routed"
         onClick={() => setOpen((o) => !o)}
       >
-        {label}
+        {started ? `${label} · started on ${started.model} @ ${started.serverName}` : label}
       </button>
       {open && (
         <div id={id} className="route-details">
@@ -42,9 +59,11 @@ export function RouteBadge({
             <ol className="attempts" aria-label="Attempts">
               {metadata.attempts.map((a, i) => (
                 <li key={i}>
-                  {a.model} @ {a.serverName}: {a.outcome}
-                  {a.reason ? ` (${a.reason})` : ''}
-                  {a.error ? ` — ${a.error}` : ''} · {a.chars} chars · {a.ms} ms
+                  {a.model} @ {a.serverName}:{' '}
+                  {a.outcome === 'ok'
+                    ? 'answered'
+                    : `${a.serverName} ${failureWords(a.reason)}${a.outcome === 'interrupted' ? ' mid-answer' : ''}`}
+                  {a.error ? ` (${a.error})` : ''} · {a.chars} characters · {a.ms} ms
                 </li>
               ))}
             </ol>

@@ -1,5 +1,7 @@
 import type { ModelEntry, ServerView, Tier } from '../../../shared/types'
 import { LoadedMark, TierBadge } from '../../components/tier-badge'
+import { STATUS_WORDS, fleetStatus, isReachable } from '../../format'
+import '../../styles/fleet.css'
 
 const TIER_ORDER: Record<Tier, number> = { fast: 0, balanced: 1, powerful: 2 }
 
@@ -14,7 +16,10 @@ export function matrixRows(servers: ServerView[]): string[] {
   )
 }
 
-/** The model × server matrix: rows models, columns servers; cells tier and loaded, or absent. */
+/**
+ * The model × server matrix: rows models, columns servers with their status in words; cells tier and
+ * loaded, "unavailable" when the server cannot be reached, or absent.
+ */
 export function ModelMatrix({ servers }: { servers: ServerView[] }) {
   const rows = matrixRows(servers)
   if (rows.length === 0) return null
@@ -33,6 +38,14 @@ export function ModelMatrix({ servers }: { servers: ServerView[] }) {
               </th>
             ))}
           </tr>
+          <tr className="status-row">
+            <th scope="row">Status</th>
+            {servers.map((s) => (
+              <td key={s.id} className={`status-${fleetStatus(s)}`}>
+                <span className="status-word">{STATUS_WORDS[fleetStatus(s)]}</span>
+              </td>
+            ))}
+          </tr>
         </thead>
         <tbody>
           {rows.map((name) => (
@@ -40,9 +53,14 @@ export function ModelMatrix({ servers }: { servers: ServerView[] }) {
               <th scope="row">{name}</th>
               {servers.map((s) => {
                 const m = cell(s, name)
+                const up = isReachable(s)
                 return (
-                  <td key={s.id}>
-                    {m ? (
+                  <td key={s.id} className={m && !up ? 'cell-offline' : undefined}>
+                    {m && !up ? (
+                      <span className="model-offline" title={`${s.name} is not reachable`}>
+                        unavailable
+                      </span>
+                    ) : m ? (
                       <>
                         <TierBadge tier={m.tier} />
                         {m.loaded && <LoadedMark />}

@@ -3,17 +3,16 @@ import { Background, Controls, Handle, Position, ReactFlow } from '@xyflow/react
 import type { Edge, Node, NodeProps } from '@xyflow/react'
 import '@xyflow/react/dist/style.css'
 import type { ServerView } from '../../../shared/types'
-import { healthLabel } from '../../format'
+import { STATUS_WORDS, fleetStatus, latencyWords, statusDetail } from '../../format'
+import '../../styles/fleet.css'
 import { LoadedMark, TierBadge } from '../../components/tier-badge'
 
 type LaptopNode = Node<{ label: string }, 'laptop'>
 type ServerNode = Node<{ server: ServerView; onTrust: (id: string) => void }, 'server'>
 
-/** Health → the colour class of a server node and its edge. */
+/** Status → the colour class of a server node and its edge: the one language of format.ts. */
 export function statusClass(s: ServerView): string {
-  if (!s.trusted) return 'status-untrusted'
-  if (s.breaker === 'open') return 'status-degraded'
-  return `status-${s.health.kind}`
+  return `status-${fleetStatus(s)}`
 }
 
 function LaptopCard({ data }: NodeProps<LaptopNode>) {
@@ -46,6 +45,7 @@ export function ServerCard({
   server: ServerView
   onTrust: (id: string) => void
 }) {
+  const offline = fleetStatus(s) === 'offline'
   return (
     <section className={`map-node server ${statusClass(s)}`} aria-label={`Server ${s.name}`}>
       <header>
@@ -54,15 +54,17 @@ export function ServerCard({
         <span className="badge priority">{s.priority}</span>
         <span className="badge source">{s.source}</span>
       </header>
-      <div className="muted small">{healthLabel(s.health)}</div>
+      <div className="small">
+        <span className="status-word">{STATUS_WORDS[fleetStatus(s)]}</span>
+        {statusDetail(s) && <span className="muted"> — {statusDetail(s)}</span>}
+      </div>
       <div className="small">
         {s.url}
         {s.resolvedAddress ? ` (${s.resolvedAddress})` : ''}
       </div>
       <div className="muted small">
-        latency {s.latencyMs === null ? '—' : `${Math.round(s.latencyMs)} ms`}
+        <LatencyLine server={s} />
         {s.inFlight > 0 ? ` · ${s.inFlight} in flight` : ''}
-        {s.breaker !== 'closed' ? ` · breaker ${s.breaker}` : ''}
       </div>
       {!s.trusted && (
         <button type="button" className="nodrag" onClick={() => onTrust(s.id)}>
@@ -77,14 +79,23 @@ export function ServerCard({
         <ul className="model-list">
           {s.models.map((m) => (
             <li key={m.name}>
-              <span>{m.name}</span> <TierBadge tier={m.tier} />
-              {m.loaded && <LoadedMark />}
+              <span className={offline ? 'model-offline' : undefined}>{m.name}</span>{' '}
+              <TierBadge tier={m.tier} />
+              {m.loaded && !offline && <LoadedMark />}
+              {offline && <span className="visually-hidden"> (unavailable: server offline)</span>}
             </li>
           ))}
         </ul>
       )}
     </section>
   )
+}
+
+/** The latency, once per card: the moving average, greyed and marked stale when the server is gone. */
+function LatencyLine({ server }: { server: ServerView }) {
+  const l = latencyWords(server)
+  if (!l) return <>latency —</>
+  return <span className={l.stale ? 'latency stale' : 'latency'}>latency {l.text}</span>
 }
 
 function ServerNodeView({ data }: NodeProps<ServerNode>) {
@@ -95,6 +106,9 @@ function ServerNodeView({ data }: NodeProps<ServerNode>) {
     </>
   )
 }
+
+/** The smallest zoom: 14 px card text × 0.86 = 12 px, the least that stays readable. */
+export const MIN_READABLE_ZOOM = 0.86
 
 const nodeTypes = { laptop: LaptopCard, server: ServerNodeView }
 
@@ -140,17 +154,24 @@ export function ServerMap({
   }, [servers, lit, onTrust])
 
   return (
-    <div className="server-map" aria-label="Map of this computer and its servers" role="region">
+    <div
+      className="server-map readable"
+      aria-label="Map of this computer and its servers"
+      role="region"
+    >
       <ReactFlow
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        // Fit, but never below 0.86 (14 px text stays ≥12 px): a tall fleet scrolls (pan) instead.
         fitView
+        fitViewOptions={{ minZoom: MIN_READABLE_ZOOM, maxZoom: 1 }}
+        panOnScroll
         nodesConnectable={false}
         // The layout is computed from the servers on every change; a dragged card would snap back.
         nodesDraggable={false}
         proOptions={{ hideAttribution: true }}
-        minZoom={0.3}
+        minZoom={MIN_READABLE_ZOOM}
       >
         <Background />
         <Controls showInteractive={false} />

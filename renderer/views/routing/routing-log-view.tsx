@@ -1,7 +1,8 @@
 import { useState } from 'react'
 import type { Complexity, RoutingDecision } from '../../../shared/types'
 import { DecisionDetails } from '../../components/decision-details'
-import { clock, microsLabel } from '../../format'
+import { clock, isFallbackOrFailover, microsLabel, outcomeLabel } from '../../format'
+import '../../styles/fleet.css'
 import { useAppStore } from '../../store/store-context'
 
 /** Filters of the routing log; empty string = any. */
@@ -17,7 +18,7 @@ export function matchesFilter(d: RoutingDecision, f: LogFilter): boolean {
   if (f.server && d.chosen?.serverName !== f.server) return false
   if (f.model && d.chosen?.model !== f.model) return false
   if (f.complexity && d.classification.complexity !== f.complexity) return false
-  if (f.fallbackOnly && !d.fallback && d.action === 'routed') return false
+  if (f.fallbackOnly && !isFallbackOrFailover(d)) return false
   return true
 }
 
@@ -27,7 +28,7 @@ function Row({ d }: { d: RoutingDecision }) {
   const [open, setOpen] = useState(false)
   return (
     <>
-      <tr className={d.fallback || d.action !== 'routed' ? 'fallback' : undefined}>
+      <tr className={isFallbackOrFailover(d) ? 'fallback' : undefined}>
         <td>
           <time dateTime={new Date(d.at).toISOString()}>{clock(d.at)}</time>
         </td>
@@ -35,9 +36,10 @@ function Row({ d }: { d: RoutingDecision }) {
         <td>{d.classification.complexity}</td>
         <td>{d.classification.taskType}</td>
         <td className="nowrap">{d.chosen ? `${d.chosen.model} @ ${d.chosen.serverName}` : '—'}</td>
-        <td>
-          {d.action}
-          {d.fallback ? ' (fallback)' : ''}
+        <td
+          className={`outcome outcome-${d.outcome?.kind ?? (d.action === 'rejected' ? 'failed' : 'pending')}`}
+        >
+          {outcomeLabel(d)}
         </td>
         <td className="small">{d.chain.map((t) => `${t.model}@${t.serverName}`).join(' → ')}</td>
         <td className="num">{microsLabel(d.decisionMicros)}</td>
@@ -132,7 +134,13 @@ export function RoutingLogView() {
           </p>
         </div>
       ) : (
-        <div className="table-scroll">
+        <div
+          className="table-scroll"
+          role="region"
+          aria-label="Routing decisions"
+          // Focusable so a keyboard can scroll it sideways at narrow widths.
+          tabIndex={0}
+        >
           <table className="log">
             <caption className="visually-hidden">Routing decisions, newest first</caption>
             <thead>
@@ -142,7 +150,7 @@ export function RoutingLogView() {
                 <th scope="col">Complexity</th>
                 <th scope="col">Task</th>
                 <th scope="col">Chosen</th>
-                <th scope="col">Action</th>
+                <th scope="col">Outcome</th>
                 <th scope="col">Chain</th>
                 <th scope="col">Took</th>
                 <th scope="col">Details</th>

@@ -15,6 +15,12 @@ test('the routing log lists the decisions, newest first, with candidates', async
   await page
     .getByRole('button', { name: /Show candidates of “Hi! This goes to the routing log/ })
     .click()
+  // The decision in words first; the scores one click further.
+  await expect(page.locator('.explain-headline').first()).toContainText('Sent to ')
+  await page
+    .getByText(/^Scores of all \d+ candidates$/)
+    .first()
+    .click()
   await expect(page.getByRole('table', { name: /Candidates/ })).toBeVisible()
   await page.getByRole('combobox', { name: 'Complexity' }).selectOption('complex')
   await expect(

@@ -56,9 +56,12 @@ describe('RouteBadge', () => {
     expect(badge).toHaveProperty('ariaExpanded', 'false')
     await userEvent.click(badge)
     expect(badge.getAttribute('aria-expanded')).toBe('true')
+    // Plain words first; the scores are one click further.
+    expect(screen.getByText(/^Sent to gemma3:1b on localhost: a greeting/)).toBeTruthy()
+    await userEvent.click(screen.getByText(/^Scores of all \d+ candidates$/))
     const table = screen.getByRole('table', { name: /Candidates/ })
     expect(within(table).getByRole('rowheader', { name: /gemma3:1b @ localhost/ })).toBeTruthy()
-    expect(within(table).getByText('14.50')).toBeTruthy()
+    expect(within(table).getByText('14.5')).toBeTruthy()
   })
 })
 
@@ -170,7 +173,9 @@ describe('Chat streaming', () => {
     )
     await act(flush)
     expect(
-      screen.getByRole('button', { name: 'qwen2.5:1.5b @ localhost · complex · code' }),
+      screen.getByRole('button', {
+        name: 'qwen2.5:1.5b @ localhost · complex · code · started on llama3.3:70b @ remote',
+      }),
     ).toBeTruthy()
     expect(screen.getByRole('alert').textContent).toContain('A simplified model is being used')
   })
@@ -287,7 +292,15 @@ describe('ModeSwitch', () => {
 describe('Dashboard pieces', () => {
   it('the matrix lists models by row and servers by column, absent cells marked', () => {
     render(<ModelMatrix servers={seedServers()} />)
-    const rows = screen.getAllByRole('row').slice(1)
+    // Row 0 the server names, row 1 their status in words, then one row per model.
+    const status = screen.getAllByRole('row')[1]!
+    expect(within(status).getByRole('rowheader').textContent).toBe('Status')
+    expect(
+      within(status)
+        .getAllByRole('cell')
+        .map((c) => c.textContent),
+    ).toEqual(['Online', 'Online'])
+    const rows = screen.getAllByRole('row').slice(2)
     expect(rows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual([
       'gemma3:1b',
       'qwen2.5:1.5b',
