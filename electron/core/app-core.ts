@@ -13,7 +13,6 @@ import type {
   AillmConfig,
   ChatMessage,
   ChatSendRequest,
-  DecisionOutcome,
   RoutingDecision,
   RoutingMode,
   RoutingTarget,
@@ -32,6 +31,7 @@ import { describeFailure, isUnreachable } from './discovery/probe-error'
 import { MdnsServices } from './discovery/mdns/mdns-services'
 import { CircuitBreaker } from './routing/circuit-breaker'
 import { decide, renderDecisionLog } from './routing/router'
+import { RoutingLog } from './routing/routing-log'
 import { validateMode } from './routing/routing-mode'
 import { SchedulerModel } from './scheduler/scheduler-model'
 import {
@@ -47,12 +47,6 @@ import {
   type ChatRunResult,
   type ExecutionFeedback,
 } from './chat'
-
-/** How many decisions the routing log keeps. */
-const ROUTING_LOG_SIZE = 500
-/** The newest decisions keep every candidate; older ones keep the best few (memory stays bounded). */
-const ROUTING_LOG_FULL_DETAIL = 50
-const ROUTING_LOG_KEPT_CANDIDATES = 12
 
 export interface AppCoreOptions {
   configPath: string
@@ -216,7 +210,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   const store = new ConversationStore(join(opts.dataDir, 'conversations'), { logger })
 
   let mode: RoutingMode = { kind: 'auto' }
-  const routingLog: RoutingDecision[] = []
+  const routingLog = new RoutingLog()
   const running = new Map<string, AbortController>()
   /** Chat turns in progress, so `stop()` can let them save what they streamed. */
   const turns = new Set<Promise<void>>()
@@ -254,6 +248,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   )
   // A box appeared on or left the LAN: re-discover now rather than at the next health tick.
   disposables.push(mdns.onDidChange(() => void registry.refresh()))
+  disposables.push(routingLog.onDidChange((decision) => events['routing:decision'].fire(decision)))
 
   const route = (req: RouteRequest): RoutingDecision => {
     const decision = decide({
@@ -268,20 +263,10 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       ...(req.needsInsert ? { needsInsert: true } : {}),
       ...(req.numCtx !== undefined ? { numCtx: req.numCtx } : {}),
     })
-    routingLog.unshift(decision)
-    if (routingLog.length > ROUTING_LOG_SIZE) routingLog.length = ROUTING_LOG_SIZE
-    const aging = routingLog[ROUTING_LOG_FULL_DETAIL]
-    if (aging) keepBestCandidates(aging, ROUTING_LOG_KEPT_CANDIDATES)
     if (decision.chosen) logger.info(renderDecisionLog(decision))
     else logger.warn(`Routing rejected: ${decision.reasons.join(', ')}`)
-    events['routing:decision'].fire(decision)
+    routingLog.record(decision)
     return decision
-  }
-
-  /** Records how a logged decision ended and publishes it again (the log's copy is the same object). */
-  const recordOutcome = (decision: RoutingDecision, outcome: DecisionOutcome): void => {
-    decision.outcome = outcome
-    events['routing:decision'].fire(decision)
   }
 
   const execute = async (
@@ -291,10 +276,10 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   ): Promise<ChatResult> => {
     try {
       const result = await executor.run(decision, messages, o)
-      recordOutcome(decision, outcomeOfAnswer(decision, result.metadata))
+      routingLog.recordOutcome(decision, outcomeOfAnswer(decision, result.metadata))
       return result
     } catch (err) {
-      recordOutcome(decision, outcomeOfError(err))
+      routingLog.recordOutcome(decision, outcomeOfError(err))
       throw err
     }
   }
@@ -379,7 +364,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
         mode: m ?? mode,
         requestedModel: null,
       }),
-    'routing:log': async () => [...routingLog],
+    'routing:log': async () => routingLog.snapshot(),
     'chat:send': async (req) => {
       const content = req.content.trim()
       if (!req.regenerate && content === '') throw new Error('The message is empty.')
@@ -462,6 +447,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       store.dispose()
       registry.stop()
       backgroundLoads.dispose()
+      routingLog.dispose()
       scheduler.dispose()
       await mdns.stop()
       configService.dispose()
@@ -469,20 +455,6 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       for (const e of Object.values(events)) e.dispose()
     },
   }
-}
-
-/**
- * Keeps only the best `n` candidates of a logged decision, as a plain property: the lazily built
- * list (and the server snapshot it was built from) can then be collected.
- */
-export function keepBestCandidates(decision: RoutingDecision, n: number): void {
-  const kept = decision.candidates.slice(0, n)
-  Object.defineProperty(decision, 'candidates', {
-    value: kept,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  })
 }
 
 /** Regenerate: the last answer(s) after the last user message go, so the question is answered anew. */
