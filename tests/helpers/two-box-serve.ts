@@ -6,6 +6,18 @@ import type { Serve } from '../../electron/serve/serve'
 import type { createMemoryLogger } from '../../electron/core/logger'
 import { startServeOnConfig } from './serve-on-config'
 
+/**
+ * Short limits for failover tests (`ollamaExtra`): a dead box is found in under 2 s, not after the
+ * defaults' 15 s. Discovery off, so only the two configured boxes exist.
+ */
+export const FAST_FAILOVER_EXTRA = `      auto_discover: false
+      timeouts:
+        connect_ms: 400
+        probe_ms: 800
+        first_token_ms: 1500
+        cold_first_token_ms: 3000
+        stall_ms: 1500`
+
 export interface TwoBoxServe {
   serve: Serve
   configPath: string

@@ -7,7 +7,11 @@
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { Ollama } from 'ollama'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
-import { startTwoBoxServe, type TwoBoxServe } from '../../helpers/two-box-serve'
+import {
+  FAST_FAILOVER_EXTRA,
+  type TwoBoxServe,
+  startTwoBoxServe,
+} from '../../helpers/two-box-serve'
 
 const MODEL = 'gemma3:1b'
 
@@ -21,13 +25,7 @@ beforeEach(async () => {
   box = await startTwoBoxServe({
     primaryUrl: first.url,
     secondary: { name: 'second', url: second.url },
-    ollamaExtra: `      auto_discover: false
-      timeouts:
-        connect_ms: 400
-        probe_ms: 800
-        first_token_ms: 1500
-        cold_first_token_ms: 3000
-        stall_ms: 1500`,
+    ollamaExtra: FAST_FAILOVER_EXTRA,
   })
 }, 30_000)
 

@@ -8,7 +8,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Ollama, type ChatResponse } from 'ollama'
 import OpenAI from 'openai'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
-import { startTwoBoxServe, type TwoBoxServe } from '../../helpers/two-box-serve'
+import {
+  FAST_FAILOVER_EXTRA,
+  type TwoBoxServe,
+  startTwoBoxServe,
+} from '../../helpers/two-box-serve'
 import { ndjson, recordingProxy, type RecordingProxy } from '../chat/recording-proxy'
 import { CONTINUE_INSTRUCTION } from '../../../electron/core/chat/continuation'
 
@@ -39,13 +43,7 @@ beforeAll(async () => {
   box = await startTwoBoxServe({
     primaryUrl: alphaProxy.url,
     secondary: { name: 'beta', url: betaProxy.url },
-    ollamaExtra: `      auto_discover: false
-      timeouts:
-        connect_ms: 400
-        probe_ms: 800
-        first_token_ms: 1500
-        cold_first_token_ms: 3000
-        stall_ms: 1500`,
+    ollamaExtra: FAST_FAILOVER_EXTRA,
   })
   ollama = new Ollama({ host: box.serve.url })
   openai = new OpenAI({ baseURL: `${box.serve.url}/v1`, apiKey: 'unused', maxRetries: 0 })

@@ -10,7 +10,11 @@ import { Ollama } from 'ollama'
 import OpenAI from 'openai'
 import { startSimServer, type SimServer } from '../../../tools/ollama-sim'
 import type { Serve } from '../../../electron/serve/serve'
-import { startTwoBoxServe, type TwoBoxServe } from '../../helpers/two-box-serve'
+import {
+  FAST_FAILOVER_EXTRA,
+  type TwoBoxServe,
+  startTwoBoxServe,
+} from '../../helpers/two-box-serve'
 
 const COUNT_FIELDS = [
   'prompt_eval_count',
@@ -103,13 +107,7 @@ beforeAll(async () => {
   box = await startTwoBoxServe({
     primaryUrl: alphaRelay.url,
     secondary: { name: 'beta', url: betaRelay.url },
-    ollamaExtra: `      auto_discover: false
-      timeouts:
-        connect_ms: 400
-        probe_ms: 800
-        first_token_ms: 1500
-        cold_first_token_ms: 3000
-        stall_ms: 1500`,
+    ollamaExtra: FAST_FAILOVER_EXTRA,
   })
   serve = box.serve
   ollama = new Ollama({ host: serve.url })
