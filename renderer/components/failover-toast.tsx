@@ -52,7 +52,7 @@ export function FailoverToast() {
   }, [ids, held])
 
   return (
-    <div className="toast-region" role="status" aria-live="polite" aria-label="Notifications">
+    <div className="toast-region" role="status" aria-live="polite" aria-label="Routing notices">
       {newest && (
         <div
           className="toast toast-warn"

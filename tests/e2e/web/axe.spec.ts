@@ -1,7 +1,7 @@
 // axe-core on every view, light and dark, at the tray size and a desktop size (issue 15). Needs the
 // devDependency @axe-core/playwright; without it the spec is skipped (it says so) rather than failing.
 import { expect, test, type Page } from '@playwright/test'
-import { lastRouteBadge, sendInNewConversation } from './helpers'
+import { lastRouteBadge, newConversation, sendInNewConversation } from './helpers'
 
 type AxeBuilderCtor = new (o: { page: Page }) => {
   withTags(tags: string[]): { analyze(): Promise<{ violations: AxeViolation[] }> }
@@ -52,7 +52,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       report['dashboard'] = await violations(page, AxeBuilder)
 
       await page.goto('/ui/#/chat')
-      await page.getByRole('button', { name: 'New conversation' }).click()
+      await newConversation(page)
       report['chat (empty)'] = await violations(page, AxeBuilder)
 
       await sendInNewConversation(

@@ -34,11 +34,20 @@ export async function tryHealRemote(): Promise<void> {
   await setRemoteFault('none').catch(() => undefined)
 }
 
+/**
+ * Starts a new conversation the way a person would at this size: "New conversation" in the list beside
+ * the chat, or "New chat" in the chat's own row at tray size (the list is in a closed drawer there).
+ */
+export async function newConversation(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^New (conversation|chat)$/ }).click()
+  await expect(page).toHaveURL(/#\/chat\/new$/)
+}
+
 /** Opens the chat, starts a new conversation and sends one message. */
 export async function sendInNewConversation(page: Page, text: string): Promise<void> {
   await page.goto('/ui/#/chat')
   await expect(page.getByRole('status', { name: 'Core: connected' })).toBeVisible()
-  await page.getByRole('button', { name: 'New conversation' }).click()
+  await newConversation(page)
   const box = page.getByRole('textbox', { name: 'Message' })
   await box.fill(text)
   await box.press('Enter')

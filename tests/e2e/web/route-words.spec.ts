@@ -79,7 +79,7 @@ test('an answer cut mid-stream: seam in words, toast, badge, log outcome and Fal
       timeout: 45_000,
     })
     await expect(answer).not.toContainText('stream-dropped')
-    const toast = page.getByRole('status', { name: 'Notifications' })
+    const toast = page.getByRole('status', { name: 'Routing notices' })
     await expect(toast).toContainText(
       /Failover: remote stopped answering — continued on localhost \(.+\)\./,
     )
