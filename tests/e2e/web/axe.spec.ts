@@ -37,6 +37,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
   for (const size of [
     { width: 420, height: 700 },
     { width: 1024, height: 700 },
+    { width: 1440, height: 900 },
   ]) {
     test(`axe: no violations, ${colorScheme}, ${size.width}×${size.height}`, async ({ page }) => {
       const AxeBuilder = await loadAxe()
