@@ -76,7 +76,11 @@ describe('request-receive and header timeouts', () => {
     })
     // The handler that was reading the body ends once its socket is gone (on a busy machine a moment
     // after the close: CI once saw 1 here): nothing stays counted as in flight.
-    await waitUntil(() => a.inFlight() === 0, 'the stalled request leaves the in-flight count', 3000)
+    await waitUntil(
+      () => a.inFlight() === 0,
+      'the stalled request leaves the in-flight count',
+      3000,
+    )
   })
 
   it('headers that stop arriving → 408 naming the header limit, connection closed', async () => {
