@@ -82,9 +82,14 @@ export const MAX_RETRY_MS = 5000
 /** Whether every change is on disk, or some are kept in memory until a write succeeds (a full disk). */
 export type StoreDiskState = StorageState
 
+/** Runs of whitespace (line breaks too) as one space, none at either end. */
+function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim()
+}
+
 /** First ~60 characters of a message, cut at a word, whitespace collapsed. */
 export function titleFromMessage(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
+  const flat = collapseWhitespace(text)
   if (flat === '') return DEFAULT_TITLE
   if (flat.length <= TITLE_MAX) return flat
   const cut = flat.slice(0, TITLE_MAX)
@@ -98,7 +103,7 @@ function summaryOf(c: Conversation): ConversationSummary {
 
 /** Lower case, whitespace folded: what search compares. */
 function foldForSearch(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().toLowerCase()
+  return collapseWhitespace(text).toLowerCase()
 }
 
 /** How much text a search hit shows on either side of the match. */
@@ -106,7 +111,7 @@ const SNIPPET_CONTEXT = 40
 
 /** The folded text around the first match of `needle`, with … where it was cut. */
 export function snippetAround(text: string, needle: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim()
+  const flat = collapseWhitespace(text)
   const at = flat.toLowerCase().indexOf(needle)
   if (at < 0) return flat.slice(0, SNIPPET_CONTEXT * 2)
   const start = Math.max(0, at - SNIPPET_CONTEXT)
@@ -287,9 +292,11 @@ export class ConversationStore {
    */
   async rename(id: string, title: string): Promise<ConversationSummary> {
     const conversation = await this.mustGet(id)
-    const flat = title.replace(/\s+/g, ' ').trim()
-    if (flat === '') throw new Error('A conversation needs a title; it cannot be empty.')
-    conversation.title = titleFromMessage(flat)
+    // titleFromMessage collapses the whitespace; only an empty title must be refused first.
+    if (collapseWhitespace(title) === '') {
+      throw new Error('A conversation needs a title; it cannot be empty.')
+    }
+    conversation.title = titleFromMessage(title)
     await this.persist(id)
     return summaryOf(conversation)
   }
