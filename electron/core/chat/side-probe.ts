@@ -5,6 +5,7 @@
  */
 import type { Ollama } from 'ollama'
 import type { RoutingTarget } from '../../../shared/types'
+import { normaliseTag } from '../routing/tiers'
 import { fetchLimits } from './timed-fetch'
 
 /** A silent server gets its first status check after this long, then one every SIDE_PROBE_EVERY_MS. */
@@ -40,7 +41,5 @@ export function sideProbe(
 
 /** Ollama treats `name` and `name:latest` as one model. */
 function sameModel(a: string | undefined, b: string): boolean {
-  if (a === undefined) return false
-  const tag = (x: string): string => (x.includes(':') ? x : `${x}:latest`)
-  return tag(a) === tag(b)
+  return a !== undefined && normaliseTag(a) === normaliseTag(b)
 }
