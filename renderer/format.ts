@@ -8,27 +8,10 @@ import type {
   RoutingMode,
   RoutingTarget,
   ScoreTerms,
-  ServerHealth,
   ServerView,
   Tier,
 } from '../shared/types'
 import { assertNever } from '../shared/types'
-
-/** A server's health in words, e.g. "online · 12 ms" or "offline since 12:03: connection refused". */
-export function healthLabel(h: ServerHealth): string {
-  switch (h.kind) {
-    case 'probing':
-      return 'probing…'
-    case 'online':
-      return `online · ${Math.round(h.latencyMs)} ms`
-    case 'degraded':
-      return `degraded: ${h.reason}`
-    case 'offline':
-      return `offline since ${clock(h.since)}: ${h.error}`
-    default:
-      return assertNever(h)
-  }
-}
 
 /** Wall-clock time of an epoch, HH:MM:SS in the user's locale. */
 export function clock(epochMs: number): string {
