@@ -1,5 +1,6 @@
 import type { ModelEntry, TierRule } from '../../../shared/types'
 import { formatParameterSize, parameterSizeFromTag, parseParameterSize } from './parameter-size'
+import { normaliseTag } from './model-tag'
 import { tierOf } from './tier'
 
 /**
@@ -38,11 +39,6 @@ export interface ShowInfo {
   capabilities: string[]
 }
 
-// Ollama treats `gemma3` and `gemma3:latest` as the same model.
-function canonicalTag(tag: string): string {
-  return tag.includes(':') ? tag : `${tag}:latest`
-}
-
 /**
  * Builds the model index of one server from its /api/tags, /api/ps and /api/show answers.
  * `shows` and `speeds` (measured tokens/s) are keyed by model name; missing entries mean
@@ -58,8 +54,8 @@ export function buildModelEntries(
 ): ModelEntry[] {
   const loaded = new Map<string, LoadedModel>()
   for (const p of ps) {
-    loaded.set(canonicalTag(p.name), p)
-    if (p.model) loaded.set(canonicalTag(p.model), p)
+    loaded.set(normaliseTag(p.name), p)
+    if (p.model) loaded.set(normaliseTag(p.model), p)
   }
   const seen = new Set<string>()
   const entries: ModelEntry[] = []
@@ -71,8 +67,8 @@ export function buildModelEntries(
     const capabilities = [...(shows.get(tag.name)?.capabilities ?? tag.capabilities ?? [])]
     const { tier, specialisations } = tierOf(tag.name, parametersB, capabilities, rules)
     const inMemory =
-      loaded.get(canonicalTag(tag.name)) ??
-      (tag.model ? loaded.get(canonicalTag(tag.model)) : undefined)
+      loaded.get(normaliseTag(tag.name)) ??
+      (tag.model ? loaded.get(normaliseTag(tag.model)) : undefined)
     entries.push({
       name: tag.name,
       serverId,
@@ -103,6 +99,6 @@ export function buildModelEntries(
 /** Distinct model names across the given model lists (for "<n> unique models"). */
 export function uniqueModelCount(lists: readonly (readonly ModelEntry[])[]): number {
   const names = new Set<string>()
-  for (const list of lists) for (const m of list) names.add(canonicalTag(m.name))
+  for (const list of lists) for (const m of list) names.add(normaliseTag(m.name))
   return names.size
 }

@@ -76,7 +76,5 @@ export function effectiveTierRank(
   return rank
 }
 
-/** Normalises a model tag so `name` and `name:latest` compare equal. */
-export function normaliseTag(tag: string): string {
-  return tag.includes(':') ? tag : `${tag}:latest`
-}
+/** Normalises a model tag so `name` and `name:latest` compare equal (the rule lives with the model index). */
+export { normaliseTag } from '../models/model-tag'
