@@ -249,3 +249,11 @@ export async function runStreaming(
     res.end(face.error(message))
   }
 }
+
+/** What a chunk carries besides its text: thinking, tool calls made as they came, or (on the last) the result. */
+export interface PiecePart {
+  /** The final chunk's result: its tool calls, and whether it was continued elsewhere (generate's `context`). */
+  result?: ChatResult
+  thinking?: string | undefined
+  toolCalls?: ChatResult['toolCalls']
+}

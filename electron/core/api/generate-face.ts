@@ -10,11 +10,11 @@
  */
 import { createHash } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
-import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
+import type { AppCore, ExecuteOptions } from '../app-core'
 import type { GenerateMode } from '../chat'
 import { normaliseTag, parseModelRequest } from '../routing/tiers'
 import type { ChatMessage, RoutingDecision, RoutingTarget } from '../../../shared/types'
-import { routeOrThrow } from './chat-bridge'
+import { routeOrThrow, type PiecePart } from './chat-bridge'
 import { headerValue } from '../routing/router'
 import { ApiError, isBool, isString, optional, requireString } from './http-util'
 import { isUnloadKeepAlive } from './model-load'
@@ -78,7 +78,7 @@ export interface GeneratePlan {
   extra: ExecuteOptions
   /** Null for the empty (load / unload) request, which is not routed as an answer. */
   decision: RoutingDecision | null
-  piece: (text: string, result?: ChatResult, thinking?: string) => Record<string, unknown>
+  piece: (text: string, part?: PiecePart) => Record<string, unknown>
   /**
    * For a request pinned to a pair by its `context`: when that pair fails before answering, the same
    * request routed afresh without the context (and `X-AILLM-Context` says it was dropped, and why).
@@ -194,8 +194,8 @@ export function planGenerate(
  * unless the answer was continued elsewhere: those ids then cover only the continuation.
  */
 function responsePiece(context: () => number[] | null = () => null) {
-  return (response: string, r?: ChatResult, thinking?: string): Record<string, unknown> => {
-    const ids = r && !r.metadata.continued ? context() : null
+  return (response: string, { result, thinking }: PiecePart = {}): Record<string, unknown> => {
+    const ids = result && !result.metadata.continued ? context() : null
     return { response, ...(thinking ? { thinking } : {}), ...(ids ? { context: ids } : {}) }
   }
 }

@@ -6,7 +6,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Options as OllamaOptions } from 'ollama'
 import type { AppCore, ChatResult, ExecuteOptions } from '../app-core'
 import type { ChatMessage, ChatToolCall, ModelEntry, RoutingDecision } from '../../../shared/types'
-import { answerHeaders, routeOrThrow, runCollected, runStreaming } from './chat-bridge'
+import {
+  answerHeaders,
+  routeOrThrow,
+  runCollected,
+  runStreaming,
+  type PiecePart,
+} from './chat-bridge'
 import { checkFormat, checkImages, checkOllamaOptions, checkThink } from './request-checks'
 import { clientFor, proxiedError, serverWithModel, usableServers } from './upstream'
 import {
@@ -253,14 +259,17 @@ async function chat(
   const model = requireString(body, 'model')
   const messages = parseMessages(body['messages'] ?? [])
   const stream = optional(body, 'stream', isBool, 'true or false') ?? true
-  const piece = (content: string, r?: ChatResult, thinking?: string) => ({
-    message: {
-      role: 'assistant',
-      content,
-      ...(thinking ? { thinking } : {}),
-      ...(r?.toolCalls.length ? { tool_calls: r.toolCalls } : {}),
-    },
-  })
+  const piece = (content: string, part: PiecePart = {}) => {
+    const calls = part.toolCalls ?? part.result?.toolCalls ?? []
+    return {
+      message: {
+        role: 'assistant',
+        content,
+        ...(part.thinking ? { thinking: part.thinking } : {}),
+        ...(calls.length ? { tool_calls: calls } : {}),
+      },
+    }
+  }
   await answer(core, res, abort, {
     model,
     messages,
@@ -301,8 +310,8 @@ async function answer(
     route: LoadRoute
     /** Routed already (generate routes itself: insert, a context's pair); else routed here. */
     decision?: RoutingDecision | null
-    /** The answer's text (or thinking) in this route's shape; with the result on the final object (tool calls). */
-    piece: (text: string, result?: ChatResult, thinking?: string) => Record<string, unknown>
+    /** The answer's text (or thinking, or tool calls) in this route's shape. */
+    piece: (text: string, part?: PiecePart) => Record<string, unknown>
     /** The most characters a `stream: false` answer may have. */
     maxChars: number
     /** A context's pair failed before answering: the request afresh without it (generate-face). */
@@ -322,7 +331,7 @@ async function answer(
   const final = (r: ChatResult, content: string, thinking?: string) => ({
     model: r.metadata.model,
     created_at: createdAt(),
-    ...piece(content, r, thinking),
+    ...piece(content, { result: r, thinking }),
     done: true,
     done_reason: r.doneReason ?? 'stop',
     // The backend's counts and durations (summed when the answer was continued elsewhere:
@@ -371,13 +380,18 @@ async function answer(
           line({ model: m, created_at: createdAt(), ...piece(text), done: false }),
         // Thinking streams as it comes, in the same shape as Ollama's own chunks.
         thinking: (text, m) =>
-          line({ model: m, created_at: createdAt(), ...piece('', undefined, text), done: false }),
+          line({
+            model: m,
+            created_at: createdAt(),
+            ...piece('', { thinking: text }),
+            done: false,
+          }),
         // Tool calls went out in their own chunk as they came (as Ollama sends them): not again at the end.
         toolCalls: (calls, m) =>
           line({
             model: m,
             created_at: createdAt(),
-            ...piece('', { toolCalls: calls } as ChatResult),
+            ...piece('', { toolCalls: calls }),
             done: false,
           }),
         done: (r) => line(final({ ...r, toolCalls: [] }, '')),
