@@ -16,6 +16,7 @@ import type {
   ConversationSummary,
   RoutingDecision,
   RoutingMode,
+  ServerTestResult,
   ServerView,
   StorageState,
 } from './types'
@@ -28,6 +29,8 @@ export interface RequestChannels {
   'servers:snapshot': () => Promise<ServerView[]>
   'servers:trust': (serverId: string) => Promise<void>
   'servers:rediscover': () => Promise<void>
+  /** Probes an address once (Settings' "Test connection"), saved in the config or not. */
+  'servers:test': (url: string) => Promise<ServerTestResult>
   'routing:preview': (req: {
     messages: ChatMessage[]
     mode?: RoutingMode
@@ -89,6 +92,7 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'servers:snapshot',
   'servers:trust',
   'servers:rediscover',
+  'servers:test',
   'routing:preview',
   'routing:log',
   'chat:send',

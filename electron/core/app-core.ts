@@ -30,6 +30,7 @@ import { ServerRegistry } from './discovery/server-registry'
 import { describeFailure, isUnreachable } from './discovery/probe-error'
 import { MdnsServices } from './discovery/mdns/mdns-services'
 import { CircuitBreaker } from './routing/circuit-breaker'
+import { testConnection } from './discovery/connection-test'
 import { decide, renderDecisionLog } from './routing/router'
 import { RoutingLog } from './routing/routing-log'
 import { validateMode } from './routing/routing-mode'
@@ -356,6 +357,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
         if (s.health.kind === 'online' && s.breaker !== 'closed') breaker.recordSuccess(s.id)
       }
     },
+    'servers:test': async (url) => testConnection(url),
     'routing:preview': async ({ messages, mode: m }) =>
       decide({
         messages,

@@ -45,6 +45,10 @@ export interface ChatSlice {
   chatError: string | null
   /** Messages waiting for their conversation's answer to end, oldest first (one answer at a time). */
   queued: QueuedMessage[]
+  /** Text to put in the message box (a suggested prompt); `seq` changes on every request. */
+  composerFill: { text: string; seq: number } | null
+  /** Puts `text` in the message box without sending it (the empty chat's suggestions). */
+  fillComposer(text: string): void
   selectConversation(id: string | null): Promise<void>
   refreshConversation(id: string): Promise<void>
   /**
@@ -166,6 +170,11 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
     sending: false,
     chatError: null,
     queued: [],
+    composerFill: null,
+
+    fillComposer(text) {
+      set((s) => ({ composerFill: { text, seq: (s.composerFill?.seq ?? 0) + 1 } }))
+    },
 
     async selectConversation(id) {
       set({ activeConversationId: id, chatError: null })

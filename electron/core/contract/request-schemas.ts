@@ -66,6 +66,7 @@ export const REQUEST_SCHEMAS = {
   'servers:snapshot': args(),
   'servers:trust': args(['serverId', id]),
   'servers:rediscover': args(),
+  'servers:test': args(['url', z.string().trim().min(1).max(2048)]),
   'routing:preview': args([
     'request',
     z.strictObject({ messages: z.array(chatMessage), mode: routingMode.exactOptional() }),
@@ -98,6 +99,7 @@ const _schemasAgree: { [C in RequestChannel]: Agreement[C] } = {
   'servers:snapshot': true,
   'servers:trust': true,
   'servers:rediscover': true,
+  'servers:test': true,
   'routing:preview': true,
   'routing:log': true,
   'chat:send': true,

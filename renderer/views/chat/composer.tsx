@@ -41,6 +41,17 @@ export function Composer() {
   const streaming = live.length > 0
   const askPreview = useAppStore((s) => s.preview)
   const chatMode = useAppStore((s) => s.chatMode)
+  const fill = useAppStore((s) => s.composerFill)
+
+  useEffect(() => {
+    if (!fill) return
+    setText(fill.text)
+    const box = document.getElementById(COMPOSER_ID)
+    if (box instanceof HTMLTextAreaElement) {
+      box.focus()
+      box.setSelectionRange(fill.text.length, fill.text.length)
+    }
+  }, [fill])
 
   useEffect(() => {
     const content = text.trim()

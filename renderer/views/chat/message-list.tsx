@@ -14,6 +14,7 @@ import { answerSpeed, speedLabel } from './answer-speed'
 import { CopyButton } from './copy-button'
 import { MarkdownText } from './markdown-text'
 import { RouteBadge } from './route-badge'
+import { SuggestedPrompts } from './suggested-prompts'
 import { QueuedMessages } from './queued-messages'
 import { useStickToBottom } from './stick-to-bottom'
 
@@ -199,6 +200,7 @@ export function MessageList() {
       <div className="empty chat-empty">
         <h2>Ask anything</h2>
         <p>{EMPTY_CHAT_PROMISE}</p>
+        <SuggestedPrompts />
       </div>
     )
   }

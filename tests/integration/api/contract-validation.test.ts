@@ -111,6 +111,7 @@ const BAD_CALLS: [RequestChannel, unknown[], string][] = [
   ['servers:snapshot', ['x'], 'servers:snapshot: the call takes no arguments, got 1'],
   ['servers:trust', [null], 'servers:trust: "serverId" must be a string, got null'],
   ['servers:rediscover', [true], 'servers:rediscover: the call takes no arguments, got 1'],
+  ['servers:test', [42], 'servers:test: "url" must be a string, got 42'],
   [
     'routing:preview',
     [{ messages: 'hi' }],

@@ -249,6 +249,7 @@ export class FakeCore implements TransportClient {
       'servers:snapshot': async () => seedServers(),
       'servers:trust': async () => undefined,
       'servers:rediscover': async () => undefined,
+      'servers:test': async (url) => ({ ok: false, url, hostPort: url, error: 'not in the fake' }),
       'routing:preview': async () =>
         decision('preview', { model: 'gemma3:1b', server: 'localhost' }),
       'routing:log': async () => [],
