@@ -43,6 +43,14 @@ export interface RequestChannels {
   'conversations:delete': (id: string) => Promise<void>
   /** Sets a conversation's title (refused when empty or when there is no such conversation). */
   'conversations:rename': (id: string, title: string) => Promise<ConversationSummary>
+  /**
+   * Sets (null or blank: clears) a conversation's system prompt; with id null it starts a new
+   * conversation with it. Answers the conversation as stored.
+   */
+  'conversations:setSystemPrompt': (
+    id: string | null,
+    systemPrompt: string | null,
+  ) => Promise<Conversation>
   /** Conversations whose title or text contains the query, newest first. */
   'conversations:search': (query: string) => Promise<ConversationSearchHit[]>
   'mode:get': () => Promise<RoutingMode>
@@ -101,6 +109,7 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'conversations:get',
   'conversations:delete',
   'conversations:rename',
+  'conversations:setSystemPrompt',
   'conversations:search',
   'mode:get',
   'mode:set',

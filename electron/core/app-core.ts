@@ -31,6 +31,7 @@ import { describeFailure, isUnreachable } from './discovery/probe-error'
 import { MdnsServices } from './discovery/mdns/mdns-services'
 import { CircuitBreaker } from './routing/circuit-breaker'
 import { testConnection } from './discovery/connection-test'
+import { historyOf } from './chat/conversation-history'
 import { decide, renderDecisionLog } from './routing/router'
 import { RoutingLog } from './routing/routing-log'
 import { validateMode } from './routing/routing-mode'
@@ -369,7 +370,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     'routing:log': async () => routingLog.snapshot(),
     'chat:send': async (req) => {
       const content = req.content.trim()
-      if (!req.regenerate && content === '') throw new Error('The message is empty.')
+      const images = req.images ?? []
+      if (!req.regenerate && content === '' && images.length === 0)
+        throw new Error('The message is empty.')
       let conversationId = req.conversationId
       if (conversationId === null) {
         // Untitled: the store titles it from the first user message.
@@ -385,12 +388,11 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
           content,
           interrupted: false,
           metadata: null,
+          ...(images.length > 0 ? { images } : {}),
         })
       }
       const conversation = await store.get(conversationId)
-      const history: ChatMessage[] = (conversation?.messages ?? [])
-        .filter((m) => m.content !== '' || m.role === 'user')
-        .map((m) => ({ role: m.role, content: m.content }))
+      const history = historyOf(conversation)
       if (!history.some((m) => m.role === 'user')) throw new Error('Nothing to answer yet.')
       const requestId = crypto.randomUUID()
       const controller = new AbortController()
@@ -411,6 +413,10 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       await store.delete(id)
     },
     'conversations:rename': async (id, title) => store.rename(id, title),
+    'conversations:setSystemPrompt': async (id, systemPrompt) => {
+      const conversationId = id ?? (await store.create()).id
+      return store.setSystemPrompt(conversationId, systemPrompt)
+    },
     'conversations:search': async (query) => store.search(query),
     'mode:get': async () => mode,
     'mode:set': async (next) => {

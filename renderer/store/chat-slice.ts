@@ -268,10 +268,10 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
 
     async preview(content) {
       const { activeConversationId, conversationsById, chatMode } = get()
-      const history = activeConversationId
-        ? (conversationsById[activeConversationId]?.messages ?? [])
-        : []
+      const conv = activeConversationId ? conversationsById[activeConversationId] : undefined
+      const history = conv?.messages ?? []
       const messages = [
+        ...(conv?.systemPrompt ? [{ role: 'system' as const, content: conv.systemPrompt }] : []),
         ...history.map((m) => ({ role: m.role, content: m.content })),
         { role: 'user' as const, content },
       ]

@@ -10,6 +10,7 @@ import { ConversationDrawer } from './conversation-drawer'
 import { ConversationList } from './conversation-list'
 import { DiskNotice } from './disk-notice'
 import { MessageList } from './message-list'
+import { SystemPromptButton } from './system-prompt'
 import { UndoToasts } from './undo-toast'
 
 /**
@@ -75,6 +76,7 @@ export function ChatView() {
               New chat
             </button>
           )}
+          <SystemPromptButton />
           <button
             type="button"
             className="icon"
