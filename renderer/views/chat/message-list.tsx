@@ -14,6 +14,7 @@ import { answerSpeed, speedLabel } from './answer-speed'
 import { CopyButton } from './copy-button'
 import { MarkdownText } from './markdown-text'
 import { RouteBadge } from './route-badge'
+import { imageDataUrl } from './image-attachments'
 import { SuggestedPrompts } from './suggested-prompts'
 import { QueuedMessages } from './queued-messages'
 import { useStickToBottom } from './stick-to-bottom'
@@ -217,7 +218,19 @@ export function MessageList() {
         {shown.map((m, i) =>
           m.role === 'user' ? (
             <article key={m.id} className="message user" aria-label="Your message">
-              <p className="user-text">{m.content}</p>
+              {m.images && m.images.length > 0 && (
+                <ul className="message-images" aria-label="Images sent">
+                  {m.images.map((b64, k) => (
+                    <li key={k}>
+                      <img
+                        src={imageDataUrl(b64)}
+                        alt={`Image ${k + 1} of ${m.images?.length ?? 0}`}
+                      />
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {m.content && <p className="user-text">{m.content}</p>}
             </article>
           ) : (
             <StoredAnswer

@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow'
 import type { ServerView } from '../../../shared/types'
+import { visionModelReachable } from '../../store/vision'
 import { useAppStore } from '../../store/store-context'
 
 /** One suggestion on the empty chat: what the button says and the text it puts in the message box. */
@@ -27,16 +28,6 @@ const IMAGE: SuggestedPrompt = {
   kind: 'image',
   label: 'Ask about an image',
   text: 'What is in this image? Describe it in a few sentences.',
-}
-
-/** Whether a reachable, trusted server has a model that can read images (/api/show `vision`). */
-export function visionModelReachable(servers: readonly ServerView[]): boolean {
-  return servers.some(
-    (s) =>
-      s.trusted &&
-      (s.health.kind === 'online' || s.health.kind === 'degraded') &&
-      s.models.some((m) => m.chatCapable && m.capabilities.includes('vision')),
-  )
 }
 
 /** The empty chat's suggestions: one per task class; the image one only when a vision model is there. */

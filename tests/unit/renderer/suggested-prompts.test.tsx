@@ -6,10 +6,8 @@ import { createAppStore } from '../../../renderer/store/app-store'
 import { connectStore } from '../../../renderer/store/bridge'
 import { StoreProvider } from '../../../renderer/store/store-context'
 import { ChatView } from '../../../renderer/views/chat/chat-view'
-import {
-  suggestedPrompts,
-  visionModelReachable,
-} from '../../../renderer/views/chat/suggested-prompts'
+import { visionModelReachable } from '../../../renderer/store/vision'
+import { suggestedPrompts } from '../../../renderer/views/chat/suggested-prompts'
 import { FakeCore, flush, seedServers } from './fake-core'
 
 afterEach(cleanup)
