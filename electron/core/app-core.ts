@@ -32,6 +32,7 @@ import { MdnsServices } from './discovery/mdns/mdns-services'
 import { CircuitBreaker } from './routing/circuit-breaker'
 import { testConnection } from './discovery/connection-test'
 import { historyOf } from './chat/conversation-history'
+import { specialistLoadEstimates } from './routing/load-estimates'
 import { decide, renderDecisionLog } from './routing/router'
 import { RoutingLog } from './routing/routing-log'
 import { validateMode } from './routing/routing-mode'
@@ -265,6 +266,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       ...(req.needsInsert ? { needsInsert: true } : {}),
       ...(req.numCtx !== undefined ? { numCtx: req.numCtx } : {}),
     })
+    decision.loadEstimates = specialistLoadEstimates(registry.snapshot(), scheduler)
     if (decision.chosen) logger.info(renderDecisionLog(decision))
     else logger.warn(`Routing rejected: ${decision.reasons.join(', ')}`)
     routingLog.record(decision)

@@ -43,6 +43,7 @@ function StoredAnswer({
   error: SerializedError | null
   onRegenerate: (minTier?: 'balanced' | 'powerful') => void
 }) {
+  const setChatMode = useAppStore((s) => s.setChatMode)
   const md = message.metadata
   const decision = useDecision(md?.decision_id)
   const tier = useAppStore((s): Tier | null => {
@@ -74,7 +75,19 @@ function StoredAnswer({
             Interrupted — this answer was cut short and not completed.
           </p>
         ))}
-      <RouteBadge metadata={md} decision={decision} />
+      <RouteBadge
+        metadata={md}
+        decision={decision}
+        onUseModel={
+          isLast
+            ? (t) => {
+                // The model picker's override path: pinned there (and said so), then answered again.
+                setChatMode({ kind: 'model', model: t.model, serverId: t.serverId })
+                onRegenerate()
+              }
+            : undefined
+        }
+      />
       <AnswerSpeedLine metadata={md} />
       <div className="message-actions">
         {message.content !== '' && <CopyButton text={message.content} label="Copy answer" />}

@@ -22,10 +22,13 @@ export function SystemPromptButton() {
         type="button"
         className={`system-prompt-toggle${prompt ? ' is-set' : ''}`}
         aria-haspopup="dialog"
-        title={prompt ? `System prompt: ${prompt}` : 'No system prompt: set one for this conversation'}
+        title={
+          prompt ? `System prompt: ${prompt}` : 'No system prompt: set one for this conversation'
+        }
         onClick={() => setOpen(true)}
       >
-        System prompt{prompt ? ' ✓' : ''}
+        System<span className="system-prompt-long"> prompt</span>
+        {prompt ? ' ✓' : ''}
       </button>
       {open && <SystemPromptDialog initial={prompt ?? ''} onClose={() => setOpen(false)} />}
     </>
