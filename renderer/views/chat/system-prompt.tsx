@@ -27,7 +27,8 @@ export function SystemPromptButton() {
         }
         onClick={() => setOpen(true)}
       >
-        System<span className="system-prompt-long"> prompt</span>
+        {'System '}
+        <span className="system-prompt-long">prompt</span>
         {prompt ? ' ✓' : ''}
       </button>
       {open && <SystemPromptDialog initial={prompt ?? ''} onClose={() => setOpen(false)} />}
