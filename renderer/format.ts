@@ -270,7 +270,7 @@ export function explainDecision(d: RoutingDecision): DecisionExplanation {
   else why.push(`${c.model} is not loaded yet: the first answer waits for it to load.`)
   const specialist = bestSpecialist(d)
   if (specialist && chosen && specialist !== chosen) {
-    const lost = whySpecialistLost(specialist, chosen)
+    const lost = whySpecialistLost(specialist, chosen, d)
     if (d.mode.kind === 'auto' && !d.fallback) {
       headline = `Used ${c.model} on ${c.serverName} for ${task} because the specialist ${specialist.model} ${lost}.`
     } else {
@@ -299,8 +299,9 @@ function bestSpecialist(d: RoutingDecision): Candidate | null {
 }
 
 /** Why the specialist did not win ("was not loaded"), from the score term where it lost the most. */
-function whySpecialistLost(s: Candidate, chosen: Candidate): string {
+function whySpecialistLost(s: Candidate, chosen: Candidate, d: RoutingDecision): string {
   if (!s.eligible) return `was left out: ${s.serverName} ${failureWords(s.excludedBy)}`
+  const loadMs = d.loadEstimates?.[`${s.model}@${s.serverId}`]
   const gaps: [keyof ScoreTerms, string][] = [
     [
       'tierFit',
@@ -308,7 +309,12 @@ function whySpecialistLost(s: Candidate, chosen: Candidate): string {
         ? 'is smaller than this task needs'
         : 'is bigger than this task needs',
     ],
-    ['loaded', 'was not loaded and would have had to load first'],
+    [
+      'loaded',
+      loadMs !== undefined && loadMs > 0
+        ? `was not loaded (~${Math.max(1, Math.round(loadMs / 1000))} s to load)`
+        : 'was not loaded and would have had to load first',
+    ],
     ['speed', 'answers more slowly'],
     ['inFlight', `was busy on ${s.serverName}`],
     ['health', `is on ${s.serverName}, which is answering slowly`],
@@ -322,6 +328,20 @@ function whySpecialistLost(s: Candidate, chosen: Candidate): string {
     if (gap > worst[0]) worst = [gap, words]
   }
   return worst[1]
+}
+
+/**
+ * The specialist that lost only because it was cold while a loaded model answered (the "use it
+ * anyway" offer), or null. Only in Auto: a pinned mode or model was the person's own choice.
+ */
+export function coldSpecialistPassedOver(d: RoutingDecision): Candidate | null {
+  const c = d.chosen
+  if (!c || d.mode.kind !== 'auto' || !c.loaded) return null
+  const chosen = d.candidates.find((x) => x.model === c.model && x.serverId === c.serverId)
+  const specialist = bestSpecialist(d)
+  if (!chosen || !specialist || specialist === chosen || !specialist.eligible || specialist.loaded)
+    return null
+  return chosen.terms.loaded - specialist.terms.loaded > 0 ? specialist : null
 }
 
 /** The routing log's outcome column: routed, failed over → where, failed, or still running. */

@@ -16,6 +16,7 @@ import type {
   ConversationSummary,
   RoutingDecision,
   RoutingMode,
+  ServerTestResult,
   ServerView,
   StorageState,
 } from './types'
@@ -28,6 +29,8 @@ export interface RequestChannels {
   'servers:snapshot': () => Promise<ServerView[]>
   'servers:trust': (serverId: string) => Promise<void>
   'servers:rediscover': () => Promise<void>
+  /** Probes an address once (Settings' "Test connection"), saved in the config or not. */
+  'servers:test': (url: string) => Promise<ServerTestResult>
   'routing:preview': (req: {
     messages: ChatMessage[]
     mode?: RoutingMode
@@ -40,6 +43,14 @@ export interface RequestChannels {
   'conversations:delete': (id: string) => Promise<void>
   /** Sets a conversation's title (refused when empty or when there is no such conversation). */
   'conversations:rename': (id: string, title: string) => Promise<ConversationSummary>
+  /**
+   * Sets (null or blank: clears) a conversation's system prompt; with id null it starts a new
+   * conversation with it. Answers the conversation as stored.
+   */
+  'conversations:setSystemPrompt': (
+    id: string | null,
+    systemPrompt: string | null,
+  ) => Promise<Conversation>
   /** Conversations whose title or text contains the query, newest first. */
   'conversations:search': (query: string) => Promise<ConversationSearchHit[]>
   'mode:get': () => Promise<RoutingMode>
@@ -89,6 +100,7 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'servers:snapshot',
   'servers:trust',
   'servers:rediscover',
+  'servers:test',
   'routing:preview',
   'routing:log',
   'chat:send',
@@ -97,6 +109,7 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'conversations:get',
   'conversations:delete',
   'conversations:rename',
+  'conversations:setSystemPrompt',
   'conversations:search',
   'mode:get',
   'mode:set',

@@ -30,6 +30,9 @@ import { ServerRegistry } from './discovery/server-registry'
 import { describeFailure, isUnreachable } from './discovery/probe-error'
 import { MdnsServices } from './discovery/mdns/mdns-services'
 import { CircuitBreaker } from './routing/circuit-breaker'
+import { testConnection } from './discovery/connection-test'
+import { historyOf } from './chat/conversation-history'
+import { specialistLoadEstimates } from './routing/load-estimates'
 import { decide, renderDecisionLog } from './routing/router'
 import { RoutingLog } from './routing/routing-log'
 import { validateMode } from './routing/routing-mode'
@@ -263,6 +266,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       ...(req.needsInsert ? { needsInsert: true } : {}),
       ...(req.numCtx !== undefined ? { numCtx: req.numCtx } : {}),
     })
+    decision.loadEstimates = specialistLoadEstimates(registry.snapshot(), scheduler)
     if (decision.chosen) logger.info(renderDecisionLog(decision))
     else logger.warn(`Routing rejected: ${decision.reasons.join(', ')}`)
     routingLog.record(decision)
@@ -356,6 +360,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
         if (s.health.kind === 'online' && s.breaker !== 'closed') breaker.recordSuccess(s.id)
       }
     },
+    'servers:test': async (url) => testConnection(url),
     'routing:preview': async ({ messages, mode: m }) =>
       decide({
         messages,
@@ -367,7 +372,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     'routing:log': async () => routingLog.snapshot(),
     'chat:send': async (req) => {
       const content = req.content.trim()
-      if (!req.regenerate && content === '') throw new Error('The message is empty.')
+      const images = req.images ?? []
+      if (!req.regenerate && content === '' && images.length === 0)
+        throw new Error('The message is empty.')
       let conversationId = req.conversationId
       if (conversationId === null) {
         // Untitled: the store titles it from the first user message.
@@ -383,12 +390,11 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
           content,
           interrupted: false,
           metadata: null,
+          ...(images.length > 0 ? { images } : {}),
         })
       }
       const conversation = await store.get(conversationId)
-      const history: ChatMessage[] = (conversation?.messages ?? [])
-        .filter((m) => m.content !== '' || m.role === 'user')
-        .map((m) => ({ role: m.role, content: m.content }))
+      const history = historyOf(conversation)
       if (!history.some((m) => m.role === 'user')) throw new Error('Nothing to answer yet.')
       const requestId = crypto.randomUUID()
       const controller = new AbortController()
@@ -409,6 +415,10 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       await store.delete(id)
     },
     'conversations:rename': async (id, title) => store.rename(id, title),
+    'conversations:setSystemPrompt': async (id, systemPrompt) => {
+      const conversationId = id ?? (await store.create()).id
+      return store.setSystemPrompt(conversationId, systemPrompt)
+    },
     'conversations:search': async (query) => store.search(query),
     'mode:get': async () => mode,
     'mode:set': async (next) => {

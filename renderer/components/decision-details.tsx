@@ -2,6 +2,7 @@ import { useId } from 'react'
 import type { Candidate, RoutingDecision, ScoreTerms } from '../../shared/types'
 import {
   clock,
+  coldSpecialistPassedOver,
   explainDecision,
   failoverWords,
   failureWords,
@@ -60,9 +61,17 @@ function CandidateRow({ c, chosen }: { c: Candidate; chosen: boolean }) {
  * A decision in plain words first — where it went and why, how it ended — then, one click further,
  * the scores of every candidate (three columns that wrap, readable at 420 px) and the raw details.
  */
-export function DecisionDetails({ decision }: { decision: RoutingDecision }) {
+export function DecisionDetails({
+  decision,
+  onUseModel,
+}: {
+  decision: RoutingDecision
+  /** Offered when a cold specialist lost to a loaded model: answer again pinned to it. */
+  onUseModel?: ((target: { model: string; serverId: string }) => void) | undefined
+}) {
   const d = decision
   const { headline, why } = explainDecision(d)
+  const passedOver = onUseModel ? coldSpecialistPassedOver(d) : null
   const tableId = useId()
   const o = d.outcome
   return (
@@ -74,6 +83,20 @@ export function DecisionDetails({ decision }: { decision: RoutingDecision }) {
             <li key={w}>{w}</li>
           ))}
         </ul>
+      )}
+      {passedOver && onUseModel && (
+        <p>
+          <button
+            type="button"
+            onClick={() => onUseModel({ model: passedOver.model, serverId: passedOver.serverId })}
+          >
+            Use {passedOver.model} anyway
+          </button>{' '}
+          <span className="muted small">
+            answers again on {passedOver.serverName}, waiting for it to load; the model picker then
+            stays on it
+          </span>
+        </p>
       )}
       {o?.kind === 'failed-over' && (
         <p className="explain-outcome" role="note">

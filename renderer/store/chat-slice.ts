@@ -16,11 +16,14 @@ import {
 } from './chat-stream'
 import type { SliceCreator } from './store-types'
 import { messageOf } from './store-types'
+import { NO_VISION_MODEL, visionModelReachable } from './vision'
 
 /** Options of one send: regenerate the last answer, optionally asking for a stronger tier. */
 export interface SendOptions {
   regenerate?: boolean
   minTier?: 'balanced' | 'powerful'
+  /** Images with the message (base64): only a vision model can take them. */
+  images?: string[]
 }
 
 /** A message written while its conversation's answer streams: sent once that answer is over. */
@@ -29,6 +32,8 @@ export interface QueuedMessage {
   /** null = the new conversation whose first message is still on its way to the core. */
   conversationId: string | null
   content: string
+  /** Its images (base64), when it has some. */
+  images?: string[]
 }
 
 /** Conversations, the open one, and the answers streaming in. */
@@ -45,6 +50,10 @@ export interface ChatSlice {
   chatError: string | null
   /** Messages waiting for their conversation's answer to end, oldest first (one answer at a time). */
   queued: QueuedMessage[]
+  /** Text to put in the message box (a suggested prompt); `seq` changes on every request. */
+  composerFill: { text: string; seq: number } | null
+  /** Puts `text` in the message box without sending it (the empty chat's suggestions). */
+  fillComposer(text: string): void
   selectConversation(id: string | null): Promise<void>
   refreshConversation(id: string): Promise<void>
   /**
@@ -84,6 +93,7 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
     if (chatMode) req.mode = chatMode
     if (opts.regenerate) req.regenerate = true
     if (opts.minTier) req.minTier = opts.minTier
+    if (opts.images && opts.images.length > 0) req.images = opts.images
     set({ sending: true, chatError: null })
     // Taken before the call: the core stores this turn's answer before the renderer hears back.
     const sentAt = Date.now()
@@ -121,6 +131,7 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
                 createdAt: Date.now(),
                 metadata: null,
                 interrupted: false,
+                ...(opts.images && opts.images.length > 0 ? { images: opts.images } : {}),
               },
             ]
         // The decision may have arrived before the send's answer.
@@ -166,6 +177,11 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
     sending: false,
     chatError: null,
     queued: [],
+    composerFill: null,
+
+    fillComposer(text) {
+      set((s) => ({ composerFill: { text, seq: (s.composerFill?.seq ?? 0) + 1 } }))
+    },
 
     async selectConversation(id) {
       set({ activeConversationId: id, chatError: null })
@@ -205,14 +221,20 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
 
     async send(content, opts = {}) {
       const text = content.trim()
-      if (!text) return false
+      const images = opts.images ?? []
+      if (!text && images.length === 0) return false
+      if (images.length > 0 && !visionModelReachable(get().servers)) {
+        set({ chatError: NO_VISION_MODEL })
+        return false
+      }
       const { activeConversationId } = get()
       if (conversationBusy(get(), activeConversationId)) {
         if (opts.regenerate) return false
-        const item = {
+        const item: QueuedMessage = {
           id: `queued-${++localIds}`,
           conversationId: activeConversationId,
           content: text,
+          ...(images.length > 0 ? { images } : {}),
         }
         set((s) => ({ queued: [...s.queued, item] }))
         return true
@@ -233,7 +255,11 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
       )
       if (!item) return
       set({ queued: s.queued.filter((q) => q.id !== item.id) })
-      void dispatch(item.conversationId, item.content, {}).then((sent) => {
+      void dispatch(
+        item.conversationId,
+        item.content,
+        item.images ? { images: item.images } : {},
+      ).then((sent) => {
         if (!sent)
           set({ chatError: `Could not send the queued message “${excerpt(item.content)}”` })
         else get().drainQueue()
@@ -259,10 +285,10 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
 
     async preview(content) {
       const { activeConversationId, conversationsById, chatMode } = get()
-      const history = activeConversationId
-        ? (conversationsById[activeConversationId]?.messages ?? [])
-        : []
+      const conv = activeConversationId ? conversationsById[activeConversationId] : undefined
+      const history = conv?.messages ?? []
       const messages = [
+        ...(conv?.systemPrompt ? [{ role: 'system' as const, content: conv.systemPrompt }] : []),
         ...history.map((m) => ({ role: m.role, content: m.content })),
         { role: 'user' as const, content },
       ]

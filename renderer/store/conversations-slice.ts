@@ -1,4 +1,4 @@
-import type { ConversationSearchHit } from '../../shared/types'
+import type { Conversation, ConversationSearchHit } from '../../shared/types'
 import { isFinished } from './chat-stream'
 import type { SliceCreator } from './store-types'
 import { messageOf } from './store-types'
@@ -34,6 +34,11 @@ export interface ConversationsSlice {
   renameConversation(id: string, title: string): Promise<boolean>
   /** Searches titles and texts in the core; '' clears the search. */
   searchConversations(query: string): Promise<void>
+  /**
+   * Sets (null or blank: clears) the open conversation's system prompt; on a new chat it starts the
+   * conversation. Resolves null when saved, else why not (the dialog keeps the text then).
+   */
+  setSystemPrompt(text: string | null): Promise<string | null>
 }
 
 /** Creates the conversations slice. */
@@ -119,6 +124,27 @@ export const createConversationsSlice: SliceCreator<ConversationsSlice> = (clien
       } catch (err) {
         set({ chatError: `Could not rename the conversation: ${messageOf(err)}` })
         return false
+      }
+    },
+
+    async setSystemPrompt(text) {
+      const id = get().activeConversationId
+      try {
+        const conv = await client.invoke('conversations:setSystemPrompt', id, text)
+        set((s) => {
+          const held = s.conversationsById[conv.id]
+          // Keep messages the renderer already shows (a turn may be on its way); only the prompt changed.
+          const next: Conversation = held ? { ...held } : conv
+          if (conv.systemPrompt === undefined) delete next.systemPrompt
+          else next.systemPrompt = conv.systemPrompt
+          return {
+            conversationsById: { ...s.conversationsById, [conv.id]: next },
+            activeConversationId: s.activeConversationId === id ? conv.id : s.activeConversationId,
+          }
+        })
+        return null
+      } catch (err) {
+        return `Could not save the system prompt: ${messageOf(err)}`
       }
     },
 

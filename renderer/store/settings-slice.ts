@@ -1,5 +1,5 @@
 import type { ConfigSetResult } from '../../shared/contract'
-import type { AillmConfig, ConfigIssue, ConfigView } from '../../shared/types'
+import type { AillmConfig, ConfigIssue, ConfigView, ServerTestResult } from '../../shared/types'
 import type { SliceCreator } from './store-types'
 import { messageOf } from './store-types'
 
@@ -13,6 +13,10 @@ export interface SettingsSlice {
   saveConfig(config: AillmConfig): Promise<ConfigSetResult | null>
   /** Forgets a refused or failed save (changes discarded, or a newer config took over). */
   clearSaveOutcome(): void
+  /** Probes an address once ("Test connection"); a refused call (a bad URL) comes back as its message. */
+  testConnection(
+    url: string,
+  ): Promise<{ ok: true; result: ServerTestResult } | { ok: false; message: string }>
 }
 
 /** Creates the settings slice. */
@@ -31,6 +35,13 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (client) => (set
     } catch (err) {
       set({ saveState: 'failed', saveError: `Could not save: ${messageOf(err)}` })
       return null
+    }
+  },
+  async testConnection(url) {
+    try {
+      return { ok: true, result: await client.invoke('servers:test', url) }
+    } catch (err) {
+      return { ok: false, message: messageOf(err) }
     }
   },
   clearSaveOutcome() {

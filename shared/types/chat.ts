@@ -89,6 +89,8 @@ export interface ChatSendRequest {
   minTier?: 'balanced' | 'powerful'
   /** Re-answer the last user message instead of adding a new one. */
   regenerate?: boolean
+  /** Images with the message (base64, no `data:` prefix): routed only to a vision-capable model. */
+  images?: string[]
 }
 
 /**
@@ -127,6 +129,8 @@ export interface ConversationMessage {
   interrupted: boolean
   /** A thinking model's reasoning before the answer, and how long it thought (ms); absent when none. */
   thinking?: StoredThinking
+  /** On user messages: the images sent with it (base64, as Ollama takes them); absent when none. */
+  images?: string[]
 }
 
 /** The reasoning a thinking model streamed before its answer, as saved with the answer. */
@@ -142,6 +146,11 @@ export interface Conversation {
   createdAt: number
   updatedAt: number
   messages: ConversationMessage[]
+  /**
+   * The person's instructions for this conversation, sent as the first `system` message of every
+   * request in it; absent when none (and in files saved before it existed).
+   */
+  systemPrompt?: string
 }
 
 export interface ConversationSummary {

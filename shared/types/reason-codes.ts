@@ -48,6 +48,8 @@ export const REASON_CODES = {
   NO_THINKING_SUPPORT: 'no-thinking-support',
   /** The request fills in the middle (`suffix`): models known to lack Ollama's `insert` capability are out. */
   NO_INSERT_SUPPORT: 'no-insert-support',
+  /** The message carries images: only models that can read them (/api/show `vision`) take it. */
+  NO_VISION_SUPPORT: 'no-vision-support',
   PREFERRED_MODEL: 'preferred-model',
   NO_CANDIDATES: 'no-candidates',
   MODEL_NOT_FOUND: 'model-not-found',

@@ -95,6 +95,12 @@ export interface RoutingDecision {
    * the answer runs, for previews, and for decisions logged before outcomes were kept).
    */
   outcome?: DecisionOutcome
+  /**
+   * Expected load time (ms, the scheduler model's estimate) of the cold specialists (coder, reasoner,
+   * vision) among the candidates, keyed `model@serverId`, so the explanation can say what waiting for
+   * one would have cost. Absent on previews and older decisions.
+   */
+  loadEstimates?: Record<string, number>
 }
 
 /**

@@ -49,3 +49,20 @@ export interface ServerView {
   breaker: BreakerState
   models: ModelEntry[]
 }
+
+/**
+ * What "Test connection" found at one address (`servers:test`): reachable with Ollama's version, the
+ * number of models and how long the probe took, or not, with `hostPort` and the cause in words.
+ */
+export type ServerTestResult =
+  | {
+      ok: true
+      url: string
+      hostPort: string
+      /** Null when /api/version failed while /api/tags answered. */
+      version: string | null
+      /** Null when /api/tags failed while /api/version answered. */
+      models: number | null
+      latencyMs: number
+    }
+  | { ok: false; url: string; hostPort: string; error: string }

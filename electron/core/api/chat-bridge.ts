@@ -76,6 +76,7 @@ export function routeOrThrow(
     [REASON_CODES.NO_TOOL_SUPPORT, 'tools'],
     [REASON_CODES.NO_THINKING_SUPPORT, 'thinking'],
     [REASON_CODES.NO_INSERT_SUPPORT, 'insert'],
+    [REASON_CODES.NO_VISION_SUPPORT, 'vision'],
   ] as const) {
     if (decision.candidates.some((c) => c.excludedBy === code)) {
       throw new ApiError(

@@ -57,6 +57,8 @@ export interface NewConversationMessage {
   createdAt?: number
   metadata?: ResponseMetadata | null
   interrupted?: boolean
+  /** Images of a user message (base64). */
+  images?: string[]
 }
 
 /** The fields of a stored message that may change after it was added. */
@@ -136,6 +138,7 @@ const messageSchema = z.object({
   thinking: z
     .object({ text: z.string(), durationMs: z.number().nonnegative().nullable() })
     .optional(),
+  images: z.array(z.string()).optional(),
 })
 
 const conversationSchema = z.object({
@@ -144,6 +147,7 @@ const conversationSchema = z.object({
   createdAt: z.number(),
   updatedAt: z.number(),
   messages: z.array(messageSchema),
+  systemPrompt: z.string().optional(),
 })
 
 /**
@@ -257,6 +261,7 @@ export class ConversationStore {
       createdAt: message.createdAt ?? this.now(),
       metadata: message.metadata ?? null,
       interrupted: message.interrupted ?? false,
+      ...(message.images && message.images.length > 0 ? { images: [...message.images] } : {}),
     }
     const firstUser = !conversation.messages.some((m) => m.role === 'user')
     if (stored.role === 'user' && firstUser && conversation.title === DEFAULT_TITLE) {
@@ -299,6 +304,19 @@ export class ConversationStore {
     conversation.title = titleFromMessage(title)
     await this.persist(id)
     return summaryOf(conversation)
+  }
+
+  /**
+   * Sets the conversation's system prompt (trimmed); null or blank clears it. Not activity: the list's
+   * order stays.
+   */
+  async setSystemPrompt(id: string, systemPrompt: string | null): Promise<Conversation> {
+    const conversation = await this.mustGet(id)
+    const text = systemPrompt?.trim() ?? ''
+    if (text === '') delete conversation.systemPrompt
+    else conversation.systemPrompt = text
+    await this.persist(id)
+    return structuredClone(conversation)
   }
 
   /**

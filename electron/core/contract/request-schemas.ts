@@ -27,6 +27,21 @@ function args<const A extends readonly NamedArg[]>(
   }
 }
 
+/** Longest system prompt a conversation takes (characters). */
+export const SYSTEM_PROMPT_MAX = 20_000
+
+/** Most images one chat message takes. */
+export const MAX_IMAGES = 4
+/** Largest image, as base64 characters (≈ 10 MB of image). */
+export const MAX_IMAGE_BASE64 = 14_000_000
+
+/** One image as Ollama takes it: plain base64 (no `data:` URL prefix). */
+const base64Image = z
+  .string()
+  .min(1)
+  .max(MAX_IMAGE_BASE64)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64 (without a data: prefix)')
+
 /** An id or name: a non-empty string. */
 const id = z.string().min(1)
 
@@ -59,6 +74,7 @@ const chatSendRequest = z.strictObject({
   mode: routingMode.exactOptional(),
   minTier: z.enum(['balanced', 'powerful']).exactOptional(),
   regenerate: z.boolean().exactOptional(),
+  images: z.array(base64Image).max(MAX_IMAGES).exactOptional(),
 })
 
 /** The table: every request channel's arguments. */
@@ -66,6 +82,7 @@ export const REQUEST_SCHEMAS = {
   'servers:snapshot': args(),
   'servers:trust': args(['serverId', id]),
   'servers:rediscover': args(),
+  'servers:test': args(['url', z.string().trim().min(1).max(2048)]),
   'routing:preview': args([
     'request',
     z.strictObject({ messages: z.array(chatMessage), mode: routingMode.exactOptional() }),
@@ -77,6 +94,10 @@ export const REQUEST_SCHEMAS = {
   'conversations:get': args(['id', id]),
   'conversations:delete': args(['id', id]),
   'conversations:rename': args(['id', id], ['title', z.string().trim().min(1)]),
+  'conversations:setSystemPrompt': args(
+    ['id', id.nullable()],
+    ['systemPrompt', z.string().max(SYSTEM_PROMPT_MAX).nullable()],
+  ),
   'conversations:search': args(['query', z.string().max(500)]),
   'mode:get': args(),
   'mode:set': args(['mode', routingMode]),
@@ -98,6 +119,7 @@ const _schemasAgree: { [C in RequestChannel]: Agreement[C] } = {
   'servers:snapshot': true,
   'servers:trust': true,
   'servers:rediscover': true,
+  'servers:test': true,
   'routing:preview': true,
   'routing:log': true,
   'chat:send': true,
@@ -106,6 +128,7 @@ const _schemasAgree: { [C in RequestChannel]: Agreement[C] } = {
   'conversations:get': true,
   'conversations:delete': true,
   'conversations:rename': true,
+  'conversations:setSystemPrompt': true,
   'conversations:search': true,
   'mode:get': true,
   'mode:set': true,

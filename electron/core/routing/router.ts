@@ -148,6 +148,15 @@ function lacks(model: ModelEntry, capability: string): boolean {
   return model.capabilities.length > 0 && !model.capabilities.includes(capability)
 }
 
+/**
+ * Whether a model can read images: /api/show says `vision` (the model index then gives it the vision
+ * specialisation too), or a tier rule names it a vision model (llava, …). Stricter than {@link lacks}:
+ * unknown capabilities do not pass, as a blind model given images answers about no picture.
+ */
+function seesImages(model: ModelEntry): boolean {
+  return model.capabilities.includes('vision') || model.specialisations.includes('vision')
+}
+
 /** The last user message, the one being routed. */
 function lastUserMessage(messages: readonly ChatMessage[]): ChatMessage | null {
   return messages.findLast((m) => m.role === 'user') ?? null
@@ -336,6 +345,7 @@ export function decide(input: RouteInput): RoutingDecision {
   const needsTools = input.needsTools === true
   const needsThinking = input.needsThinking === true
   const needsInsert = input.needsInsert === true
+  const needsVision = ctx.wantsVision
   const allowCloud = input.config.allow_cloud_models === true
   let modelInScope = false
   let eligible = 0
@@ -366,7 +376,8 @@ export function decide(input: RouteInput): RoutingDecision {
           : null) ??
         (needsTools && lacks(model, 'tools') ? REASON_CODES.NO_TOOL_SUPPORT : null) ??
         (needsThinking && lacks(model, 'thinking') ? REASON_CODES.NO_THINKING_SUPPORT : null) ??
-        (needsInsert && lacks(model, 'insert') ? REASON_CODES.NO_INSERT_SUPPORT : null)
+        (needsInsert && lacks(model, 'insert') ? REASON_CODES.NO_INSERT_SUPPORT : null) ??
+        (needsVision && !seesImages(model) ? REASON_CODES.NO_VISION_SUPPORT : null)
       serverIdx[i] = si
       modelIdx[i] = mi
       if (excludedBy !== null) {

@@ -2,6 +2,7 @@ import { useRef, useState } from 'react'
 import { useAppStore } from '../../store/store-context'
 import { NARROW_CHAT, useMediaQuery } from '../../use-media-query'
 import '../../styles/chat.css'
+import '../../styles/compose.css'
 import { openConversation, useChatAddress } from './chat-address'
 import { ShortcutHelp, useChatShortcuts } from './chat-shortcuts'
 import { Composer } from './composer'
@@ -9,6 +10,7 @@ import { ConversationDrawer } from './conversation-drawer'
 import { ConversationList } from './conversation-list'
 import { DiskNotice } from './disk-notice'
 import { MessageList } from './message-list'
+import { SystemPromptButton } from './system-prompt'
 import { UndoToasts } from './undo-toast'
 
 /**
@@ -74,6 +76,7 @@ export function ChatView() {
               New chat
             </button>
           )}
+          <SystemPromptButton />
           <button
             type="button"
             className="icon"

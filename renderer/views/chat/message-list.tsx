@@ -14,6 +14,8 @@ import { answerSpeed, speedLabel } from './answer-speed'
 import { CopyButton } from './copy-button'
 import { MarkdownText } from './markdown-text'
 import { RouteBadge } from './route-badge'
+import { imageDataUrl } from './image-attachments'
+import { SuggestedPrompts } from './suggested-prompts'
 import { QueuedMessages } from './queued-messages'
 import { useStickToBottom } from './stick-to-bottom'
 
@@ -41,6 +43,7 @@ function StoredAnswer({
   error: SerializedError | null
   onRegenerate: (minTier?: 'balanced' | 'powerful') => void
 }) {
+  const setChatMode = useAppStore((s) => s.setChatMode)
   const md = message.metadata
   const decision = useDecision(md?.decision_id)
   const tier = useAppStore((s): Tier | null => {
@@ -72,7 +75,19 @@ function StoredAnswer({
             Interrupted — this answer was cut short and not completed.
           </p>
         ))}
-      <RouteBadge metadata={md} decision={decision} />
+      <RouteBadge
+        metadata={md}
+        decision={decision}
+        onUseModel={
+          isLast
+            ? (t) => {
+                // The model picker's override path: pinned there (and said so), then answered again.
+                setChatMode({ kind: 'model', model: t.model, serverId: t.serverId })
+                onRegenerate()
+              }
+            : undefined
+        }
+      />
       <AnswerSpeedLine metadata={md} />
       <div className="message-actions">
         {message.content !== '' && <CopyButton text={message.content} label="Copy answer" />}
@@ -199,6 +214,7 @@ export function MessageList() {
       <div className="empty chat-empty">
         <h2>Ask anything</h2>
         <p>{EMPTY_CHAT_PROMISE}</p>
+        <SuggestedPrompts />
       </div>
     )
   }
@@ -215,7 +231,19 @@ export function MessageList() {
         {shown.map((m, i) =>
           m.role === 'user' ? (
             <article key={m.id} className="message user" aria-label="Your message">
-              <p className="user-text">{m.content}</p>
+              {m.images && m.images.length > 0 && (
+                <ul className="message-images" aria-label="Images sent">
+                  {m.images.map((b64, k) => (
+                    <li key={k}>
+                      <img
+                        src={imageDataUrl(b64)}
+                        alt={`Image ${k + 1} of ${m.images?.length ?? 0}`}
+                      />
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {m.content && <p className="user-text">{m.content}</p>}
             </article>
           ) : (
             <StoredAnswer

@@ -23,9 +23,12 @@ export function startedOn(
 export function RouteBadge({
   metadata,
   decision,
+  onUseModel,
 }: {
   metadata: ResponseMetadata | null
   decision: RoutingDecision | null
+  /** Answer again pinned to this model (the decision's "use … anyway"); absent where it cannot. */
+  onUseModel?: ((target: { model: string; serverId: string }) => void) | undefined
 }) {
   const [open, setOpen] = useState(false)
   const id = useId()
@@ -51,7 +54,7 @@ export function RouteBadge({
       {open && (
         <div id={id} className="route-details">
           {decision ? (
-            <DecisionDetails decision={decision} />
+            <DecisionDetails decision={decision} onUseModel={onUseModel} />
           ) : (
             <p className="muted">This decision is no longer in the routing log.</p>
           )}

@@ -8,6 +8,7 @@ import type {
 } from '../../../shared/types'
 import { useAppStore } from '../../store/store-context'
 import { applyFormEdits } from './form-edits'
+import { ConnectionTest } from './connection-test'
 import { RestartNotice } from './restart-notice'
 
 const P = 'llm.providers.ollama'
@@ -180,6 +181,7 @@ export function SettingsView() {
             />
           )}
         </Field>
+        <ConnectionTest url={o.base_url ?? ''} what="the main server" />
         <p className="muted small">
           Other addresses of the main server (fallback_urls), tried in order — e.g. its mDNS name.
         </p>
@@ -203,6 +205,7 @@ export function SettingsView() {
                 />
               )}
             </Field>
+            <ConnectionTest url={u} what={`fallback address ${i + 1}`} />
             <button
               type="button"
               aria-label={`Remove fallback address ${i + 1}`}
@@ -255,6 +258,7 @@ export function SettingsView() {
                   />
                 )}
               </Field>
+              <ConnectionTest url={s.url} what={`server ${s.name || n}`} />
               <Field
                 label={`Priority of server ${n}`}
                 issueKey={`${rowKey}.priority`}

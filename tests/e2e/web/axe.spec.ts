@@ -55,6 +55,10 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.goto('/ui/#/chat')
       await newConversation(page)
       report['chat (empty)'] = await violations(page, AxeBuilder)
+      await page.getByRole('button', { name: 'System prompt' }).click()
+      await expect(page.getByRole('dialog', { name: 'System prompt' })).toBeVisible()
+      report['chat (system prompt dialog)'] = await violations(page, AxeBuilder)
+      await page.keyboard.press('Escape')
 
       await sendInNewConversation(
         page,
@@ -76,6 +80,10 @@ for (const colorScheme of ['light', 'dark'] as const) {
 
       await page.goto('/ui/#/settings')
       await expect(page.getByRole('heading', { level: 2 }).first()).toBeVisible()
+      await page.getByRole('button', { name: 'Test connection to server remote' }).click()
+      await expect(
+        page.getByRole('status', { name: 'Connection test of server remote' }),
+      ).toHaveText(/^Reachable/)
       report['settings'] = await violations(page, AxeBuilder)
 
       const failing = Object.fromEntries(Object.entries(report).filter(([, v]) => v.length > 0))

@@ -111,6 +111,12 @@ const BAD_CALLS: [RequestChannel, unknown[], string][] = [
   ['servers:snapshot', ['x'], 'servers:snapshot: the call takes no arguments, got 1'],
   ['servers:trust', [null], 'servers:trust: "serverId" must be a string, got null'],
   ['servers:rediscover', [true], 'servers:rediscover: the call takes no arguments, got 1'],
+  ['servers:test', [42], 'servers:test: "url" must be a string, got 42'],
+  [
+    'conversations:setSystemPrompt',
+    [null, 7],
+    'conversations:setSystemPrompt: "systemPrompt" must be a string, got 7',
+  ],
   [
     'routing:preview',
     [{ messages: 'hi' }],

@@ -249,6 +249,7 @@ export class FakeCore implements TransportClient {
       'servers:snapshot': async () => seedServers(),
       'servers:trust': async () => undefined,
       'servers:rediscover': async () => undefined,
+      'servers:test': async (url) => ({ ok: false, url, hostPort: url, error: 'not in the fake' }),
       'routing:preview': async () =>
         decision('preview', { model: 'gemma3:1b', server: 'localhost' }),
       'routing:log': async () => [],
@@ -261,6 +262,14 @@ export class FakeCore implements TransportClient {
       'conversations:get': async () => null,
       'conversations:delete': async () => undefined,
       'conversations:rename': async (id, title) => ({ id, title, updatedAt: 1, messageCount: 0 }),
+      'conversations:setSystemPrompt': async (id, systemPrompt) => ({
+        id: id ?? 'c1',
+        title: 'New chat',
+        createdAt: 1,
+        updatedAt: 1,
+        messages: [],
+        ...(systemPrompt ? { systemPrompt } : {}),
+      }),
       'conversations:search': async () => [],
       'mode:get': async () => ({ kind: 'auto' }),
       'mode:set': async (mode) => mode,

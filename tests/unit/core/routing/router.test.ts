@@ -1099,7 +1099,23 @@ describe('decide: resources', () => {
     expect(candidate(d, 'gemma3:12b', 'remote').reasons).toContain(
       REASON_CODES.SPECIALISATION_MATCH,
     )
-    expect(candidate(d, 'qwen3:14b', 'remote').terms.specialisation).toBeLessThan(0)
+    // Only models that can read images take them: a blind one is left out, saying why.
+    expect(candidate(d, 'qwen3:14b', 'remote').excludedBy).toBe(REASON_CODES.NO_VISION_SUPPORT)
+    expect(d.chain.every((t) => t.model.startsWith('gemma3:') && t.model !== 'gemma3:1b')).toBe(
+      true,
+    )
+  })
+
+  it('images with no vision model reachable: rejected, never sent to a blind model', () => {
+    const d = route(
+      seedFleet({ remote: { health: { kind: 'offline', since: 1, error: 'x', nextProbeAt: 2 } } }),
+      TASKS.explanation,
+      {
+        messages: [{ role: 'user', content: 'What is on this picture?', images: ['aGVsbG8='] }],
+      },
+    )
+    expect(d.chosen).toBeNull()
+    expect(candidate(d, 'gemma3:1b', 'localhost').excludedBy).toBe(REASON_CODES.NO_VISION_SUPPORT)
   })
 
   it('only images on the message being routed count, not on an earlier one', () => {
