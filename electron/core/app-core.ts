@@ -291,6 +291,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     history: ChatMessage[],
     req: ChatSendRequest,
     controller: AbortController,
+    /** A regenerate: the stored answer that gets a new version. */
+    newVersionOf?: string,
   ): Promise<void> => {
     const base = { requestId, conversationId }
     const decision = route({
@@ -301,7 +303,10 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     })
     let answer: AssistantMessageWriter | null = null
     try {
-      answer = await store.beginAssistantMessage(conversationId)
+      answer = await store.beginAssistantMessage(
+        conversationId,
+        newVersionOf === undefined ? {} : { newVersionOf },
+      )
       const writer = answer
       if (!decision.chosen) throw new Error(noRouteMessage(decision))
       const result = await execute(decision, history, {
@@ -375,9 +380,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       } else if (!(await store.get(conversationId))) {
         throw new Error(`No conversation with id "${conversationId}"`)
       }
-      if (req.regenerate) {
-        await dropTrailingAnswers(store, conversationId)
-      } else {
+      if (!req.regenerate) {
         await store.appendMessage(conversationId, {
           role: 'user',
           content,
@@ -386,14 +389,19 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
         })
       }
       const conversation = await store.get(conversationId)
-      const history: ChatMessage[] = (conversation?.messages ?? [])
+      const stored = conversation?.messages ?? []
+      const lastUser = stored.findLastIndex((m) => m.role === 'user')
+      if (lastUser < 0) throw new Error('Nothing to answer yet.')
+      // A regenerate answers the last user message again: its answer gets a new version.
+      const answered = req.regenerate ? stored.slice(lastUser + 1).at(-1) : undefined
+      const history: ChatMessage[] = stored
+        .slice(0, lastUser + 1)
         .filter((m) => m.content !== '' || m.role === 'user')
         .map((m) => ({ role: m.role, content: m.content }))
-      if (!history.some((m) => m.role === 'user')) throw new Error('Nothing to answer yet.')
       const requestId = crypto.randomUUID()
       const controller = new AbortController()
       running.set(requestId, controller)
-      const turn = runTurn(requestId, conversationId, history, req, controller).catch(
+      const turn = runTurn(requestId, conversationId, history, req, controller, answered?.id).catch(
         (err: unknown) => logger.error(`Chat turn failed: ${String(err)}`),
       )
       turns.add(turn)
@@ -458,19 +466,6 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
 }
 
 /** Regenerate: the last answer(s) after the last user message go, so the question is answered anew. */
-async function dropTrailingAnswers(
-  store: ConversationStore,
-  conversationId: string,
-): Promise<void> {
-  const conversation = await store.get(conversationId)
-  if (!conversation) return
-  const messages = [...conversation.messages]
-  while (messages.at(-1)?.role === 'assistant') messages.pop()
-  if (messages.length !== conversation.messages.length) {
-    await store.upsert({ ...conversation, messages, updatedAt: Date.now() })
-  }
-}
-
 function noRouteMessage(decision: RoutingDecision): string {
   return `No server can answer right now (${decision.reasons.join(', ') || 'no candidates'}). Check that Ollama is running and reachable.`
 }

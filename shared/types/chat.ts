@@ -127,7 +127,18 @@ export interface ConversationMessage {
   interrupted: boolean
   /** A thinking model's reasoning before the answer, and how long it thought (ms); absent when none. */
   thinking?: StoredThinking
+  /**
+   * On an answer that was regenerated: its earlier versions, oldest first; the message itself is the
+   * newest, and what the conversation continues from. Absent when there is only one.
+   */
+  versions?: AnswerVersion[]
 }
+
+/** An earlier answer to the same message, kept when it was regenerated (the chat's ‹ 1/2 › switcher). */
+export type AnswerVersion = Pick<
+  ConversationMessage,
+  'content' | 'createdAt' | 'metadata' | 'interrupted' | 'thinking'
+>
 
 /** The reasoning a thinking model streamed before its answer, as saved with the answer. */
 export interface StoredThinking {

@@ -34,17 +34,30 @@ export function assertConversationId(id: string): void {
     throw new InvalidConversationIdError(String(id))
 }
 
-export const messageSchema = z.object({
-  id: z.string().min(1),
-  role: z.enum(['user', 'assistant']),
+const thinkingSchema = z.object({
+  text: z.string(),
+  durationMs: z.number().nonnegative().nullable(),
+})
+
+/** One answer's own parts: a message has them, and so does each earlier version of an answer. */
+const answerFields = {
   content: z.string(),
   createdAt: z.number(),
   // Metadata is our own output; only its presence is checked so older files stay readable.
   metadata: z.object({}).passthrough().nullable(),
   interrupted: z.boolean(),
-  thinking: z
-    .object({ text: z.string(), durationMs: z.number().nonnegative().nullable() })
-    .optional(),
+  thinking: thinkingSchema.optional(),
+}
+
+/** An earlier version of a regenerated answer. */
+export const answerVersionSchema = z.object(answerFields)
+
+/** A stored message; files written before answers had versions have none and stay readable. */
+export const messageSchema = z.object({
+  id: z.string().min(1),
+  role: z.enum(['user', 'assistant']),
+  ...answerFields,
+  versions: z.array(answerVersionSchema).optional(),
 })
 
 export const conversationSchema = z.object({

@@ -13,6 +13,7 @@ import { Emitter } from '../emitter'
 import type { Disposable } from '../emitter'
 import type { Logger } from '../logger'
 import { ensurePrivateDir, tightenFile } from '../private-files'
+import { withNewVersion } from './answer-versions'
 import { FILE_SUFFIX, TEMP_SUFFIX, writeConversationFile } from './conversation-files'
 import { createAssistantWriter, type AssistantMessageWriter } from './assistant-writer'
 import {
@@ -213,6 +214,24 @@ export class ConversationStore {
     return structuredClone(message)
   }
 
+  /** Keeps the answer's current text as an earlier version and empties it for a new one. */
+  private async startNewVersion(
+    conversationId: string,
+    messageId: string,
+  ): Promise<ConversationMessage> {
+    const conversation = await this.mustGet(conversationId)
+    const at = conversation.messages.findIndex((m) => m.id === messageId)
+    const message = conversation.messages[at]
+    if (!message || message.role !== 'assistant') {
+      throw new ConversationNotFoundError(conversationId, messageId)
+    }
+    const next = withNewVersion(message, this.now())
+    conversation.messages[at] = next
+    conversation.updatedAt = this.now()
+    await this.persist(conversationId)
+    return structuredClone(next)
+  }
+
   /**
    * Gives the conversation a title of the person's choosing (whitespace folded, cut at 60 characters).
    * The order of the list is by activity, so a rename does not move it to the top.
@@ -262,14 +281,22 @@ export class ConversationStore {
 
   /**
    * Starts an assistant answer: saved at once as interrupted, re-saved as text arrives (throttled),
-   * so a crash mid-answer leaves the text so far, marked interrupted.
+   * so a crash mid-answer leaves the text so far, marked interrupted. With `newVersionOf` (a
+   * regenerate) the answer is a new version of that stored answer, whose current text is kept as
+   * an earlier version.
    */
-  async beginAssistantMessage(conversationId: string): Promise<AssistantMessageWriter> {
-    const message = await this.appendMessage(conversationId, {
-      role: 'assistant',
-      content: '',
-      interrupted: true,
-    })
+  async beginAssistantMessage(
+    conversationId: string,
+    opts: { newVersionOf?: string } = {},
+  ): Promise<AssistantMessageWriter> {
+    const message =
+      opts.newVersionOf === undefined
+        ? await this.appendMessage(conversationId, {
+            role: 'assistant',
+            content: '',
+            interrupted: true,
+          })
+        : await this.startNewVersion(conversationId, opts.newVersionOf)
     return createAssistantWriter({
       conversationId,
       messageId: message.id,

@@ -106,4 +106,43 @@ describe('chat turns in the app core', () => {
     expect(answer?.content.startsWith(streamed)).toBe(true)
     expect(streamed.length).toBeGreaterThan(0)
   })
+
+  it('regenerate adds a version to the answer instead of replacing it, and versions survive a reload', async () => {
+    const { core, chunks } = await setUp(1, ['gemma3:1b', 'llama3.1:8b'])
+    const { conversationId } = await core.handlers['chat:send']({
+      conversationId: null,
+      content: 'Hi!',
+    })
+    await until(() => chunks.filter((c) => c.kind === 'done').length === 1)
+    const first = (await core.handlers['conversations:get'](conversationId))?.messages[1]
+    await core.handlers['chat:send']({ conversationId, content: '', regenerate: true })
+    await until(() => chunks.filter((c) => c.kind === 'done').length === 2)
+    await core.handlers['chat:send']({
+      conversationId,
+      content: '',
+      regenerate: true,
+      minTier: 'balanced',
+    })
+    await until(() => chunks.filter((c) => c.kind === 'done').length === 3)
+    await core.stop()
+
+    const reopened = await new ConversationStore(join(dir, 'data', 'conversations')).get(
+      conversationId,
+    )
+    // Still one user message and one answer; the answer holds all three versions.
+    expect(reopened?.messages.map((m) => m.role)).toEqual(['user', 'assistant'])
+    const answer = reopened?.messages[1]
+    expect(answer?.id).toBe(first?.id)
+    expect(answer?.versions?.map((v) => v.content)).toEqual([first?.content, expect.any(String)])
+    expect(answer?.versions?.map((v) => v.metadata?.model)).toEqual(['gemma3:1b', 'gemma3:1b'])
+    // Each version keeps its own decision; the newest (the bigger model) is the message itself.
+    const ids = [
+      ...(answer?.versions ?? []).map((v) => v.metadata?.decision_id),
+      answer?.metadata?.decision_id,
+    ]
+    expect(new Set(ids).size).toBe(3)
+    expect(answer?.metadata?.model).toBe('llama3.1:8b')
+    expect(answer?.content.startsWith('[llama3.1:8b@solo]')).toBe(true)
+    expect(answer?.interrupted).toBe(false)
+  })
 })
