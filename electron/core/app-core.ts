@@ -37,11 +37,13 @@ import { SchedulerModel } from './scheduler/scheduler-model'
 import {
   BackgroundLoads,
   ChatAttemptError,
+  ChatCancelledError,
   ChatExecutor,
   ConversationStore,
   HARD_FAILURES,
   outcomeOfAnswer,
   outcomeOfError,
+  stoppedAnswerMetadata,
   type AssistantMessageWriter,
   type ChatRunOptions,
   type ChatRunResult,
@@ -330,8 +332,17 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       events['chat:chunk'].fire({ kind: 'done', ...base, metadata: result.metadata })
     } catch (err) {
       // Saving what was streamed may fail too (disk full): the person still hears why it stopped.
+      const stopped = controller.signal.aborted
+        ? {
+            stopped: true as const,
+            metadata: stoppedAnswerMetadata(
+              decision,
+              err instanceof ChatCancelledError ? err.attempts : [],
+            ),
+          }
+        : undefined
       await answer
-        ?.interrupt()
+        ?.interrupt(stopped)
         .catch((e: unknown) => logger.error(`Could not save the interrupted answer: ${String(e)}`))
       events['chat:chunk'].fire({ kind: 'error', ...base, error: serializeError(err) })
     } finally {

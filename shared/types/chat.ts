@@ -125,6 +125,8 @@ export interface ConversationMessage {
   metadata: ResponseMetadata | null
   /** An answer cut short (crash, error, cancel) and not completed. */
   interrupted: boolean
+  /** An interrupted answer the person stopped (Stop, Esc), not one that broke; absent when not. */
+  stopped?: boolean
   /** A thinking model's reasoning before the answer, and how long it thought (ms); absent when none. */
   thinking?: StoredThinking
   /**
@@ -137,7 +139,7 @@ export interface ConversationMessage {
 /** An earlier answer to the same message, kept when it was regenerated (the chat's ‹ 1/2 › switcher). */
 export type AnswerVersion = Pick<
   ConversationMessage,
-  'content' | 'createdAt' | 'metadata' | 'interrupted' | 'thinking'
+  'content' | 'createdAt' | 'metadata' | 'interrupted' | 'stopped' | 'thinking'
 >
 
 /** The reasoning a thinking model streamed before its answer, as saved with the answer. */

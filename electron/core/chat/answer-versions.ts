@@ -9,6 +9,7 @@ export function currentVersion(message: ConversationMessage): AnswerVersion {
     metadata: message.metadata,
     interrupted: message.interrupted,
   }
+  if (message.stopped) version.stopped = true
   if (message.thinking) version.thinking = message.thinking
   return version
 }
@@ -19,7 +20,7 @@ export function currentVersion(message: ConversationMessage): AnswerVersion {
  * at `now`. Pure.
  */
 export function withNewVersion(message: ConversationMessage, now: number): ConversationMessage {
-  const { thinking: _thinking, versions, ...rest } = message
+  const { thinking: _thinking, stopped: _stopped, versions, ...rest } = message
   return {
     ...rest,
     content: '',

@@ -46,6 +46,7 @@ const answerFields = {
   // Metadata is our own output; only its presence is checked so older files stay readable.
   metadata: z.object({}).passthrough().nullable(),
   interrupted: z.boolean(),
+  stopped: z.boolean().optional(),
   thinking: thinkingSchema.optional(),
 }
 

@@ -49,7 +49,7 @@ export interface NewConversationMessage {
 
 /** The fields of a stored message that may change after it was added. */
 export type ConversationMessagePatch = Partial<
-  Pick<ConversationMessage, 'content' | 'metadata' | 'interrupted' | 'thinking'>
+  Pick<ConversationMessage, 'content' | 'metadata' | 'interrupted' | 'stopped' | 'thinking'>
 >
 
 export type { AssistantMessageWriter } from './assistant-writer'
@@ -208,6 +208,7 @@ export class ConversationStore {
     if (patch.content !== undefined) message.content = patch.content
     if (patch.metadata !== undefined) message.metadata = patch.metadata
     if (patch.interrupted !== undefined) message.interrupted = patch.interrupted
+    if (patch.stopped !== undefined) message.stopped = patch.stopped
     if (patch.thinking !== undefined) message.thinking = patch.thinking
     conversation.updatedAt = this.now()
     await this.persist(conversationId)

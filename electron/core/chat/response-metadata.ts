@@ -57,6 +57,29 @@ export function buildResponseMetadata(input: {
   }
 }
 
+/**
+ * The metadata of an answer the person stopped: the pair that was answering (the last attempt's, else
+ * the chosen one), so the stopped answer keeps its route badge. Null when nothing was chosen.
+ */
+export function stoppedAnswerMetadata(
+  decision: RoutingDecision,
+  attempts: Attempt[],
+): ResponseMetadata | null {
+  const last = attempts.at(-1)
+  const target =
+    (last &&
+      decision.chain.find((t) => t.model === last.model && t.serverUrl === last.serverUrl)) ??
+    decision.chosen
+  if (!target) return null
+  return buildResponseMetadata({
+    decision,
+    finalTarget: target,
+    attempts,
+    continued: attempts.filter((a) => a.chars > 0).length > 1,
+    tokensPerSecond: null,
+  })
+}
+
 /** Tokens per second from a final chunk's `eval_count` / `eval_duration` (ns); null when absent. */
 export function tokensPerSecondOf(
   final: { eval_count?: number; eval_duration?: number } | null,

@@ -53,7 +53,7 @@ function StreamingAnswer({ stream }: { stream: StreamState }) {
       )}
       {stream.status === 'cancelled' && (
         <p className="interrupted" role="note">
-          Interrupted — stopped by you.
+          Stopped
         </p>
       )}
       {/* Stop is the composer's button (and Esc) while the answer streams. */}

@@ -28,6 +28,7 @@ export function answerVersions(message: ConversationMessage): AnswerVersion[] {
     metadata: message.metadata,
     interrupted: message.interrupted,
   }
+  if (message.stopped) current.stopped = true
   if (message.thinking) current.thinking = message.thinking
   return [...(message.versions ?? []), current]
 }
@@ -105,7 +106,11 @@ export function StoredAnswer({
       )}
       <MarkdownText text={seamWordsInText(version.content)} />
       {version.interrupted &&
-        (failure ? (
+        (version.stopped ? (
+          <p className="interrupted" role="note">
+            Stopped
+          </p>
+        ) : failure ? (
           <p className="interrupted" role="alert">
             Interrupted — {failure.message}
           </p>

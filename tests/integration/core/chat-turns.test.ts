@@ -145,4 +145,38 @@ describe('chat turns in the app core', () => {
     expect(answer?.content.startsWith('[llama3.1:8b@solo]')).toBe(true)
     expect(answer?.interrupted).toBe(false)
   })
+
+  it('an answer the person stops is saved as stopped, with the route of the pair that was answering', async () => {
+    const { core, chunks } = await setUp(100)
+    const { requestId, conversationId } = await core.handlers['chat:send']({
+      conversationId: null,
+      content: 'Hi!',
+    })
+    await until(() => chunks.filter((c) => c.kind === 'token').length >= 2)
+    await core.handlers['chat:cancel'](requestId)
+    await until(() => chunks.some((c) => c.kind === 'error'))
+    await core.stop()
+    const answer = (
+      await new ConversationStore(join(dir, 'data', 'conversations')).get(conversationId)
+    )?.messages[1]
+    expect(answer).toMatchObject({ interrupted: true, stopped: true })
+    expect(answer?.content.startsWith('[gemma3:1b@solo]')).toBe(true)
+    expect(answer?.metadata).toMatchObject({ model: 'gemma3:1b', server_name: 'primary' })
+    expect(answer?.metadata?.attempts.at(-1)?.outcome).toBe('cancelled')
+  })
+
+  it('an answer that breaks is not marked stopped', async () => {
+    const { core, chunks } = await setUp(200)
+    const { conversationId } = await core.handlers['chat:send']({
+      conversationId: null,
+      content: 'Hi!',
+    })
+    await until(() => chunks.filter((c) => c.kind === 'token').length >= 1)
+    sim?.setFault({ kind: 'stopped' })
+    await until(() => chunks.some((c) => c.kind === 'error'), 15_000)
+    const answer = (await core.handlers['conversations:get'](conversationId))?.messages[1]
+    expect(answer?.interrupted).toBe(true)
+    expect(answer?.stopped).toBeUndefined()
+    await core.stop()
+  })
 })

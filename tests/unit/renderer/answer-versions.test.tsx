@@ -164,3 +164,25 @@ describe('answer versions', () => {
     expect(within(answer()).getByText('Hello (fast)')).toBeTruthy()
   })
 })
+
+describe('a stopped answer', () => {
+  it('reads "Stopped" with its route badge, not "cut short"', async () => {
+    const conv = storedConversation([
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: 'Hel', metadata: fast, interrupted: true, stopped: true },
+    ])
+    await mount(new FakeCore({ 'conversations:get': async () => structuredClone(conv) }))
+    expect(within(answer()).getByRole('note').textContent).toBe('Stopped')
+    expect(within(answer()).queryByText(/cut short/)).toBeNull()
+    expect(within(answer()).getByRole('button', { name: /^gemma3:1b @ localhost/ })).toBeTruthy()
+  })
+
+  it('an answer that broke still says it was cut short', async () => {
+    const conv = storedConversation([
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: 'Hel', metadata: null, interrupted: true },
+    ])
+    await mount(new FakeCore({ 'conversations:get': async () => structuredClone(conv) }))
+    expect(within(answer()).getByRole('note').textContent).toMatch(/cut short/)
+  })
+})
