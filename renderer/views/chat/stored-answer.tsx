@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useId, useState } from 'react'
 import type {
   AnswerVersion,
   ConversationMessage,
@@ -11,6 +11,7 @@ import { useAppStore } from '../../store/store-context'
 import { nextTier, seamWordsInText } from '../../format'
 import { AnswerWarnings } from './answer-warnings'
 import { answerSpeed, speedLabel } from './answer-speed'
+import { biggerModelUnavailable } from './bigger-model'
 import { CopyButton } from './copy-button'
 import { MarkdownText } from './markdown-text'
 import { RouteBadge } from './route-badge'
@@ -65,8 +66,13 @@ export function StoredAnswer({
       ?.models.find((m) => m.name === md.model)
     return entry?.tier ?? (md.used_fast_model ? 'fast' : null)
   })
-  if (!version) return null
   const up = tier ? nextTier(tier) : 'powerful'
+  // Until the fleet's first snapshot arrives nothing is known to be missing.
+  const noBigger = useAppStore((s) =>
+    up && s.loaded ? biggerModelUnavailable(s.servers, up) : null,
+  )
+  const reasonId = useId()
+  if (!version) return null
   const failure = index === newest ? error : null
   return (
     <article className="message assistant" aria-label="Answer">
@@ -129,9 +135,19 @@ export function StoredAnswer({
               Regenerate
             </button>
             {up && (
-              <button type="button" onClick={() => onRegenerate(up)}>
+              <button
+                type="button"
+                disabled={noBigger !== null}
+                aria-describedby={noBigger !== null ? reasonId : undefined}
+                onClick={() => onRegenerate(up)}
+              >
                 Regenerate with a more powerful model
               </button>
+            )}
+            {up && noBigger !== null && (
+              <span id={reasonId} className="regenerate-reason muted small">
+                {noBigger}
+              </span>
             )}
           </>
         )}
