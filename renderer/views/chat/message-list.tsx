@@ -10,6 +10,7 @@ import { RouteBadge } from './route-badge'
 import { QueuedMessages } from './queued-messages'
 import { StoredAnswer, ThinkingPart, thinkingLabel, useDecision } from './stored-answer'
 import { useStickToBottom } from './stick-to-bottom'
+import { UserMessage } from './user-message'
 
 export { storedThinkingLabel, thinkingLabel } from './stored-answer'
 
@@ -109,9 +110,7 @@ export function MessageList() {
       >
         {shown.map((m, i) =>
           m.role === 'user' ? (
-            <article key={m.id} className="message user" aria-label="Your message">
-              <p className="user-text">{m.content}</p>
-            </article>
+            <UserMessage key={m.id} message={m} />
           ) : (
             <StoredAnswer
               key={`${m.id}:${m.versions?.length ?? 0}`}

@@ -3,6 +3,7 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MarkdownText } from '../../../renderer/views/chat/markdown-text'
+import { UserMessage } from '../../../renderer/views/chat/user-message'
 
 let written: string[] = []
 
@@ -57,5 +58,28 @@ describe('code blocks', () => {
       fireEvent.click(screen.getByRole('button', { name: 'Copy py code' }))
     })
     expect(screen.getByRole('button', { name: 'Copy failed' })).toBeTruthy()
+  })
+})
+
+describe('the person’s own messages', () => {
+  it('have a Copy that copies the message as written, line breaks and all', async () => {
+    const content = 'First line\n  second, indented'
+    render(
+      <UserMessage
+        message={{
+          id: 'u1',
+          role: 'user',
+          content,
+          createdAt: 1,
+          metadata: null,
+          interrupted: false,
+        }}
+      />,
+    )
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Copy message' }))
+    })
+    expect(written).toEqual([content])
+    expect(screen.getByRole('button', { name: 'Copied' })).toBeTruthy()
   })
 })
