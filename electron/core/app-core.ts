@@ -41,6 +41,7 @@ import {
   ChatExecutor,
   ConversationStore,
   HARD_FAILURES,
+  MessageEdits,
   outcomeOfAnswer,
   outcomeOfError,
   stoppedAnswerMetadata,
@@ -214,6 +215,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   let mode: RoutingMode = { kind: 'auto' }
   const routingLog = new RoutingLog()
   const running = new Map<string, AbortController>()
+  const edits = new MessageEdits(store)
   /** Chat turns in progress, so `stop()` can let them save what they streamed. */
   const turns = new Set<Promise<void>>()
   const disposables: Disposable[] = []
@@ -384,6 +386,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     'chat:send': async (req) => {
       const content = req.content.trim()
       if (!req.regenerate && content === '') throw new Error('The message is empty.')
+      if (req.regenerate && req.editOf !== undefined)
+        throw new Error('chat:send: "editOf" and "regenerate" cannot be used together')
       let conversationId = req.conversationId
       if (conversationId === null) {
         // Untitled: the store titles it from the first user message.
@@ -391,6 +395,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       } else if (!(await store.get(conversationId))) {
         throw new Error(`No conversation with id "${conversationId}"`)
       }
+      if (req.editOf !== undefined) await edits.cutAt(conversationId, req.editOf)
+      else edits.forget(conversationId)
       if (!req.regenerate) {
         await store.appendMessage(conversationId, {
           role: 'user',
@@ -417,6 +423,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       )
       turns.add(turn)
       void turn.finally(() => turns.delete(turn))
+      edits.track(conversationId, () => controller.abort(), turn)
       return { requestId, conversationId }
     },
     'chat:cancel': async (requestId) => {
@@ -429,6 +436,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     },
     'conversations:rename': async (id, title) => store.rename(id, title),
     'conversations:search': async (query) => store.search(query),
+    'conversations:undo-edit': async (id) => edits.undo(id),
     'mode:get': async () => mode,
     'mode:set': async (next) => {
       mode = validateMode(next, registry.snapshot())

@@ -89,6 +89,11 @@ export interface ChatSendRequest {
   minTier?: 'balanced' | 'powerful'
   /** Re-answer the last user message instead of adding a new one. */
   regenerate?: boolean
+  /**
+   * Edit-and-resend: this user message (its id) and every later turn are replaced by `content`, which
+   * is then answered; `conversations:undo-edit` brings them back. Not with `regenerate`.
+   */
+  editOf?: string
 }
 
 /**

@@ -59,6 +59,7 @@ const chatSendRequest = z.strictObject({
   mode: routingMode.exactOptional(),
   minTier: z.enum(['balanced', 'powerful']).exactOptional(),
   regenerate: z.boolean().exactOptional(),
+  editOf: id.exactOptional(),
 })
 
 /** The table: every request channel's arguments. */
@@ -78,6 +79,7 @@ export const REQUEST_SCHEMAS = {
   'conversations:delete': args(['id', id]),
   'conversations:rename': args(['id', id], ['title', z.string().trim().min(1)]),
   'conversations:search': args(['query', z.string().max(500)]),
+  'conversations:undo-edit': args(['conversationId', id]),
   'mode:get': args(),
   'mode:set': args(['mode', routingMode]),
   'config:get': args(),
@@ -107,6 +109,7 @@ const _schemasAgree: { [C in RequestChannel]: Agreement[C] } = {
   'conversations:delete': true,
   'conversations:rename': true,
   'conversations:search': true,
+  'conversations:undo-edit': true,
   'mode:get': true,
   'mode:set': true,
   'config:get': true,

@@ -179,4 +179,70 @@ describe('chat turns in the app core', () => {
     expect(answer?.stopped).toBeUndefined()
     await core.stop()
   })
+
+  it('edit-and-resend replaces the message and the later turns; Undo brings them back', async () => {
+    const { core, chunks } = await setUp(1)
+    const { conversationId } = await core.handlers['chat:send']({
+      conversationId: null,
+      content: 'Hi!',
+    })
+    await until(() => chunks.filter((c) => c.kind === 'done').length === 1)
+    await core.handlers['chat:send']({ conversationId, content: 'And then?' })
+    await until(() => chunks.filter((c) => c.kind === 'done').length === 2)
+    const before = await core.handlers['conversations:get'](conversationId)
+    const first = before?.messages[0]
+
+    await core.handlers['chat:send']({ conversationId, content: 'Hello!', editOf: first?.id ?? '' })
+    await until(() => chunks.filter((c) => c.kind === 'done').length === 3)
+    const edited = await core.handlers['conversations:get'](conversationId)
+    expect(edited?.messages.map((m) => [m.role, m.content.slice(0, 6)])).toEqual([
+      ['user', 'Hello!'],
+      ['assistant', '[gemma'],
+    ])
+
+    const restored = await core.handlers['conversations:undo-edit'](conversationId)
+    expect(restored.messages).toEqual(before?.messages)
+    expect((await core.handlers['conversations:get'](conversationId))?.messages).toEqual(
+      before?.messages,
+    )
+    // One undo per edit.
+    await expect(core.handlers['conversations:undo-edit'](conversationId)).rejects.toThrow(
+      /Nothing to undo/,
+    )
+    // Only the person's own messages can be edited.
+    await expect(
+      core.handlers['chat:send']({
+        conversationId,
+        content: 'x',
+        editOf: before?.messages[1]?.id ?? '',
+      }),
+    ).rejects.toThrow(/not found/)
+    await core.stop()
+  })
+
+  it('Undo while the answer to the edit streams stops it and restores the conversation', async () => {
+    const { core, chunks } = await setUp(1)
+    const { conversationId } = await core.handlers['chat:send']({
+      conversationId: null,
+      content: 'Hi!',
+    })
+    await until(() => chunks.some((c) => c.kind === 'done'))
+    const before = await core.handlers['conversations:get'](conversationId)
+    await sim?.setFault({ kind: 'trickle', msPerChunk: 200 })
+    await core.handlers['chat:send']({
+      conversationId,
+      content: 'Hello!',
+      editOf: before?.messages[0]?.id ?? '',
+    })
+    await until(
+      () => chunks.filter((c) => c.kind === 'token').length > 0 && chunks.at(-1)?.kind === 'token',
+    )
+    await core.handlers['conversations:undo-edit'](conversationId)
+    expect(chunks.at(-1)?.kind).toBe('error')
+    await new Promise((r) => setTimeout(r, 300))
+    expect((await core.handlers['conversations:get'](conversationId))?.messages).toEqual(
+      before?.messages,
+    )
+    await core.stop()
+  })
 })

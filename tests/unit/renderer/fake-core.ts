@@ -262,6 +262,9 @@ export class FakeCore implements TransportClient {
       'conversations:delete': async () => undefined,
       'conversations:rename': async (id, title) => ({ id, title, updatedAt: 1, messageCount: 0 }),
       'conversations:search': async () => [],
+      'conversations:undo-edit': async (id) => {
+        throw new Error(`Nothing to undo in conversation ${id}`)
+      },
       'mode:get': async () => ({ kind: 'auto' }),
       'mode:set': async (mode) => mode,
       'config:get': async () => configView(),
