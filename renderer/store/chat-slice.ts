@@ -21,6 +21,8 @@ import { messageOf } from './store-types'
 export interface SendOptions {
   regenerate?: boolean
   minTier?: 'balanced' | 'powerful'
+  /** Edit-and-resend: this user message and the turns after it are replaced by the new text. */
+  editOf?: string
 }
 
 /** A message written while its conversation's answer streams: sent once that answer is over. */
@@ -84,6 +86,7 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
     if (chatMode) req.mode = chatMode
     if (opts.regenerate) req.regenerate = true
     if (opts.minTier) req.minTier = opts.minTier
+    if (opts.editOf) req.editOf = opts.editOf
     set({ sending: true, chatError: null })
     // Taken before the call: the core stores this turn's answer before the renderer hears back.
     const sentAt = Date.now()
@@ -110,10 +113,13 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
           updatedAt: Date.now(),
           messages: [],
         }
+        // An edit replaces the message and everything after it, as the core just did.
+        const editAt = opts.editOf ? conv.messages.findIndex((m) => m.id === opts.editOf) : -1
+        const kept = editAt >= 0 ? conv.messages.slice(0, editAt) : conv.messages
         const messages = opts.regenerate
           ? conv.messages
           : [
-              ...conv.messages,
+              ...kept,
               {
                 id: `local-${++localIds}`,
                 role: 'user' as const,
@@ -208,7 +214,7 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
       if (!text) return false
       const { activeConversationId } = get()
       if (conversationBusy(get(), activeConversationId)) {
-        if (opts.regenerate) return false
+        if (opts.regenerate || opts.editOf) return false
         const item = {
           id: `queued-${++localIds}`,
           conversationId: activeConversationId,

@@ -110,7 +110,7 @@ export function MessageList() {
       >
         {shown.map((m, i) =>
           m.role === 'user' ? (
-            <UserMessage key={m.id} message={m} />
+            <UserMessage key={m.id} message={m} editable={!busy && !m.id.startsWith('local-')} />
           ) : (
             <StoredAnswer
               key={`${m.id}:${m.versions?.length ?? 0}`}
