@@ -1,5 +1,6 @@
 // Issue 15: "Regenerate with a more powerful model" is offered only when it can help: disabled, saying
 // why, when no bigger model is on a reachable server or no server is reachable at all.
+import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Page } from '@playwright/test'
 import { SIZES, openNewChat, sendMessage, waitForAnswers } from './chat-helpers'
 import { LOCAL_URL, REMOTE_URL } from './helpers'
@@ -57,4 +58,14 @@ test('offered while a bigger model is reachable; disabled with the reason when n
   await rediscover(page, /^Server localhost$/)
   await expect(bigger).toHaveAccessibleDescription('No server is reachable right now.')
   await expect(bigger).toBeDisabled()
+  // The reason beside the disabled button reads well enough (axe-core, light and dark).
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme })
+    const { violations } = await new AxeBuilder({ page })
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+      .analyze()
+    expect(
+      violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    ).toEqual([])
+  }
 })
