@@ -37,7 +37,6 @@ import { SchedulerModel } from './scheduler/scheduler-model'
 import {
   BackgroundLoads,
   ChatAttemptError,
-  ChatCancelledError,
   ChatExecutor,
   ConversationStore,
   HARD_FAILURES,
@@ -335,13 +334,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     } catch (err) {
       // Saving what was streamed may fail too (disk full): the person still hears why it stopped.
       const stopped = controller.signal.aborted
-        ? {
-            stopped: true as const,
-            metadata: stoppedAnswerMetadata(
-              decision,
-              err instanceof ChatCancelledError ? err.attempts : [],
-            ),
-          }
+        ? { stopped: true as const, metadata: stoppedAnswerMetadata(decision, err) }
         : undefined
       await answer
         ?.interrupt(stopped)

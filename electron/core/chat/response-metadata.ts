@@ -5,6 +5,7 @@ import type {
   RoutingTarget,
   Tier,
 } from '../../../shared/types'
+import { ChatCancelledError } from './chat-errors'
 
 const TIER_RANK: Record<Tier, number> = { fast: 0, balanced: 1, powerful: 2 }
 
@@ -63,8 +64,10 @@ export function buildResponseMetadata(input: {
  */
 export function stoppedAnswerMetadata(
   decision: RoutingDecision,
-  attempts: Attempt[],
+  /** What the run was stopped with; a ChatCancelledError carries its attempts. */
+  stoppedWith: unknown,
 ): ResponseMetadata | null {
+  const attempts = stoppedWith instanceof ChatCancelledError ? stoppedWith.attempts : []
   const last = attempts.at(-1)
   const target =
     (last &&
