@@ -53,6 +53,11 @@ export interface RequestChannels {
   ) => Promise<Conversation>
   /** Conversations whose title or text contains the query, newest first. */
   'conversations:search': (query: string) => Promise<ConversationSearchHit[]>
+  /**
+   * Brings a conversation back to before its last edit-and-resend (`chat:send` with `editOf`), stopping
+   * the answer to the edit; refused when there is none (or a message was sent since).
+   */
+  'conversations:undo-edit': (conversationId: string) => Promise<Conversation>
   'mode:get': () => Promise<RoutingMode>
   /** Refused when the mode names a server or model that does not exist (the message says what does). */
   'mode:set': (mode: RoutingMode) => Promise<RoutingMode>
@@ -111,6 +116,7 @@ export const REQUEST_CHANNELS: readonly RequestChannel[] = [
   'conversations:rename',
   'conversations:setSystemPrompt',
   'conversations:search',
+  'conversations:undo-edit',
   'mode:get',
   'mode:set',
   'config:get',

@@ -43,8 +43,10 @@ import {
   ChatExecutor,
   ConversationStore,
   HARD_FAILURES,
+  MessageEdits,
   outcomeOfAnswer,
   outcomeOfError,
+  stoppedAnswerMetadata,
   type AssistantMessageWriter,
   type ChatRunOptions,
   type ChatRunResult,
@@ -215,6 +217,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   let mode: RoutingMode = { kind: 'auto' }
   const routingLog = new RoutingLog()
   const running = new Map<string, AbortController>()
+  const edits = new MessageEdits(store)
   /** Chat turns in progress, so `stop()` can let them save what they streamed. */
   const turns = new Set<Promise<void>>()
   const disposables: Disposable[] = []
@@ -295,6 +298,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     history: ChatMessage[],
     req: ChatSendRequest,
     controller: AbortController,
+    /** A regenerate: the stored answer that gets a new version. */
+    newVersionOf?: string,
   ): Promise<void> => {
     const base = { requestId, conversationId }
     const decision = route({
@@ -305,7 +310,10 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     })
     let answer: AssistantMessageWriter | null = null
     try {
-      answer = await store.beginAssistantMessage(conversationId)
+      answer = await store.beginAssistantMessage(
+        conversationId,
+        newVersionOf === undefined ? {} : { newVersionOf },
+      )
       const writer = answer
       if (!decision.chosen) throw new Error(noRouteMessage(decision))
       const result = await execute(decision, history, {
@@ -329,8 +337,11 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       events['chat:chunk'].fire({ kind: 'done', ...base, metadata: result.metadata })
     } catch (err) {
       // Saving what was streamed may fail too (disk full): the person still hears why it stopped.
+      const stopped = controller.signal.aborted
+        ? { stopped: true as const, metadata: stoppedAnswerMetadata(decision, err) }
+        : undefined
       await answer
-        ?.interrupt()
+        ?.interrupt(stopped)
         .catch((e: unknown) => logger.error(`Could not save the interrupted answer: ${String(e)}`))
       events['chat:chunk'].fire({ kind: 'error', ...base, error: serializeError(err) })
     } finally {
@@ -375,6 +386,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       const images = req.images ?? []
       if (!req.regenerate && content === '' && images.length === 0)
         throw new Error('The message is empty.')
+      if (req.regenerate && req.editOf !== undefined)
+        throw new Error('chat:send: "editOf" and "regenerate" cannot be used together')
       let conversationId = req.conversationId
       if (conversationId === null) {
         // Untitled: the store titles it from the first user message.
@@ -382,9 +395,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       } else if (!(await store.get(conversationId))) {
         throw new Error(`No conversation with id "${conversationId}"`)
       }
-      if (req.regenerate) {
-        await dropTrailingAnswers(store, conversationId)
-      } else {
+      if (req.editOf !== undefined) await edits.cutAt(conversationId, req.editOf)
+      else edits.forget(conversationId)
+      if (!req.regenerate) {
         await store.appendMessage(conversationId, {
           role: 'user',
           content,
@@ -394,16 +407,21 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
         })
       }
       const conversation = await store.get(conversationId)
-      const history = historyOf(conversation)
-      if (!history.some((m) => m.role === 'user')) throw new Error('Nothing to answer yet.')
+      const stored = conversation?.messages ?? []
+      const lastUser = stored.findLastIndex((m) => m.role === 'user')
+      if (!conversation || lastUser < 0) throw new Error('Nothing to answer yet.')
+      // A regenerate answers the last user message again: its answer gets a new version.
+      const answered = req.regenerate ? stored.slice(lastUser + 1).at(-1) : undefined
+      const history = historyOf({ ...conversation, messages: stored.slice(0, lastUser + 1) })
       const requestId = crypto.randomUUID()
       const controller = new AbortController()
       running.set(requestId, controller)
-      const turn = runTurn(requestId, conversationId, history, req, controller).catch(
+      const turn = runTurn(requestId, conversationId, history, req, controller, answered?.id).catch(
         (err: unknown) => logger.error(`Chat turn failed: ${String(err)}`),
       )
       turns.add(turn)
       void turn.finally(() => turns.delete(turn))
+      edits.track(conversationId, () => controller.abort(), turn)
       return { requestId, conversationId }
     },
     'chat:cancel': async (requestId) => {
@@ -420,6 +438,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       return store.setSystemPrompt(conversationId, systemPrompt)
     },
     'conversations:search': async (query) => store.search(query),
+    'conversations:undo-edit': async (id) => edits.undo(id),
     'mode:get': async () => mode,
     'mode:set': async (next) => {
       mode = validateMode(next, registry.snapshot())
@@ -468,19 +487,6 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
 }
 
 /** Regenerate: the last answer(s) after the last user message go, so the question is answered anew. */
-async function dropTrailingAnswers(
-  store: ConversationStore,
-  conversationId: string,
-): Promise<void> {
-  const conversation = await store.get(conversationId)
-  if (!conversation) return
-  const messages = [...conversation.messages]
-  while (messages.at(-1)?.role === 'assistant') messages.pop()
-  if (messages.length !== conversation.messages.length) {
-    await store.upsert({ ...conversation, messages, updatedAt: Date.now() })
-  }
-}
-
 function noRouteMessage(decision: RoutingDecision): string {
   return `No server can answer right now (${decision.reasons.join(', ') || 'no candidates'}). Check that Ollama is running and reachable.`
 }

@@ -4,6 +4,7 @@ import type { ContractClient } from '../../shared/contract'
 import { createChatSlice } from './chat-slice'
 import { createConversationsSlice } from './conversations-slice'
 import { createCoreSlice } from './core-slice'
+import { createEditSlice } from './edit-slice'
 import { createRoutingSlice } from './routing-slice'
 import { createServersSlice } from './servers-slice'
 import { createSettingsSlice } from './settings-slice'
@@ -21,6 +22,7 @@ export function createAppStore(client: ContractClient): AppStore {
     ...createRoutingSlice(client)(...a),
     ...createChatSlice(client)(...a),
     ...createConversationsSlice(client)(...a),
+    ...createEditSlice(client)(...a),
     ...createSettingsSlice(client)(...a),
     ...createStorageSlice(client)(...a),
   }))

@@ -24,6 +24,8 @@ export interface SendOptions {
   minTier?: 'balanced' | 'powerful'
   /** Images with the message (base64): only a vision model can take them. */
   images?: string[]
+  /** Edit-and-resend: this user message and the turns after it are replaced by the new text. */
+  editOf?: string
 }
 
 /** A message written while its conversation's answer streams: sent once that answer is over. */
@@ -94,6 +96,7 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
     if (opts.regenerate) req.regenerate = true
     if (opts.minTier) req.minTier = opts.minTier
     if (opts.images && opts.images.length > 0) req.images = opts.images
+    if (opts.editOf) req.editOf = opts.editOf
     set({ sending: true, chatError: null })
     // Taken before the call: the core stores this turn's answer before the renderer hears back.
     const sentAt = Date.now()
@@ -120,10 +123,13 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
           updatedAt: Date.now(),
           messages: [],
         }
+        // An edit replaces the message and everything after it, as the core just did.
+        const editAt = opts.editOf ? conv.messages.findIndex((m) => m.id === opts.editOf) : -1
+        const kept = editAt >= 0 ? conv.messages.slice(0, editAt) : conv.messages
         const messages = opts.regenerate
           ? conv.messages
           : [
-              ...conv.messages,
+              ...kept,
               {
                 id: `local-${++localIds}`,
                 role: 'user' as const,
@@ -229,7 +235,7 @@ export const createChatSlice: SliceCreator<ChatSlice> = (client) => (set, get) =
       }
       const { activeConversationId } = get()
       if (conversationBusy(get(), activeConversationId)) {
-        if (opts.regenerate) return false
+        if (opts.regenerate || opts.editOf) return false
         const item: QueuedMessage = {
           id: `queued-${++localIds}`,
           conversationId: activeConversationId,

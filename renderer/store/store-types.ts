@@ -3,6 +3,7 @@ import type { ContractClient } from '../../shared/contract'
 import type { ChatSlice } from './chat-slice'
 import type { ConversationsSlice } from './conversations-slice'
 import type { CoreSlice } from './core-slice'
+import type { EditSlice } from './edit-slice'
 import type { RoutingSlice } from './routing-slice'
 import type { ServersSlice } from './servers-slice'
 import type { SettingsSlice } from './settings-slice'
@@ -14,6 +15,7 @@ export type AppState = CoreSlice &
   RoutingSlice &
   ChatSlice &
   ConversationsSlice &
+  EditSlice &
   SettingsSlice &
   StorageSlice
 

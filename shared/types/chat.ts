@@ -91,6 +91,11 @@ export interface ChatSendRequest {
   regenerate?: boolean
   /** Images with the message (base64, no `data:` prefix): routed only to a vision-capable model. */
   images?: string[]
+  /**
+   * Edit-and-resend: this user message (its id) and every later turn are replaced by `content`, which
+   * is then answered; `conversations:undo-edit` brings them back. Not with `regenerate`.
+   */
+  editOf?: string
 }
 
 /**
@@ -127,11 +132,24 @@ export interface ConversationMessage {
   metadata: ResponseMetadata | null
   /** An answer cut short (crash, error, cancel) and not completed. */
   interrupted: boolean
+  /** An interrupted answer the person stopped (Stop, Esc), not one that broke; absent when not. */
+  stopped?: boolean
   /** A thinking model's reasoning before the answer, and how long it thought (ms); absent when none. */
   thinking?: StoredThinking
   /** On user messages: the images sent with it (base64, as Ollama takes them); absent when none. */
   images?: string[]
+  /**
+   * On an answer that was regenerated: its earlier versions, oldest first; the message itself is the
+   * newest, and what the conversation continues from. Absent when there is only one.
+   */
+  versions?: AnswerVersion[]
 }
+
+/** An earlier answer to the same message, kept when it was regenerated (the chat's ‹ 1/2 › switcher). */
+export type AnswerVersion = Pick<
+  ConversationMessage,
+  'content' | 'createdAt' | 'metadata' | 'interrupted' | 'stopped' | 'thinking'
+>
 
 /** The reasoning a thinking model streamed before its answer, as saved with the answer. */
 export interface StoredThinking {

@@ -16,8 +16,11 @@ export interface AssistantMessageWriter {
   think(text: string): void
   /** The answer completed: saved with its metadata and `interrupted: false`. */
   finish(metadata: ResponseMetadata, content?: string): Promise<void>
-  /** The answer stopped short (error, cancel): saved as it is, still marked interrupted. */
-  interrupt(): Promise<void>
+  /**
+   * The answer stopped short (error, cancel): saved as it is, still marked interrupted. `stopped`
+   * when the person stopped it, with the metadata of the pair that was answering (its route badge).
+   */
+  interrupt(how?: { stopped: true; metadata: ResponseMetadata | null }): Promise<void>
 }
 
 /** What a writer needs from its store. */
@@ -86,11 +89,14 @@ export function createAssistantWriter(o: AssistantWriterOptions): AssistantMessa
         ...thought(),
       })
     },
-    interrupt: () => {
+    interrupt: (how) => {
       closed = true
       stopTimer()
       endThinking()
-      return save({ content, interrupted: true, ...thought() })
+      const stopped = how
+        ? { stopped: true, ...(how.metadata ? { metadata: how.metadata } : {}) }
+        : {}
+      return save({ content, interrupted: true, ...stopped, ...thought() })
     },
   }
 }

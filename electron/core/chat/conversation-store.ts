@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { open, readFile, readdir, rename, unlink } from 'node:fs/promises'
+import { readFile, readdir, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { z } from 'zod'
 import type {
   Conversation,
   ConversationMessage,
@@ -13,41 +12,30 @@ import type {
 import { Emitter } from '../emitter'
 import type { Disposable } from '../emitter'
 import type { Logger } from '../logger'
-import { ensurePrivateDir, privateFileMode, tightenFile } from '../private-files'
+import { ensurePrivateDir, tightenFile } from '../private-files'
+import { withNewVersion } from './answer-versions'
+import { FILE_SUFFIX, TEMP_SUFFIX, writeConversationFile } from './conversation-files'
 import { createAssistantWriter, type AssistantMessageWriter } from './assistant-writer'
+import {
+  ConversationNotFoundError,
+  ID_PATTERN,
+  assertConversationId,
+  conversationSchema,
+} from './conversation-schema'
+import {
+  DEFAULT_TITLE,
+  collapseWhitespace,
+  foldForSearch,
+  snippetAround,
+  titleFromMessage,
+} from './conversation-text'
 
-/** Title of a conversation before its first user message names it. */
-export const DEFAULT_TITLE = 'New chat'
-
-const TITLE_MAX = 60
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/
-const FILE_SUFFIX = '.json'
-const TEMP_SUFFIX = '.tmp'
-
-/** A conversation id that could escape the store's folder or is not one of ours. */
-export class InvalidConversationIdError extends Error {
-  override readonly name = 'InvalidConversationIdError'
-  constructor(readonly id: string) {
-    super(
-      `invalid conversation id ${JSON.stringify(id)}: use 1-128 letters, digits, '-' or '_' (no path separators)`,
-    )
-  }
-}
-
-/** The conversation (or the message in it) does not exist. */
-export class ConversationNotFoundError extends Error {
-  override readonly name = 'ConversationNotFoundError'
-  constructor(
-    readonly conversationId: string,
-    readonly messageId: string | null = null,
-  ) {
-    super(
-      messageId === null
-        ? `conversation ${conversationId} not found`
-        : `message ${messageId} not found in conversation ${conversationId}`,
-    )
-  }
-}
+export {
+  ConversationNotFoundError,
+  InvalidConversationIdError,
+  assertConversationId,
+} from './conversation-schema'
+export { DEFAULT_TITLE, snippetAround, titleFromMessage } from './conversation-text'
 
 /** A message to add; id and createdAt are filled in when absent. */
 export interface NewConversationMessage {
@@ -63,7 +51,7 @@ export interface NewConversationMessage {
 
 /** The fields of a stored message that may change after it was added. */
 export type ConversationMessagePatch = Partial<
-  Pick<ConversationMessage, 'content' | 'metadata' | 'interrupted' | 'thinking'>
+  Pick<ConversationMessage, 'content' | 'metadata' | 'interrupted' | 'stopped' | 'thinking'>
 >
 
 export type { AssistantMessageWriter } from './assistant-writer'
@@ -84,71 +72,9 @@ export const MAX_RETRY_MS = 5000
 /** Whether every change is on disk, or some are kept in memory until a write succeeds (a full disk). */
 export type StoreDiskState = StorageState
 
-/** Runs of whitespace (line breaks too) as one space, none at either end. */
-function collapseWhitespace(text: string): string {
-  return text.replace(/\s+/g, ' ').trim()
-}
-
-/** First ~60 characters of a message, cut at a word, whitespace collapsed. */
-export function titleFromMessage(text: string): string {
-  const flat = collapseWhitespace(text)
-  if (flat === '') return DEFAULT_TITLE
-  if (flat.length <= TITLE_MAX) return flat
-  const cut = flat.slice(0, TITLE_MAX)
-  const space = cut.lastIndexOf(' ')
-  return `${(space > TITLE_MAX / 2 ? cut.slice(0, space) : cut).trimEnd()}…`
-}
-
 function summaryOf(c: Conversation): ConversationSummary {
   return { id: c.id, title: c.title, updatedAt: c.updatedAt, messageCount: c.messages.length }
 }
-
-/** Lower case, whitespace folded: what search compares. */
-function foldForSearch(text: string): string {
-  return collapseWhitespace(text).toLowerCase()
-}
-
-/** How much text a search hit shows on either side of the match. */
-const SNIPPET_CONTEXT = 40
-
-/** The folded text around the first match of `needle`, with … where it was cut. */
-export function snippetAround(text: string, needle: string): string {
-  const flat = collapseWhitespace(text)
-  const at = flat.toLowerCase().indexOf(needle)
-  if (at < 0) return flat.slice(0, SNIPPET_CONTEXT * 2)
-  const start = Math.max(0, at - SNIPPET_CONTEXT)
-  const end = Math.min(flat.length, at + needle.length + SNIPPET_CONTEXT)
-  return `${start > 0 ? '…' : ''}${flat.slice(start, end)}${end < flat.length ? '…' : ''}`
-}
-
-/** Throws InvalidConversationIdError unless `id` is safe to use as a file name in the store. */
-export function assertConversationId(id: string): void {
-  if (typeof id !== 'string' || !ID_PATTERN.test(id))
-    throw new InvalidConversationIdError(String(id))
-}
-
-const messageSchema = z.object({
-  id: z.string().min(1),
-  role: z.enum(['user', 'assistant']),
-  content: z.string(),
-  createdAt: z.number(),
-  // Metadata is our own output; only its presence is checked so older files stay readable.
-  metadata: z.object({}).passthrough().nullable(),
-  interrupted: z.boolean(),
-  thinking: z
-    .object({ text: z.string(), durationMs: z.number().nonnegative().nullable() })
-    .optional(),
-  images: z.array(z.string()).optional(),
-})
-
-const conversationSchema = z.object({
-  id: z.string().regex(ID_PATTERN),
-  title: z.string(),
-  createdAt: z.number(),
-  updatedAt: z.number(),
-  messages: z.array(messageSchema),
-  systemPrompt: z.string().optional(),
-})
 
 /**
  * Conversations as one JSON file each in `dir` (owner-only: the folder 0700, the files 0600). Writes
@@ -285,10 +211,29 @@ export class ConversationStore {
     if (patch.content !== undefined) message.content = patch.content
     if (patch.metadata !== undefined) message.metadata = patch.metadata
     if (patch.interrupted !== undefined) message.interrupted = patch.interrupted
+    if (patch.stopped !== undefined) message.stopped = patch.stopped
     if (patch.thinking !== undefined) message.thinking = patch.thinking
     conversation.updatedAt = this.now()
     await this.persist(conversationId)
     return structuredClone(message)
+  }
+
+  /** Keeps the answer's current text as an earlier version and empties it for a new one. */
+  private async startNewVersion(
+    conversationId: string,
+    messageId: string,
+  ): Promise<ConversationMessage> {
+    const conversation = await this.mustGet(conversationId)
+    const at = conversation.messages.findIndex((m) => m.id === messageId)
+    const message = conversation.messages[at]
+    if (!message || message.role !== 'assistant') {
+      throw new ConversationNotFoundError(conversationId, messageId)
+    }
+    const next = withNewVersion(message, this.now())
+    conversation.messages[at] = next
+    conversation.updatedAt = this.now()
+    await this.persist(conversationId)
+    return structuredClone(next)
   }
 
   /**
@@ -353,14 +298,22 @@ export class ConversationStore {
 
   /**
    * Starts an assistant answer: saved at once as interrupted, re-saved as text arrives (throttled),
-   * so a crash mid-answer leaves the text so far, marked interrupted.
+   * so a crash mid-answer leaves the text so far, marked interrupted. With `newVersionOf` (a
+   * regenerate) the answer is a new version of that stored answer, whose current text is kept as
+   * an earlier version.
    */
-  async beginAssistantMessage(conversationId: string): Promise<AssistantMessageWriter> {
-    const message = await this.appendMessage(conversationId, {
-      role: 'assistant',
-      content: '',
-      interrupted: true,
-    })
+  async beginAssistantMessage(
+    conversationId: string,
+    opts: { newVersionOf?: string } = {},
+  ): Promise<AssistantMessageWriter> {
+    const message =
+      opts.newVersionOf === undefined
+        ? await this.appendMessage(conversationId, {
+            role: 'assistant',
+            content: '',
+            interrupted: true,
+          })
+        : await this.startNewVersion(conversationId, opts.newVersionOf)
     return createAssistantWriter({
       conversationId,
       messageId: message.id,
@@ -550,41 +503,7 @@ export class ConversationStore {
   }
 
   private async writeNow(id: string): Promise<void> {
-    const path = join(this.dir, `${id}${FILE_SUFFIX}`)
-    const conversation = this.cache.get(id)
-    if (!conversation) {
-      await unlink(path).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') throw err
-      })
-      return
-    }
-    const temp = join(this.dir, `.${id}.${process.pid}.${++this.tempCounter}${TEMP_SUFFIX}`)
-    const handle = await open(temp, 'w', privateFileMode())
-    try {
-      await handle.writeFile(`${JSON.stringify(conversation, null, 2)}\n`, 'utf8')
-      await handle.sync()
-      await handle.close()
-      await rename(temp, path)
-    } catch (err) {
-      // A half-written temp file on a full disk holds the very space the retry needs: remove it.
-      await handle.close().catch(() => undefined)
-      await unlink(temp).catch(() => undefined)
-      throw err
-    }
-    await this.syncDir()
-  }
-
-  /** Makes the rename itself durable; not possible on every platform (Windows), hence best effort. */
-  private async syncDir(): Promise<void> {
-    try {
-      const dirHandle = await open(this.dir, 'r')
-      try {
-        await dirHandle.sync()
-      } finally {
-        await dirHandle.close()
-      }
-    } catch {
-      // Best effort only.
-    }
+    const temp = `.${id}.${process.pid}.${++this.tempCounter}${TEMP_SUFFIX}`
+    await writeConversationFile(this.dir, id, this.cache.get(id), temp)
   }
 }

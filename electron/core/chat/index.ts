@@ -15,3 +15,4 @@ export {
 export type { FetchLimits } from './timed-fetch'
 export type { GenerateMode } from './upstream-stream'
 export { outcomeOfAnswer, outcomeOfError } from './decision-outcome'
+export { MessageEdits, NothingToUndoError } from './message-edits'

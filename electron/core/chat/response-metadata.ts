@@ -5,6 +5,7 @@ import type {
   RoutingTarget,
   Tier,
 } from '../../../shared/types'
+import { ChatCancelledError } from './chat-errors'
 
 const TIER_RANK: Record<Tier, number> = { fast: 0, balanced: 1, powerful: 2 }
 
@@ -55,6 +56,31 @@ export function buildResponseMetadata(input: {
     tokens_per_second: input.tokensPerSecond,
     usage_summed: input.usageSummed ?? false,
   }
+}
+
+/**
+ * The metadata of an answer the person stopped: the pair that was answering (the last attempt's, else
+ * the chosen one), so the stopped answer keeps its route badge. Null when nothing was chosen.
+ */
+export function stoppedAnswerMetadata(
+  decision: RoutingDecision,
+  /** What the run was stopped with; a ChatCancelledError carries its attempts. */
+  stoppedWith: unknown,
+): ResponseMetadata | null {
+  const attempts = stoppedWith instanceof ChatCancelledError ? stoppedWith.attempts : []
+  const last = attempts.at(-1)
+  const target =
+    (last &&
+      decision.chain.find((t) => t.model === last.model && t.serverUrl === last.serverUrl)) ??
+    decision.chosen
+  if (!target) return null
+  return buildResponseMetadata({
+    decision,
+    finalTarget: target,
+    attempts,
+    continued: attempts.filter((a) => a.chars > 0).length > 1,
+    tokensPerSecond: null,
+  })
 }
 
 /** Tokens per second from a final chunk's `eval_count` / `eval_duration` (ns); null when absent. */

@@ -75,6 +75,7 @@ const chatSendRequest = z.strictObject({
   minTier: z.enum(['balanced', 'powerful']).exactOptional(),
   regenerate: z.boolean().exactOptional(),
   images: z.array(base64Image).max(MAX_IMAGES).exactOptional(),
+  editOf: id.exactOptional(),
 })
 
 /** The table: every request channel's arguments. */
@@ -99,6 +100,7 @@ export const REQUEST_SCHEMAS = {
     ['systemPrompt', z.string().max(SYSTEM_PROMPT_MAX).nullable()],
   ),
   'conversations:search': args(['query', z.string().max(500)]),
+  'conversations:undo-edit': args(['conversationId', id]),
   'mode:get': args(),
   'mode:set': args(['mode', routingMode]),
   'config:get': args(),
@@ -130,6 +132,7 @@ const _schemasAgree: { [C in RequestChannel]: Agreement[C] } = {
   'conversations:rename': true,
   'conversations:setSystemPrompt': true,
   'conversations:search': true,
+  'conversations:undo-edit': true,
   'mode:get': true,
   'mode:set': true,
   'config:get': true,

@@ -1,27 +1,19 @@
 import { useShallow } from 'zustand/react/shallow'
-import type {
-  ConversationMessage,
-  RoutingDecision,
-  SerializedError,
-  Tier,
-} from '../../../shared/types'
+import type { RoutingDecision } from '../../../shared/types'
 import type { StreamState } from '../../store/chat-stream'
 import { conversationDisplay, isFinished, streamText } from '../../store/chat-stream'
 import { useAppStore } from '../../store/store-context'
-import { EMPTY_CHAT_PROMISE, nextTier, seamWordsInText } from '../../format'
+import { EMPTY_CHAT_PROMISE } from '../../format'
 import { AnswerWarnings } from './answer-warnings'
-import { answerSpeed, speedLabel } from './answer-speed'
-import { CopyButton } from './copy-button'
 import { MarkdownText } from './markdown-text'
 import { RouteBadge } from './route-badge'
-import { imageDataUrl } from './image-attachments'
 import { SuggestedPrompts } from './suggested-prompts'
 import { QueuedMessages } from './queued-messages'
+import { StoredAnswer, ThinkingPart, thinkingLabel, useDecision } from './stored-answer'
 import { useStickToBottom } from './stick-to-bottom'
+import { UserMessage } from './user-message'
 
-function useDecision(id: string | null | undefined): RoutingDecision | null {
-  return useAppStore((s) => (id ? (s.decisions.find((d) => d.id === id) ?? null) : null))
-}
+export { storedThinkingLabel, thinkingLabel } from './stored-answer'
 
 /** The text of the loading state, telling when the model is cold and where it loads. */
 export function waitingLabel(decision: RoutingDecision | null): string {
@@ -29,116 +21,6 @@ export function waitingLabel(decision: RoutingDecision | null): string {
   if (!c) return 'Routing…'
   if (!c.loaded) return `Loading ${c.model} on ${c.serverName} — a cold model can take up to 30 s`
   return `Waiting for ${c.model} on ${c.serverName}…`
-}
-
-function StoredAnswer({
-  message,
-  isLast,
-  error,
-  onRegenerate,
-}: {
-  message: ConversationMessage
-  isLast: boolean
-  /** Why this (interrupted) answer failed, while the store still knows. */
-  error: SerializedError | null
-  onRegenerate: (minTier?: 'balanced' | 'powerful') => void
-}) {
-  const setChatMode = useAppStore((s) => s.setChatMode)
-  const md = message.metadata
-  const decision = useDecision(md?.decision_id)
-  const tier = useAppStore((s): Tier | null => {
-    if (decision?.chosen) return decision.chosen.tier
-    if (!md) return null
-    const entry = s.servers
-      .find((v) => v.name === md.server_name)
-      ?.models.find((m) => m.name === md.model)
-    return entry?.tier ?? (md.used_fast_model ? 'fast' : null)
-  })
-  const up = tier ? nextTier(tier) : 'powerful'
-  return (
-    <article className="message assistant" aria-label="Answer">
-      <AnswerWarnings metadata={md} />
-      {message.thinking && message.thinking.text !== '' && (
-        <ThinkingPart
-          text={message.thinking.text}
-          label={storedThinkingLabel(message.thinking.durationMs)}
-        />
-      )}
-      <MarkdownText text={seamWordsInText(message.content)} />
-      {message.interrupted &&
-        (error ? (
-          <p className="interrupted" role="alert">
-            Interrupted — {error.message}
-          </p>
-        ) : (
-          <p className="interrupted" role="note">
-            Interrupted — this answer was cut short and not completed.
-          </p>
-        ))}
-      <RouteBadge
-        metadata={md}
-        decision={decision}
-        onUseModel={
-          isLast
-            ? (t) => {
-                // The model picker's override path: pinned there (and said so), then answered again.
-                setChatMode({ kind: 'model', model: t.model, serverId: t.serverId })
-                onRegenerate()
-              }
-            : undefined
-        }
-      />
-      <AnswerSpeedLine metadata={md} />
-      <div className="message-actions">
-        {message.content !== '' && <CopyButton text={message.content} label="Copy answer" />}
-        {isLast && (
-          <>
-            <button type="button" onClick={() => onRegenerate()}>
-              Regenerate
-            </button>
-            {up && (
-              <button type="button" onClick={() => onRegenerate(up)}>
-                Regenerate with a more powerful model
-              </button>
-            )}
-          </>
-        )}
-      </div>
-    </article>
-  )
-}
-
-/** Tokens/s and time to first token under an answer, from the server's counts. */
-function AnswerSpeedLine({ metadata }: { metadata: ConversationMessage['metadata'] }) {
-  const speed = answerSpeed(metadata)
-  if (!speed) return null
-  return (
-    <p className="answer-speed muted small" aria-label="Speed">
-      {speedLabel(speed)}
-    </p>
-  )
-}
-
-/** A thinking model's reasoning, folded: "Thinking…" while it thinks, then "Thought for 12 s". */
-export function thinkingLabel(stream: Pick<StreamState, 'thinkingStartedAt' | 'thinkingEndedAt'>) {
-  const { thinkingStartedAt: start, thinkingEndedAt: end } = stream
-  if (start === null || end === null) return 'Thinking…'
-  return `Thought for ${Math.max(1, Math.round((end - start) / 1000))} s`
-}
-
-/** The label of saved reasoning: "Thought for 12 s", or "Thought" when the duration was not measured. */
-export function storedThinkingLabel(durationMs: number | null): string {
-  if (durationMs === null) return 'Thought'
-  return `Thought for ${Math.max(1, Math.round(durationMs / 1000))} s`
-}
-
-function ThinkingPart({ text, label }: { text: string; label: string }) {
-  return (
-    <details className="thinking">
-      <summary>{label}</summary>
-      <MarkdownText text={text} />
-    </details>
-  )
 }
 
 function StreamingAnswer({ stream }: { stream: StreamState }) {
@@ -173,7 +55,7 @@ function StreamingAnswer({ stream }: { stream: StreamState }) {
       )}
       {stream.status === 'cancelled' && (
         <p className="interrupted" role="note">
-          Interrupted — stopped by you.
+          Stopped
         </p>
       )}
       {/* Stop is the composer's button (and Esc) while the answer streams. */}
@@ -230,24 +112,10 @@ export function MessageList() {
       >
         {shown.map((m, i) =>
           m.role === 'user' ? (
-            <article key={m.id} className="message user" aria-label="Your message">
-              {m.images && m.images.length > 0 && (
-                <ul className="message-images" aria-label="Images sent">
-                  {m.images.map((b64, k) => (
-                    <li key={k}>
-                      <img
-                        src={imageDataUrl(b64)}
-                        alt={`Image ${k + 1} of ${m.images?.length ?? 0}`}
-                      />
-                    </li>
-                  ))}
-                </ul>
-              )}
-              {m.content && <p className="user-text">{m.content}</p>}
-            </article>
+            <UserMessage key={m.id} message={m} editable={!busy && !m.id.startsWith('local-')} />
           ) : (
             <StoredAnswer
-              key={m.id}
+              key={`${m.id}:${m.versions?.length ?? 0}`}
               message={m}
               isLast={i === shown.length - 1 && !busy && streams.length === 0}
               error={i === shown.length - 1 ? lastAnswerError : null}

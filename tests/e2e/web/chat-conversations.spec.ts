@@ -30,24 +30,24 @@ test.describe('at 1024×700', () => {
     // A link (here: Back, then the saved address in a new tab) opens the conversation it names.
     const other = await context.newPage()
     await other.goto(firstUrl)
-    await expect(other.getByRole('article', { name: 'Your message' })).toHaveText(
-      'Hi! Deep link number one',
-    )
+    await expect(
+      other.getByRole('article', { name: 'Your message' }).locator('.user-text'),
+    ).toHaveText('Hi! Deep link number one')
     await expect(other.getByRole('heading', { level: 2 })).toHaveText('Hi! Deep link number one')
     await other.close()
 
     // After a reload the conversation is still there, not an empty chat.
     await page.reload()
-    await expect(page.getByRole('article', { name: 'Your message' })).toHaveText(
-      'Hi! Deep link number two',
-    )
+    await expect(
+      page.getByRole('article', { name: 'Your message' }).locator('.user-text'),
+    ).toHaveText('Hi! Deep link number two')
     // The tray opens #/chat: the last conversation comes back.
     await page.goto('/ui/#/dashboard')
     await page.goto('/ui/#/chat')
     await expect(page).toHaveURL(new RegExp(`#/chat/${second}$`))
-    await expect(page.getByRole('article', { name: 'Your message' })).toHaveText(
-      'Hi! Deep link number two',
-    )
+    await expect(
+      page.getByRole('article', { name: 'Your message' }).locator('.user-text'),
+    ).toHaveText('Hi! Deep link number two')
   })
 
   test('an address of a conversation that does not exist lands on a new one', async ({ page }) => {
@@ -124,9 +124,9 @@ test.describe('at 1024×700', () => {
     await expect(toast).toContainText('Deleted “Hi! Delete me later”.')
     await toast.getByRole('button', { name: 'Undo' }).click()
     await expect(row).toBeVisible()
-    await expect(page.getByRole('article', { name: 'Your message' })).toHaveText(
-      'Hi! Delete me later',
-    )
+    await expect(
+      page.getByRole('article', { name: 'Your message' }).locator('.user-text'),
+    ).toHaveText('Hi! Delete me later')
     // Undo opened it again, at its address.
     await expect(page).toHaveURL(/#\/chat\/[0-9a-f-]{36}$/)
 

@@ -28,3 +28,14 @@ test('under each answer: tokens/s and time to first token from the server’s co
     /^\d+(\.\d)? tokens\/s · first token \d+(\.\d)? (ms|s) · \d+ tokens$/,
   )
 })
+
+test('Copy on your own message copies what you wrote', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'])
+  await openNewChat(page)
+  await sendMessage(page, 'Hi! Copy my own words')
+  await waitForAnswers(page, 1)
+  const mine = page.getByRole('article', { name: 'Your message' })
+  await mine.getByRole('button', { name: 'Copy message' }).click()
+  await expect(mine.getByRole('button', { name: 'Copied' })).toBeVisible()
+  expect(await page.evaluate('navigator.clipboard.readText()')).toBe('Hi! Copy my own words')
+})

@@ -25,7 +25,7 @@ for (const [name, size] of [
       await page.keyboard.press('Escape')
       await expect(page.getByRole('button', { name: 'Send' })).toBeVisible()
       await expect(stop).toHaveCount(0)
-      await expect(page.getByRole('article', { name: 'Answer' })).toContainText('Interrupted')
+      await expect(page.getByRole('article', { name: 'Answer' })).toContainText('Stopped')
     })
 
     test('the Stop button stops it too', async ({ page }) => {
@@ -35,7 +35,7 @@ for (const [name, size] of [
       await expect(page.getByRole('article', { name: 'Answer' })).toContainText('[gemma3:1b')
       await page.getByRole('button', { name: 'Stop' }).click()
       await expect(page.getByRole('button', { name: 'Send' })).toBeVisible()
-      await expect(page.getByRole('article', { name: 'Answer' })).toContainText('Interrupted')
+      await expect(page.getByRole('article', { name: 'Answer' })).toContainText('Stopped')
     })
   })
 }
@@ -65,7 +65,7 @@ test.describe('at 1024×700', () => {
     await expect(turns).toHaveCount(4)
     await expect(turns.nth(0)).toContainText('Hi! First question')
     await expect(turns.nth(1)).toContainText('[gemma3:1b@localhost]')
-    await expect(turns.nth(1)).not.toContainText('Interrupted')
+    await expect(turns.nth(1)).not.toContainText('Stopped')
     await expect(turns.nth(2)).toContainText('Hi! Second question')
     await expect(turns.nth(3)).toContainText('[gemma3:1b@localhost]')
   })

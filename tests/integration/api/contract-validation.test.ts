@@ -131,6 +131,11 @@ const BAD_CALLS: [RequestChannel, unknown[], string][] = [
   ['chat:send', [null], 'chat:send: "request" must be an object, got null'],
   [
     'chat:send',
+    [{ conversationId: 'c1', content: 'hi', editOf: 42 }],
+    'chat:send: "editOf" must be a string, got 42',
+  ],
+  [
+    'chat:send',
     [{ conversationId: null, content: null }],
     'chat:send: "content" must be a string, got null',
   ],
@@ -156,6 +161,11 @@ const BAD_CALLS: [RequestChannel, unknown[], string][] = [
   ],
   ['conversations:rename', ['c1', '   '], 'conversations:rename: "title" must not be empty'],
   ['conversations:search', [7], 'conversations:search: "query" must be a string, got 7'],
+  [
+    'conversations:undo-edit',
+    [null],
+    'conversations:undo-edit: "conversationId" must be a string, got null',
+  ],
   ['mode:get', ['auto'], 'mode:get: the call takes no arguments, got 1'],
   ['mode:set', [null], 'mode:set: "mode" must be an object, got null'],
   ['mode:set', [{ kind: 'server' }], 'mode:set: "serverId" is missing (must be a string)'],

@@ -3,6 +3,10 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MarkdownText } from '../../../renderer/views/chat/markdown-text'
+import { UserMessage } from '../../../renderer/views/chat/user-message'
+import { createAppStore } from '../../../renderer/store/app-store'
+import { StoreProvider } from '../../../renderer/store/store-context'
+import { FakeCore } from './fake-core'
 
 let written: string[] = []
 
@@ -57,5 +61,29 @@ describe('code blocks', () => {
       fireEvent.click(screen.getByRole('button', { name: 'Copy py code' }))
     })
     expect(screen.getByRole('button', { name: 'Copy failed' })).toBeTruthy()
+  })
+})
+
+describe('the person’s own messages', () => {
+  it('have a Copy that copies the message as written, line breaks and all', async () => {
+    const content = 'First line\n  second, indented'
+    const message = {
+      id: 'u1',
+      role: 'user' as const,
+      content,
+      createdAt: 1,
+      metadata: null,
+      interrupted: false,
+    }
+    render(
+      <StoreProvider store={createAppStore(new FakeCore())}>
+        <UserMessage editable={false} message={message} />
+      </StoreProvider>,
+    )
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Copy message' }))
+    })
+    expect(written).toEqual([content])
+    expect(screen.getByRole('button', { name: 'Copied' })).toBeTruthy()
   })
 })

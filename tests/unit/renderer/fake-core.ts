@@ -271,6 +271,9 @@ export class FakeCore implements TransportClient {
         ...(systemPrompt ? { systemPrompt } : {}),
       }),
       'conversations:search': async () => [],
+      'conversations:undo-edit': async (id) => {
+        throw new Error(`Nothing to undo in conversation ${id}`)
+      },
       'mode:get': async () => ({ kind: 'auto' }),
       'mode:set': async (mode) => mode,
       'config:get': async () => configView(),
