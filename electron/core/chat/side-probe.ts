@@ -22,6 +22,7 @@ export function sideProbe(
   timeoutMs: number,
 ): (signal: AbortSignal) => Promise<boolean | undefined> {
   return async (signal) => {
+    // Stryker disable next-line BooleanLiteral: NDJSON checks apply to NDJSON bodies; /api/version and /api/ps answer one JSON document
     const limits = { connectMs: timeoutMs, signal, validateNdjson: false }
     // /api/version answers at once on a healthy box, loading or not: no answer = frozen.
     await fetchLimits.run(limits, () => client.version())
