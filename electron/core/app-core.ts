@@ -31,7 +31,7 @@ import { describeFailure, isUnreachable } from './discovery/probe-error'
 import { MdnsServices } from './discovery/mdns/mdns-services'
 import { CircuitBreaker } from './routing/circuit-breaker'
 import { testConnection } from './discovery/connection-test'
-import { historyOf } from './chat/conversation-history'
+import { turnOf } from './chat/conversation-history'
 import { specialistLoadEstimates } from './routing/load-estimates'
 import { decide, renderDecisionLog } from './routing/router'
 import { RoutingLog } from './routing/routing-log'
@@ -406,17 +406,11 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
           ...(images.length > 0 ? { images } : {}),
         })
       }
-      const conversation = await store.get(conversationId)
-      const stored = conversation?.messages ?? []
-      const lastUser = stored.findLastIndex((m) => m.role === 'user')
-      if (!conversation || lastUser < 0) throw new Error('Nothing to answer yet.')
-      // A regenerate answers the last user message again: its answer gets a new version.
-      const answered = req.regenerate ? stored.slice(lastUser + 1).at(-1) : undefined
-      const history = historyOf({ ...conversation, messages: stored.slice(0, lastUser + 1) })
+      const { history, answered } = turnOf(await store.get(conversationId), req.regenerate === true)
       const requestId = crypto.randomUUID()
       const controller = new AbortController()
       running.set(requestId, controller)
-      const turn = runTurn(requestId, conversationId, history, req, controller, answered?.id).catch(
+      const turn = runTurn(requestId, conversationId, history, req, controller, answered).catch(
         (err: unknown) => logger.error(`Chat turn failed: ${String(err)}`),
       )
       turns.add(turn)

@@ -19,3 +19,20 @@ export function historyOf(conversation: Conversation | null): ChatMessage[] {
   }
   return out
 }
+
+/**
+ * What a chat turn sends and where its answer goes: the history up to the last user message (a
+ * regenerate answers that message again), and on a regenerate the answer that gets a new version.
+ */
+export function turnOf(
+  conversation: Conversation | null,
+  regenerate: boolean,
+): { history: ChatMessage[]; answered: string | undefined } {
+  const stored = conversation?.messages ?? []
+  const lastUser = stored.findLastIndex((m) => m.role === 'user')
+  if (!conversation || lastUser < 0) throw new Error('Nothing to answer yet.')
+  return {
+    history: historyOf({ ...conversation, messages: stored.slice(0, lastUser + 1) }),
+    answered: regenerate ? stored.slice(lastUser + 1).at(-1)?.id : undefined,
+  }
+}
