@@ -31,11 +31,14 @@ export function UserMessage({
   editable: boolean
 }) {
   const [draft, setDraft] = useState<string | null>(null)
+  // What a cancelled edit said, so Edit brings it back: an Esc by mistake loses nothing typed.
+  const [cancelled, setCancelled] = useState<string | null>(null)
   const editAndResend = useAppStore((s) => s.editAndResend)
   const editButton = useRef<HTMLButtonElement>(null)
   const boxId = useId()
   const images = message.images ?? []
   const close = (): void => {
+    setCancelled(draft !== null && draft !== message.content ? draft : null)
     setDraft(null)
     // Back where the person was, so the keyboard does not land at the top of the page.
     requestAnimationFrame(() => editButton.current?.focus())
@@ -44,7 +47,9 @@ export function UserMessage({
     const save = (): void => {
       if (draft.trim() === '' && images.length === 0) return
       void editAndResend(message.id, draft, images).then((sent) => {
-        if (sent) setDraft(null)
+        if (!sent) return
+        setDraft(null)
+        setCancelled(null)
       })
     }
     return (
@@ -105,7 +110,7 @@ export function UserMessage({
             type="button"
             ref={editButton}
             aria-label="Edit message"
-            onClick={() => setDraft(message.content)}
+            onClick={() => setDraft(cancelled ?? message.content)}
           >
             Edit
           </button>

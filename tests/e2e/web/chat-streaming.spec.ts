@@ -65,6 +65,7 @@ test.describe('at 1024×700', () => {
     await expect(turns).toHaveCount(4)
     await expect(turns.nth(0)).toContainText('Hi! First question')
     await expect(turns.nth(1)).toContainText('[gemma3:1b@localhost]')
+    await expect(turns.nth(1)).not.toContainText('Interrupted')
     await expect(turns.nth(1)).not.toContainText('Stopped')
     await expect(turns.nth(2)).toContainText('Hi! Second question')
     await expect(turns.nth(3)).toContainText('[gemma3:1b@localhost]')

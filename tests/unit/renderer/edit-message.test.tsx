@@ -60,6 +60,10 @@ describe('edit-and-resend', () => {
     expect(mine()[0]?.textContent).toContain('Hi')
     expect(mine()[0]?.textContent).not.toContain('there')
     expect(core.callsOf('chat:send')).toEqual([])
+    // An Esc by mistake loses nothing: Edit opens what was typed.
+    await userEvent.click(within(mine()[0]!).getByRole('button', { name: 'Edit message' }))
+    const again = screen.getByRole('textbox', { name: 'Edit your message' })
+    expect((again as HTMLTextAreaElement).value).toBe('Hi there')
   })
 
   it('Save & send replaces the message and the later turns, then Undo edit brings them back', async () => {
