@@ -1,18 +1,8 @@
 /** Answer versions: a regenerated answer keeps what it said before, so the versions can be compared. */
-import type { AnswerVersion, ConversationMessage } from '../../../shared/types'
+import type { ConversationMessage } from '../../../shared/types'
+import { currentVersion } from '../../../shared/answer-version'
 
-/** The message's own (newest) answer as a version. */
-export function currentVersion(message: ConversationMessage): AnswerVersion {
-  const version: AnswerVersion = {
-    content: message.content,
-    createdAt: message.createdAt,
-    metadata: message.metadata,
-    interrupted: message.interrupted,
-  }
-  if (message.stopped) version.stopped = true
-  if (message.thinking) version.thinking = message.thinking
-  return version
-}
+export { currentVersion }
 
 /**
  * The answer `message` about to be answered again: what it says now becomes its newest earlier

@@ -1,11 +1,11 @@
 import { useId, useState } from 'react'
 import type {
-  AnswerVersion,
   ConversationMessage,
   RoutingDecision,
   SerializedError,
   Tier,
 } from '../../../shared/types'
+import { answerVersions } from '../../../shared/answer-version'
 import type { StreamState } from '../../store/chat-stream'
 import { useAppStore } from '../../store/store-context'
 import { nextTier, seamWordsInText } from '../../format'
@@ -19,19 +19,6 @@ import { RouteBadge } from './route-badge'
 /** The routing decision with this id, while the log still holds it. */
 export function useDecision(id: string | null | undefined): RoutingDecision | null {
   return useAppStore((s) => (id ? (s.decisions.find((d) => d.id === id) ?? null) : null))
-}
-
-/** Every version of a stored answer, oldest first; the message itself is the newest. */
-export function answerVersions(message: ConversationMessage): AnswerVersion[] {
-  const current: AnswerVersion = {
-    content: message.content,
-    createdAt: message.createdAt,
-    metadata: message.metadata,
-    interrupted: message.interrupted,
-  }
-  if (message.stopped) current.stopped = true
-  if (message.thinking) current.thinking = message.thinking
-  return [...(message.versions ?? []), current]
 }
 
 /**

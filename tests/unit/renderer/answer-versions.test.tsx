@@ -1,27 +1,15 @@
 // @vitest-environment jsdom
-import { act, cleanup, render, screen, within } from '@testing-library/react'
+import { act, cleanup, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ChatChunk, ConversationMessage } from '../../../shared/types'
-import { createAppStore } from '../../../renderer/store/app-store'
-import { connectStore } from '../../../renderer/store/bridge'
-import { StoreProvider } from '../../../renderer/store/store-context'
-import { ChatView } from '../../../renderer/views/chat/chat-view'
+import { mountChat } from './mount-chat'
 import { FakeCore, flush, metadata, storedConversation } from './fake-core'
 
 afterEach(cleanup)
 
 async function mount(core: FakeCore) {
-  const store = createAppStore(core)
-  connectStore(store, core, { setTimer: () => undefined })
-  render(
-    <StoreProvider store={store}>
-      <ChatView />
-    </StoreProvider>,
-  )
-  await act(flush)
-  await act(() => store.getState().selectConversation('c1'))
-  return store
+  return mountChat(core, 'c1')
 }
 
 /** An answer's one successful attempt, with the backend's counts: `tokens` in one second. */

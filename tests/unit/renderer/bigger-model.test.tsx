@@ -1,13 +1,10 @@
 // @vitest-environment jsdom
-import { act, cleanup, render, screen } from '@testing-library/react'
+import { cleanup, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ServerView, Tier } from '../../../shared/types'
-import { createAppStore } from '../../../renderer/store/app-store'
-import { connectStore } from '../../../renderer/store/bridge'
-import { StoreProvider } from '../../../renderer/store/store-context'
 import { biggerModelUnavailable } from '../../../renderer/views/chat/bigger-model'
-import { ChatView } from '../../../renderer/views/chat/chat-view'
-import { FakeCore, flush, metadata, seedServers, storedConversation } from './fake-core'
+import { mountChat } from './mount-chat'
+import { FakeCore, metadata, seedServers, storedConversation } from './fake-core'
 
 afterEach(cleanup)
 
@@ -58,15 +55,7 @@ describe('Regenerate with a more powerful model', () => {
       'servers:snapshot': async () => servers,
       'conversations:get': async () => structuredClone(conv),
     })
-    const store = createAppStore(core)
-    connectStore(store, core, { setTimer: () => undefined })
-    render(
-      <StoreProvider store={store}>
-        <ChatView />
-      </StoreProvider>,
-    )
-    await act(flush)
-    await act(() => store.getState().selectConversation('c1'))
+    await mountChat(core, 'c1')
   }
 
   it('is disabled, saying why, when no server is reachable', async () => {

@@ -1,13 +1,10 @@
 // @vitest-environment jsdom
 // Issue 15: image attachments in the composer and the per-conversation system prompt.
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react'
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ChatSendRequest } from '../../../shared/types'
-import { createAppStore } from '../../../renderer/store/app-store'
-import { connectStore } from '../../../renderer/store/bridge'
-import { StoreProvider } from '../../../renderer/store/store-context'
-import { ChatView } from '../../../renderer/views/chat/chat-view'
+import { mountChat } from './mount-chat'
 import { imageFileProblem } from '../../../renderer/views/chat/image-attachments'
 import { FakeCore, flush, seedServers } from './fake-core'
 
@@ -21,18 +18,6 @@ function fleet(vision: boolean) {
       m.name === 'gemma3:12b' ? { ...m, capabilities: ['completion', 'vision'] } : m,
     )
   return servers
-}
-
-async function mountChat(core: FakeCore) {
-  const store = createAppStore(core)
-  connectStore(store, core, { setTimer: () => undefined })
-  render(
-    <StoreProvider store={store}>
-      <ChatView />
-    </StoreProvider>,
-  )
-  await act(flush)
-  return store
 }
 
 const PNG_BYTES = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]

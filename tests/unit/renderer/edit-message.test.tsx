@@ -1,12 +1,9 @@
 // @vitest-environment jsdom
 // Edit-and-resend of the person's own message, with Undo (issue 15).
-import { act, cleanup, render, screen, within } from '@testing-library/react'
+import { act, cleanup, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createAppStore } from '../../../renderer/store/app-store'
-import { connectStore } from '../../../renderer/store/bridge'
-import { StoreProvider } from '../../../renderer/store/store-context'
-import { ChatView } from '../../../renderer/views/chat/chat-view'
+import { mountChat } from './mount-chat'
 import { FakeCore, flush, metadata, storedConversation } from './fake-core'
 
 afterEach(cleanup)
@@ -33,15 +30,7 @@ async function mount() {
       return structuredClone(conv)
     },
   })
-  const store = createAppStore(core)
-  connectStore(store, core, { setTimer: () => undefined })
-  render(
-    <StoreProvider store={store}>
-      <ChatView />
-    </StoreProvider>,
-  )
-  await act(flush)
-  await act(() => store.getState().selectConversation('c1'))
+  const store = await mountChat(core, 'c1')
   return { core, store }
 }
 
