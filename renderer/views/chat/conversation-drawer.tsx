@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react'
 import type { RefObject } from 'react'
 import { ConversationList } from './conversation-list'
+import { wrapTab } from './focus-trap'
 
 const FOCUSABLE =
   'button:not([disabled]), input:not([disabled]), [href], [tabindex]:not([tabindex="-1"])'
@@ -57,19 +58,7 @@ export function ConversationDrawer({
         aria-modal="true"
         aria-label="Conversations"
         ref={panel}
-        onKeyDown={(e) => {
-          if (e.key !== 'Tab' || !panel.current) return
-          const items = [...panel.current.querySelectorAll<HTMLElement>(FOCUSABLE)]
-          const first = items[0]
-          const last = items[items.length - 1]
-          if (e.shiftKey && document.activeElement === first) {
-            e.preventDefault()
-            last?.focus()
-          } else if (!e.shiftKey && document.activeElement === last) {
-            e.preventDefault()
-            first?.focus()
-          }
-        }}
+        onKeyDown={(e) => wrapTab(e, panel.current, FOCUSABLE)}
       >
         <div className="drawer-head">
           <h2>Conversations</h2>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react'
 import { useAppStore } from '../../store/store-context'
+import { wrapTab } from './focus-trap'
 
 /** The open conversation's system prompt, or null when it has none. */
 function useOpenSystemPrompt(): string | null {
@@ -37,9 +38,7 @@ export function SystemPromptButton() {
 }
 
 /** Where the dialog's Tab cycle runs: its own controls only. */
-function focusables(root: HTMLElement): HTMLElement[] {
-  return [...root.querySelectorAll<HTMLElement>('textarea, button:not([disabled])')]
-}
+const DIALOG_CONTROLS = 'textarea, button:not([disabled])'
 
 /**
  * Sets the system prompt of the open conversation (a new chat starts its conversation with it). Save
@@ -79,17 +78,8 @@ export function SystemPromptDialog({ initial, onClose }: { initial: string; onCl
           if (e.key === 'Escape') {
             e.preventDefault()
             onClose()
-          } else if (e.key === 'Tab' && dialog.current) {
-            const all = focusables(dialog.current)
-            const first = all[0]
-            const last = all[all.length - 1]
-            if (e.shiftKey && document.activeElement === first) {
-              e.preventDefault()
-              last?.focus()
-            } else if (!e.shiftKey && document.activeElement === last) {
-              e.preventDefault()
-              first?.focus()
-            }
+          } else {
+            wrapTab(e, dialog.current, DIALOG_CONTROLS)
           }
         }}
       >

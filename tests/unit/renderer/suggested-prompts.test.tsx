@@ -1,14 +1,11 @@
 // @vitest-environment jsdom
-import { act, cleanup, render, screen } from '@testing-library/react'
+import { cleanup, screen } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createAppStore } from '../../../renderer/store/app-store'
-import { connectStore } from '../../../renderer/store/bridge'
-import { StoreProvider } from '../../../renderer/store/store-context'
-import { ChatView } from '../../../renderer/views/chat/chat-view'
 import { visionModelReachable } from '../../../renderer/store/vision'
 import { suggestedPrompts } from '../../../renderer/views/chat/suggested-prompts'
-import { FakeCore, flush, seedServers } from './fake-core'
+import { mountChat } from './mount-chat'
+import { FakeCore, seedServers } from './fake-core'
 
 afterEach(cleanup)
 
@@ -37,14 +34,7 @@ describe('suggestedPrompts', () => {
 describe('the empty chat', () => {
   it('fills the message box with a suggestion and does not send it', async () => {
     const core = new FakeCore({ 'servers:snapshot': async () => withVision() })
-    const store = createAppStore(core)
-    connectStore(store, core, { setTimer: () => undefined })
-    render(
-      <StoreProvider store={store}>
-        <ChatView />
-      </StoreProvider>,
-    )
-    await act(flush)
+    await mountChat(core)
     const buttons = screen.getAllByRole('button', {
       name: /^(A quick|A coding|A reasoning|Ask about)/,
     })
